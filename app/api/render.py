@@ -1,0 +1,42 @@
+"""Domain views to the JSON shapes documented in openapi.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from app.domain.health import HealthReport
+from app.domain.views import DatabaseView
+
+
+def database(view: DatabaseView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "type": view.type,
+        "version": view.version,
+        "status": view.status,
+        "error": view.error,
+        "host": view.host,
+        "port": view.port,
+        "connection": asdict(view.connection) if view.connection else None,
+        "description": view.description,
+        "resources": {"memory": view.memory, "cpus": view.cpus},
+        "parent_id": view.parent_id,
+        "snapshot_id": view.snapshot_id,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
+
+
+def health(report: HealthReport) -> dict[str, object]:
+    return {
+        "status": "healthy" if report.healthy else "unhealthy",
+        "dependencies": {
+            dep.name: {
+                "status": "up" if dep.healthy else "down",
+                "latency_ms": dep.latency_ms,
+                **dep.details,
+            }
+            for dep in report.dependencies
+        },
+    }

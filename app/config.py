@@ -1,0 +1,104 @@
+"""Typed server configuration, read once from `STAGDB_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+STORAGE_KINDS = ("auto", "zfs", "btrfs", "reflink", "copy")
+NETWORK_MODES = ("host", "bridge")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    storage: str
+    pool_path: Path
+    network_mode: str
+    bind_address: str
+    port_range: tuple[int, int]
+    api_host: str
+    api_port: int
+    host_name: str
+    connect_host: str
+    docker_host: str | None
+    images: Mapping[str, str]
+    postgres_versions: tuple[str, ...]
+    operation_timeout_s: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("STAGDB_DATA_DIR", "/var/lib/stagdb")).absolute()
+        storage = env.get("STAGDB_STORAGE", "auto")
+        if storage not in STORAGE_KINDS:
+            raise ConfigError(f"STAGDB_STORAGE must be one of {', '.join(STORAGE_KINDS)}")
+        network_mode = env.get("STAGDB_NETWORK_MODE", "host")
+        if network_mode not in NETWORK_MODES:
+            raise ConfigError(f"STAGDB_NETWORK_MODE must be one of {', '.join(NETWORK_MODES)}")
+        bind_address = env.get("STAGDB_BIND_ADDRESS", "127.0.0.1")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("STAGDB_DATABASE_URL", f"sqlite://{data_dir / 'stagdb.sqlite3'}"),
+            storage=storage,
+            pool_path=Path(env.get("STAGDB_POOL_PATH", str(data_dir / "pool"))).absolute(),
+            network_mode=network_mode,
+            bind_address=bind_address,
+            port_range=_port_range(env.get("STAGDB_PORT_RANGE", "15000-15999")),
+            api_host=env.get("STAGDB_API_HOST", "127.0.0.1"),
+            api_port=_int(env, "STAGDB_API_PORT", 8080),
+            host_name=env.get("STAGDB_HOST_NAME", "local"),
+            connect_host=env.get("STAGDB_PUBLIC_HOST") or _connect_host(bind_address),
+            docker_host=env.get("STAGDB_DOCKER_HOST") or env.get("DOCKER_HOST") or None,
+            images=_images(env),
+            postgres_versions=tuple(
+                v.strip()
+                for v in env.get("STAGDB_POSTGRES_VERSIONS", "12,13,14,15,16,17").split(",")
+                if v.strip()
+            ),
+            operation_timeout_s=float(_int(env, "STAGDB_OPERATION_TIMEOUT", 120)),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _connect_host(bind_address: str) -> str:
+    """Clients cannot connect to a wildcard address; advertise this machine's name instead."""
+    return socket.getfqdn() if bind_address in ("0.0.0.0", "::") else bind_address
+
+
+def _port_range(raw: str) -> tuple[int, int]:
+    try:
+        low, high = (int(part) for part in raw.split("-", 1))
+    except ValueError:
+        raise ConfigError(f"STAGDB_PORT_RANGE must look like 15000-15999, got {raw!r}") from None
+    if not 1024 <= low <= high <= 65535:
+        raise ConfigError("STAGDB_PORT_RANGE must lie within 1024-65535, low before high")
+    return low, high
+
+
+def _images(env: Mapping[str, str]) -> dict[str, str]:
+    """Image overrides: `STAGDB_IMAGE_POSTGRESQL_15=registry/pg:15` → {"postgresql:15": ...}."""
+    prefix = "STAGDB_IMAGE_"
+    overrides: dict[str, str] = {}
+    for name, value in env.items():
+        if name.startswith(prefix) and "_" in name[len(prefix) :]:
+            engine, version = name[len(prefix) :].lower().split("_", 1)
+            overrides[f"{engine}:{version.replace('_', '.')}"] = value
+    return overrides

@@ -1,0 +1,366 @@
+"""DatabaseService: create, read, update, start, stop and delete databases."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tortoise.exceptions import IntegrityError
+
+from app.domain import lifecycle, operations
+from app.domain.catalog import EngineCatalog
+from app.domain.ids import new_id
+from app.domain.naming import validate_name
+from app.domain.pagination import Page, PageRequest
+from app.domain.ports import candidate_ports
+from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner
+from app.domain.resources import Resources, format_memory, parse_resources
+from app.domain.rollback import Rollback
+from app.domain.views import Connection, DatabaseView
+from app.errors import NotFoundError, ResourceBusyError, ServerError, StagError, ValidationError
+from app.models import Database
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DESCRIPTION_MAX = 1000
+
+
+@dataclass(frozen=True)
+class CreateDatabase:
+    name: object
+    type: object
+    version: object = None
+    description: object = None
+    resources: object = None
+
+
+@dataclass(frozen=True)
+class UpdateDatabase:
+    name: object = None
+    description: object = None
+    resources: object = None
+    type: object = None
+    version: object = None
+    fields: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DatabaseFilter:
+    type: str | None = None
+    status: str | None = None
+    parent_id: str | None = None
+
+
+class DatabaseService:
+    def __init__(
+        self,
+        catalog: EngineCatalog,
+        provisioner: Provisioner,
+        connect_host: str,
+        port_range: tuple[int, int],
+    ) -> None:
+        self.catalog = catalog
+        self.provisioner = provisioner
+        self.connect_host = connect_host
+        self.port_range = port_range
+        self._allocation_lock = asyncio.Lock()
+
+    async def list(self, filters: DatabaseFilter, page: PageRequest) -> Page[DatabaseView]:
+        query = Database.all()
+        if filters.type is not None:
+            self.catalog.engine(filters.type)
+            query = query.filter(engine=filters.type)
+        if filters.status is not None:
+            if filters.status not in lifecycle.STATUSES:
+                raise ValidationError("status must be one of " + ", ".join(lifecycle.STATUSES))
+            query = query.filter(status=filters.status)
+        if filters.parent_id is not None:
+            parent = await self.find(filters.parent_id)
+            query = query.filter(parent_id=parent.id)
+        total = await query.count()
+        rows = await query.order_by("created_at", "id").offset(page.offset).limit(page.limit)
+        return Page(items=[self.view(row) for row in rows], request=page, total=total)
+
+    async def get(self, ref: str) -> DatabaseView:
+        return self.view(await self.find(ref))
+
+    async def find(self, ref: str) -> Database:
+        """A database by id (`db-…`) or by name."""
+        row = await Database.get_or_none(id=ref)
+        if row is None:
+            row = await Database.get_or_none(name=ref)
+        if row is None:
+            raise NotFoundError(f"Database '{ref}' not found")
+        return row
+
+    async def create(self, request: CreateDatabase) -> DatabaseView:
+        engine = self.catalog.engine(request.type)
+        name = validate_name(request.name)
+        description = _description(request.description)
+        resources = parse_resources(request.resources)
+        version = await self.catalog.resolve_version(engine, request.version)
+        image = self.catalog.image(engine, version)
+        if await Database.exists(name=name):
+            raise ValidationError(f"A database named '{name}' already exists")
+
+        template = await self._guard(self.provisioner.ensure_template(engine, version, image))
+        database_id = new_id("db")
+        operation = await operations.begin("database.create", database_id)
+        row = await self._insert(
+            id=database_id,
+            name=name,
+            engine=engine.name,
+            version=version,
+            status=lifecycle.CREATING,
+            host=self.provisioner.host,
+            username=engine.default_username,
+            password=secrets.token_urlsafe(18),
+            database_name=engine.default_database,
+            description=description,
+            memory_bytes=resources.memory_bytes,
+            cpus=resources.cpus,
+            volume=database_id,
+            locked_by=operation.id,
+        )
+        rollback = Rollback()
+        rollback.push("delete row", row.delete)
+        try:
+            await self._guard(self.provisioner.clone_template(template, row.volume))
+            rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
+            placement = self.placement(row)
+            container_id = await self._guard(self.provisioner.run_container(placement))
+            rollback.push(
+                "remove container",
+                lambda: self.provisioner.remove_container(container_id, row.id),
+            )
+            await self._guard(
+                self.provisioner.wait_ready(container_id, placement, (row.username, row.password))
+            )
+        except BaseException as exc:
+            await rollback.run()
+            await operations.finish(operation, _public_message(exc))
+            raise
+        row.container_id = container_id
+        row.status = lifecycle.RUNNING
+        row.locked_by = None
+        await row.save(update_fields=["container_id", "status", "locked_by", "updated_at"])
+        await operations.finish(operation)
+        return self.view(row)
+
+    async def update(self, ref: str, request: UpdateDatabase) -> DatabaseView:
+        row = await self.find(ref)
+        if "type" in request.fields and request.type != row.engine:
+            raise ValidationError("The type of a database cannot be changed")
+        if "version" in request.fields and str(request.version) != row.version:
+            raise ValidationError("The version of a database cannot be changed")
+        name = validate_name(request.name) if "name" in request.fields else row.name
+        description = (
+            _description(request.description)
+            if "description" in request.fields
+            else row.description
+        )
+        current = Resources(row.memory_bytes, row.cpus)
+        resources = (
+            parse_resources(request.resources, current)
+            if "resources" in request.fields
+            else current
+        )
+        if name != row.name and await Database.exists(name=name):
+            raise ValidationError(f"A database named '{name}' already exists")
+
+        async with operations.locked_operation("database.update", row):
+            row.name, row.description = name, description
+            if resources != current:
+                await self._apply_resources(row, current, resources)
+            try:
+                await row.save(
+                    update_fields=[
+                        "name",
+                        "description",
+                        "memory_bytes",
+                        "cpus",
+                        "container_id",
+                        "updated_at",
+                    ]
+                )
+            except IntegrityError:
+                raise ValidationError(f"A database named '{name}' already exists") from None
+        return await self.get(row.id)
+
+    async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
+        row.memory_bytes, row.cpus = new.memory_bytes, new.cpus
+        lifts_a_limit = (current.memory_bytes is not None and new.memory_bytes is None) or (
+            current.cpus is not None and new.cpus is None
+        )
+        if row.container_id is None:
+            return
+        if not lifts_a_limit:
+            await self._guard(
+                asyncio.to_thread(
+                    self.provisioner.runtime.update_resources,
+                    row.container_id,
+                    new.memory_bytes,
+                    new.cpus,
+                )
+            )
+            return
+        # Docker cannot lift a limit in place: recreate the container on the same volume.
+        await self._guard(self.provisioner.remove_container(row.container_id, row.id))
+        row.container_id = None
+        if row.status == lifecycle.RUNNING:
+            placement = self.placement(row)
+            row.container_id = await self._guard(self.provisioner.run_container(placement))
+            await self._guard(self.provisioner.wait_ready(row.container_id, placement, None))
+
+    async def start(self, ref: str) -> DatabaseView:
+        row = await self.find(ref)
+        if row.status == lifecycle.RUNNING:
+            return self.view(row)
+        self._require(row, lifecycle.CAN_START, "started")
+        async with operations.locked_operation("database.start", row):
+            placement = self.placement(row)
+            try:
+                if row.container_id is None:
+                    row.container_id = await self._guard(self.provisioner.run_container(placement))
+                    await self._guard(
+                        self.provisioner.wait_ready(row.container_id, placement, None)
+                    )
+                else:
+                    await self._guard(self.provisioner.start_container(row.container_id, placement))
+            except StagError as exc:
+                await self._mark_failed(row, exc.message)
+                raise
+            row.status, row.error = lifecycle.RUNNING, None
+            await row.save(update_fields=["status", "error", "container_id", "updated_at"])
+        return self.view(row)
+
+    async def stop(self, ref: str) -> DatabaseView:
+        row = await self.find(ref)
+        if row.status == lifecycle.STOPPED:
+            return self.view(row)
+        self._require(row, lifecycle.CAN_STOP, "stopped")
+        async with operations.locked_operation("database.stop", row):
+            if row.container_id is not None:
+                await self._guard(self.provisioner.stop_container(row.container_id))
+            row.status, row.error = lifecycle.STOPPED, None
+            await row.save(update_fields=["status", "error", "updated_at"])
+        return self.view(row)
+
+    async def delete(self, ref: str) -> None:
+        row = await self.find(ref)
+        children = await Database.filter(parent_id=row.id).values_list("name", flat=True)
+        if children:
+            raise ResourceBusyError(
+                f"Database '{row.name}' has branches: {', '.join(sorted(children))}; "
+                "delete them first"
+            )
+        async with operations.locked_operation("database.delete", row):
+            row.status = lifecycle.DELETING
+            await row.save(update_fields=["status", "updated_at"])
+            await self._guard(self.provisioner.remove_container(row.container_id, row.id))
+            await self._guard(self.provisioner.destroy_volume(row.volume))
+            await row.delete()
+
+    def placement(self, row: Database) -> Placement:
+        engine = self.catalog.engine(row.engine)
+        if row.port is None:
+            raise ServerError("Database has no port assigned")
+        return Placement(
+            database_id=row.id,
+            engine=engine,
+            image=self.catalog.image(engine, row.version),
+            volume=row.volume,
+            port=row.port,
+            memory_bytes=row.memory_bytes,
+            cpus=row.cpus,
+        )
+
+    def view(self, row: Database) -> DatabaseView:
+        engine = self.catalog.engine(row.engine)
+        connection = None
+        if row.port is not None:
+            connection = Connection(
+                uri=engine.connection_uri(
+                    self.connect_host, row.port, row.username, row.password, row.database_name
+                ),
+                host=self.connect_host,
+                port=row.port,
+                username=row.username,
+                password=row.password,
+                database=row.database_name,
+            )
+        return DatabaseView(
+            id=row.id,
+            name=row.name,
+            type=row.engine,
+            version=row.version,
+            status=row.status,
+            error=row.error,
+            host=self.connect_host,
+            port=row.port,
+            connection=connection,
+            description=row.description,
+            memory=format_memory(row.memory_bytes),
+            cpus=row.cpus,
+            parent_id=row.parent_id,
+            snapshot_id=row.snapshot_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def _insert(self, **values: object) -> Database:
+        """Insert a new row with a free port; the (host, port) unique key settles races."""
+        async with self._allocation_lock:
+            for port in await candidate_ports(
+                self.provisioner.host, self.port_range, self.provisioner.bind_address
+            ):
+                try:
+                    return await Database.create(port=port, **values)
+                except IntegrityError:
+                    if await Database.exists(name=values["name"]):
+                        raise ValidationError(
+                            f"A database named '{values['name']}' already exists"
+                        ) from None
+        raise ResourceBusyError("Ports are being allocated concurrently; retry")
+
+    async def _mark_failed(self, row: Database, message: str) -> None:
+        row.status, row.error = lifecycle.FAILED, message
+        await row.save(update_fields=["status", "error", "container_id", "updated_at"])
+
+    @staticmethod
+    def _require(row: Database, allowed: tuple[str, ...], action: str) -> None:
+        if row.status not in allowed:
+            raise ResourceBusyError(
+                f"Database '{row.name}' is {row.status} and cannot be {action} now"
+            )
+
+    @staticmethod
+    async def _guard(work: Awaitable[T]) -> T:
+        """Await a driver call, turning driver failures into a public, internals-free error."""
+        try:
+            return await work
+        except DRIVER_FAILURES as exc:
+            log.error("driver failure: %s", exc)
+            raise ServerError(
+                "The operation failed in the container runtime or storage pool; "
+                "nothing was left half-made. Check `stagdb doctor` and the server log."
+            ) from exc
+
+
+def _description(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("description must be a string")
+    if len(value) > DESCRIPTION_MAX:
+        raise ValidationError(f"description must be at most {DESCRIPTION_MAX} characters")
+    return value
+
+
+def _public_message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, StagError) else f"internal error: {type(exc).__name__}"

@@ -1,0 +1,68 @@
+"""Start-up reconciliation: metadata rows, containers (by label) and volumes are made to agree,
+and operations a previous process left unfinished are rolled back or completed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from app.domain import lifecycle, operations
+from app.domain.provisioning import Provisioner
+from app.drivers.runtime.base import DATABASE_LABEL, HOST_LABEL
+from app.models import Database, Operation
+
+log = logging.getLogger(__name__)
+
+
+class Reconciler:
+    def __init__(self, provisioner: Provisioner) -> None:
+        self.provisioner = provisioner
+
+    async def run(self) -> None:
+        await Operation.filter(status=operations.RUNNING).update(
+            status=operations.FAILED,
+            error="interrupted: the server stopped before the operation finished",
+            finished_at=datetime.now(UTC),
+        )
+        host = self.provisioner.host
+        for row in await Database.filter(host=host, status=lifecycle.CREATING):
+            log.warning("rolling back unfinished creation of %s", row.id)
+            await self._remove_everything(row)
+        for row in await Database.filter(host=host, status=lifecycle.DELETING):
+            log.warning("finishing interrupted deletion of %s", row.id)
+            await self._remove_everything(row)
+        await Database.filter(host=host, locked_by__isnull=False).update(locked_by=None)
+        await self._sync_running_status(host)
+        await self._remove_orphans(host)
+
+    async def _remove_everything(self, row: Database) -> None:
+        await self.provisioner.remove_container(row.container_id, row.id)
+        await self.provisioner.destroy_volume(row.volume)
+        await row.delete()
+
+    async def _sync_running_status(self, host: str) -> None:
+        containers = {
+            c.labels.get(DATABASE_LABEL): c
+            for c in await asyncio.to_thread(self.provisioner.runtime.list_managed)
+        }
+        for row in await Database.filter(host=host, status=lifecycle.RUNNING):
+            container = containers.get(row.id)
+            if container is None or container.status != "running":
+                row.status = lifecycle.STOPPED
+                await row.save(update_fields=["status", "updated_at"])
+
+    async def _remove_orphans(self, host: str) -> None:
+        known = set(await Database.filter(host=host).values_list("id", flat=True))
+        known_volumes = set(await Database.filter(host=host).values_list("volume", flat=True))
+        for container in await asyncio.to_thread(self.provisioner.runtime.list_managed):
+            owner = container.labels.get(DATABASE_LABEL)
+            if container.labels.get(HOST_LABEL) != host:
+                continue
+            if owner is None or owner not in known:
+                log.warning("removing orphan container %s", container.name)
+                await asyncio.to_thread(self.provisioner.runtime.remove, container.id)
+        for volume in await asyncio.to_thread(self.provisioner.pool.list_volumes):
+            if volume.startswith("db-") and volume not in known_volumes:
+                log.warning("destroying orphan volume %s", volume)
+                await self.provisioner.destroy_volume(volume)

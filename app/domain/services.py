@@ -1,0 +1,59 @@
+"""The services one server process runs, built once from settings and shared by REST and GraphQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.config import Settings
+from app.domain.catalog import EngineCatalog
+from app.domain.databases import DatabaseService
+from app.domain.health import HealthService
+from app.domain.keys import ApiKeyService
+from app.domain.provisioning import Provisioner
+from app.domain.reconcile import Reconciler
+from app.drivers.runtime.base import ContainerRuntime
+from app.drivers.runtime.docker import DockerRuntime
+from app.drivers.storage import StoragePool, open_pool
+from app.engines import ENGINES
+
+
+@dataclass
+class Services:
+    settings: Settings
+    runtime: ContainerRuntime
+    pool: StoragePool
+    catalog: EngineCatalog
+    provisioner: Provisioner
+    databases: DatabaseService
+    keys: ApiKeyService
+    health: HealthService
+    reconciler: Reconciler
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        runtime = DockerRuntime(settings.docker_host)
+        pool = open_pool(settings.storage, settings.pool_path)
+        catalog = EngineCatalog(
+            ENGINES, {"postgresql": settings.postgres_versions}, settings.images, runtime
+        )
+        provisioner = Provisioner(
+            runtime=runtime,
+            pool=pool,
+            host=settings.host_name,
+            network_mode=settings.network_mode,
+            bind_address=settings.bind_address,
+            ready_timeout_s=settings.operation_timeout_s,
+        )
+        return cls(
+            settings=settings,
+            runtime=runtime,
+            pool=pool,
+            catalog=catalog,
+            provisioner=provisioner,
+            databases=DatabaseService(
+                catalog, provisioner, settings.connect_host, settings.port_range
+            ),
+            keys=ApiKeyService(),
+            health=HealthService(runtime, pool),
+            reconciler=Reconciler(provisioner),
+        )

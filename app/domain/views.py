@@ -1,0 +1,36 @@
+"""Read models the domain hands to the API layers: plain data, no ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Connection:
+    uri: str
+    host: str
+    port: int
+    username: str
+    password: str
+    database: str
+
+
+@dataclass(frozen=True)
+class DatabaseView:
+    id: str
+    name: str
+    type: str
+    version: str
+    status: str
+    error: str | None
+    host: str
+    port: int | None
+    connection: Connection | None
+    description: str
+    memory: str | None
+    cpus: float | None
+    parent_id: str | None
+    snapshot_id: str | None
+    created_at: datetime
+    updated_at: datetime

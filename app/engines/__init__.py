@@ -1,0 +1,10 @@
+"""The engines StagDB can run, by API type name."""
+
+from __future__ import annotations
+
+from app.engines.base import Engine, Listen
+from app.engines.postgresql import PostgreSQL
+
+ENGINES: dict[str, Engine] = {engine.name: engine for engine in (PostgreSQL(),)}
+
+__all__ = ["ENGINES", "Engine", "Listen"]

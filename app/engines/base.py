@@ -1,0 +1,48 @@
+"""What StagDB needs to know about a database engine: data, plus a few commands."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where the engine listens inside its container."""
+
+    address: str
+    port: int
+
+
+class Engine(ABC):
+    name: str
+    image_repository: str
+    container_port: int
+    data_dir: str
+    run_as: str
+    stop_signal: str
+    default_username: str
+    default_database: str
+
+    def image_tag(self, version: str) -> str:
+        return f"{self.image_repository}:{version}"
+
+    @abstractmethod
+    def init_command(self) -> list[str]:
+        """Initialise an empty data dir mounted at `data_dir` (run once per template)."""
+
+    @abstractmethod
+    def server_command(self, listen: Listen) -> list[str]: ...
+
+    @abstractmethod
+    def ready_command(self, listen: Listen) -> list[str]:
+        """Exits 0 once the engine accepts connections."""
+
+    @abstractmethod
+    def set_credentials_command(self, listen: Listen, username: str, password: str) -> list[str]:
+        """Sets the database user's password; exits non-zero while the engine is not ready."""
+
+    @abstractmethod
+    def connection_uri(
+        self, host: str, port: int, username: str, password: str, database: str
+    ) -> str: ...

@@ -1,0 +1,97 @@
+"""PostgreSQL: official `postgres:<major>` images, SCRAM credentials set on first start."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from urllib.parse import quote
+
+from app.engines.base import Engine, Listen
+
+SOCKET_DIR = "/var/run/postgresql"
+SCRAM_ITERATIONS = 4096
+
+
+class PostgreSQL(Engine):
+    name = "postgresql"
+    image_repository = "postgres"
+    container_port = 5432
+    data_dir = "/var/lib/postgresql/data"
+    run_as = "999:999"
+    stop_signal = "SIGINT"  # fast shutdown: SIGTERM would wait for clients to disconnect
+    default_username = "postgres"
+    default_database = "postgres"
+
+    def init_command(self) -> list[str]:
+        # Host rules accept SCRAM from anywhere: the container port is the only way in,
+        # and every database gets its own password on first start.
+        return [
+            "sh",
+            "-c",
+            f"initdb -D {self.data_dir} -U postgres -E UTF8 --no-locale "
+            "--auth-local=trust --auth-host=scram-sha-256 >/dev/null "
+            f"&& echo 'host all all all scram-sha-256' >> {self.data_dir}/pg_hba.conf",
+        ]
+
+    def server_command(self, listen: Listen) -> list[str]:
+        return [
+            "postgres",
+            "-D",
+            self.data_dir,
+            "-p",
+            str(listen.port),
+            "-c",
+            f"listen_addresses={listen.address}",
+        ]
+
+    def ready_command(self, listen: Listen) -> list[str]:
+        return ["pg_isready", "-q", "-h", SOCKET_DIR, "-p", str(listen.port)]
+
+    def set_credentials_command(self, listen: Listen, username: str, password: str) -> list[str]:
+        # Only the SCRAM verifier crosses into the container, never the password itself.
+        statement = f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(password)}'"
+        return psql(listen, statement)
+
+    def connection_uri(
+        self, host: str, port: int, username: str, password: str, database: str
+    ) -> str:
+        return (
+            f"postgresql://{quote(username, safe='')}:{quote(password, safe='')}"
+            f"@{host}:{port}/{quote(database, safe='')}"
+        )
+
+
+def psql(listen: Listen, statement: str) -> list[str]:
+    return [
+        "psql",
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-h",
+        SOCKET_DIR,
+        "-p",
+        str(listen.port),
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-c",
+        statement,
+    ]
+
+
+def scram_verifier(password: str, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (RFC 5802 / 7677)."""
+    salt = salt if salt is not None else os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, SCRAM_ITERATIONS)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    return f"SCRAM-SHA-256${SCRAM_ITERATIONS}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"

@@ -1,0 +1,48 @@
+"""Builds the Starlette application: /v1 REST, middleware and the lifespan that opens and
+closes the metadata database and reconciles state at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from tortoise import Tortoise
+
+from app.api.auth import ApiKeyMiddleware
+from app.api.envelope import EXCEPTION_HANDLERS
+from app.api.routes import ROUTES
+from app.config import Settings
+from app.domain.services import Services
+from app.models import tortoise_config
+from app.models.migrations import apply_migrations
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        applied = await apply_migrations(settings.database_url)
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        await Tortoise.init(config=tortoise_config(settings.database_url))
+        services = Services.build(settings)
+        services.pool.prepare()
+        app.state.services = services
+        await services.reconciler.run()
+        try:
+            yield
+        finally:
+            await Tortoise.close_connections()
+
+    return Starlette(
+        routes=[Mount("/v1", routes=ROUTES)],
+        middleware=[Middleware(ApiKeyMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )

@@ -1,0 +1,101 @@
+"""Tortoise ORM models: what StagDB keeps about databases, snapshots, operations and keys."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+MODEL_MODULES = ["app.models", "aerich.models"]
+
+
+class Database(Model):
+    """A database server in a container; a branch is a Database with a parent."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=63, unique=True)
+    engine = fields.CharField(max_length=32)
+    version = fields.CharField(max_length=32)
+    status = fields.CharField(max_length=16)
+    error = fields.TextField(null=True)
+    host = fields.CharField(max_length=64, default="local")
+    port = fields.IntField(null=True)
+    username = fields.CharField(max_length=63)
+    password = fields.CharField(max_length=128)
+    database_name = fields.CharField(max_length=63)
+    description = fields.TextField(default="")
+    memory_bytes = fields.BigIntField(null=True)
+    cpus = fields.FloatField(null=True)
+    parent: fields.ForeignKeyNullableRelation[Database] = fields.ForeignKeyField(
+        "models.Database", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    snapshot_id = fields.CharField(max_length=32, null=True)
+    volume = fields.CharField(max_length=128)
+    container_id = fields.CharField(max_length=80, null=True)
+    locked_by = fields.CharField(max_length=32, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    parent_id: str | None
+
+    class Meta:
+        table = "databases"
+        unique_together = (("host", "port"),)
+
+
+class Snapshot(Model):
+    """A point-in-time, read-only image of a database's data."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=63)
+    database: fields.ForeignKeyRelation[Database] = fields.ForeignKeyField(
+        "models.Database", related_name="snapshots", on_delete=fields.RESTRICT
+    )
+    description = fields.TextField(default="")
+    status = fields.CharField(max_length=16)
+    size_bytes = fields.BigIntField(null=True)
+    unique_bytes = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    database_id: str
+
+    class Meta:
+        table = "snapshots"
+        unique_together = (("database", "name"),)
+
+
+class Operation(Model):
+    """One mutating action, kept with its outcome after it finishes."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    kind = fields.CharField(max_length=32)
+    database_id = fields.CharField(max_length=32, null=True)
+    status = fields.CharField(max_length=16)
+    error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "operations"
+
+
+class ApiKey(Model):
+    """An API key; only its SHA-256 hash is stored."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=100)
+    prefix = fields.CharField(max_length=16)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_keys"
+
+
+def tortoise_config(database_url: str) -> dict[str, object]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }

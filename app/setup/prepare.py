@@ -1,0 +1,71 @@
+"""`stagdb setup`: make this host ready to serve, idempotently."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tortoise import Tortoise
+
+from app.config import Settings
+from app.domain.services import Services
+from app.engines import ENGINES
+from app.models import tortoise_config
+from app.models.migrations import apply_migrations
+from app.setup.host import Report, SetupError, ensure_docker_engine, ensure_tools
+from app.setup.images import ImageUnavailable, ensure_image, host_versions
+
+
+def run_setup(settings: Settings, report: Report) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_tools(["dockerd"], report)
+    client = ensure_docker_engine(settings.data_dir, report)
+    report("docker engine: running")
+
+    services = Services.build(settings)
+    services.pool.prepare()
+    report(f"storage pool: {services.pool.kind} at {settings.pool_path}")
+
+    engine = ENGINES["postgresql"]
+    buildable = set(host_versions(engine.name))
+    ready: list[str] = []
+    for version in settings.postgres_versions:
+        tag = services.catalog.image(engine, version)
+        try:
+            outcome = ensure_image(engine.name, version, tag, client, log=report)
+        except ImageUnavailable as exc:
+            if version in buildable:
+                raise SetupError(str(exc)) from exc
+            report(f"image {tag}: not available here (no registry, not installed on the host)")
+            continue
+        report(f"image {tag}: {outcome}")
+        ready.append(version)
+    if not ready:
+        raise SetupError(
+            "No PostgreSQL image is available: connect to a registry or "
+            "`apt-get install postgresql` so setup can build one"
+        )
+    applied = asyncio.run(_migrate_and_warm(settings, services, ready))
+    report(
+        f"metadata: {settings.database_url.split('://')[0]} up to date"
+        + (f" (applied {', '.join(applied)})" if applied else "")
+    )
+
+
+async def _migrate_and_warm(
+    settings: Settings, services: Services, versions: list[str]
+) -> list[str]:
+    applied = await apply_migrations(settings.database_url)
+    engine = ENGINES["postgresql"]
+    for version in versions:
+        await services.provisioner.ensure_template(
+            engine, version, services.catalog.image(engine, version)
+        )
+    return applied
+
+
+async def count_keys(settings: Settings) -> int:
+    await Tortoise.init(config=tortoise_config(settings.database_url))
+    try:
+        return await Services.build(settings).keys.count()
+    finally:
+        await Tortoise.close_connections()
