@@ -30,7 +30,10 @@ def create_app(settings: Settings) -> Starlette:
         applied = await apply_migrations(settings.database_url)
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
-        await Tortoise.init(config=tortoise_config(settings.database_url))
+        # uvicorn runs the lifespan in its own task: requests need the global fallback context.
+        await Tortoise.init(
+            config=tortoise_config(settings.database_url), _enable_global_fallback=True
+        )
         services = Services.build(settings)
         services.pool.prepare()
         app.state.services = services

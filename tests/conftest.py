@@ -1,0 +1,250 @@
+"""Shared fixtures: a real Docker engine and engine image, a throwaway PostgreSQL cluster for
+metadata, and real `stagdb serve` processes reached over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import httpx
+import pytest
+
+from app.setup.host import ensure_docker_engine
+from app.setup.images import ensure_image
+
+REPO = Path(__file__).resolve().parents[1]
+STAGDB = str(Path(sys.executable).with_name("stagdb"))
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+TEST_HOST_PREFIX = "test-"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def remove_containers(client: docker.DockerClient, label: str) -> None:
+    for container in client.containers.list(all=True, filters={"label": label}):
+        container.remove(force=True, v=True)
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> Iterator[docker.DockerClient]:
+    """The real Docker engine; started by the product's own setup code when it is not running."""
+    workdir = Path(tempfile.mkdtemp(prefix="stagdb-dockerd-"))
+    was_running = _engine_answers()
+    client = ensure_docker_engine(workdir, report=lambda line: None)
+    for container in client.containers.list(all=True, filters={"label": "io.stagdb.managed=true"}):
+        if container.labels.get("io.stagdb.host", "").startswith(TEST_HOST_PREFIX):
+            container.remove(force=True, v=True)  # left behind by an interrupted earlier run
+    yield client
+    if not was_running:
+        subprocess.run(["pkill", "-TERM", "-x", "dockerd"], check=False)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _engine_answers() -> bool:
+    try:
+        docker.from_env(timeout=5).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def postgres_image(docker_client: docker.DockerClient) -> str:
+    ensure_image("postgresql", "15", "postgres:15", docker_client, log=lambda line: None)
+    return "postgres:15"
+
+
+@dataclass
+class MetadataCluster:
+    port: int
+    datadir: Path
+    process: subprocess.Popen[bytes]
+
+    def url(self, database: str) -> str:
+        return f"postgres://stagdb@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        name = f"stagdb_test_{uuid.uuid4().hex[:8]}"
+        subprocess.run(
+            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "stagdb", name],
+            check=True,
+            capture_output=True,
+        )
+        return self.url(name)
+
+
+@pytest.fixture(scope="session")
+def metadata_cluster() -> Iterator[MetadataCluster]:
+    """A throwaway PostgreSQL cluster from the machine's own binaries, run as `nobody`."""
+    datadir = Path(tempfile.mkdtemp(prefix="stagdb-meta-"))
+    shutil.chown(datadir, "nobody", "nogroup")
+
+    def as_nobody(*argv: str) -> list[str]:
+        return ["runuser", "-u", "nobody", "--", *argv]
+
+    subprocess.run(
+        as_nobody(str(PG_BIN / "initdb"), "-D", str(datadir / "data"), "-U", "stagdb",
+                  "--auth=trust", "--no-locale", "-E", "UTF8"),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    process = subprocess.Popen(
+        as_nobody(str(PG_BIN / "postgres"), "-D", str(datadir / "data"), "-p", str(port),
+                  "-k", str(datadir), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while subprocess.run(
+        [str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port)], check=False
+    ).returncode:
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("the metadata PostgreSQL cluster did not start")
+        time.sleep(0.1)
+    yield MetadataCluster(port, datadir, process)
+    process.terminate()
+    process.wait(timeout=30)
+    shutil.rmtree(datadir, ignore_errors=True)
+
+
+@dataclass
+class Server:
+    """A running `stagdb serve` process with its own data dir, port range and host label."""
+
+    base_url: str
+    key: str
+    data_dir: Path
+    env: dict[str, str]
+    host_name: str
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(default_factory=Path)
+
+    @property
+    def client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"Bearer {self.key}"}, timeout=120
+        )
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the process ends
+        self.process = subprocess.Popen(
+            [STAGDB, "serve"], env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+        )
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"stagdb serve exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=2).status_code in (200, 503):
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError("stagdb serve did not answer within 60 s")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+        else:
+            self.process.terminate()
+        self.process.wait(timeout=60)
+        self.process = None
+
+    def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        return self.cli_with_env(self.env, *argv)
+
+    @staticmethod
+    def cli_with_env(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300
+        )
+
+
+_port_block = iter(range(21000, 29000, 100))
+
+
+def launch_server(
+    metadata_url: str | None, tmp_root: Path, extra_env: dict[str, str] | None = None
+) -> Server:
+    host_name = f"{TEST_HOST_PREFIX}{uuid.uuid4().hex[:8]}"
+    data_dir = tmp_root / host_name
+    data_dir.mkdir(parents=True)
+    low = next(_port_block)
+    api_port = free_port()
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("STAGDB_")
+    } | {
+        "STAGDB_DATA_DIR": str(data_dir),
+        "STAGDB_API_PORT": str(api_port),
+        "STAGDB_PORT_RANGE": f"{low}-{low + 99}",
+        "STAGDB_HOST_NAME": host_name,
+        "STAGDB_POSTGRES_VERSIONS": "15",
+        "STAGDB_STORAGE": "copy",
+    }
+    if metadata_url:
+        env["STAGDB_DATABASE_URL"] = metadata_url
+    env.update(extra_env or {})
+    server = Server(
+        base_url=f"http://127.0.0.1:{api_port}/v1",
+        key="",
+        data_dir=data_dir,
+        env=env,
+        host_name=host_name,
+        log_path=data_dir / "server.log",
+    )
+    created = server.cli("keys", "create", "--name", "tests")
+    assert created.returncode == 0, created.stderr
+    server.key = created.stdout.strip()
+    server.start()
+    return server
+
+
+def shut_down(server: Server, client: docker.DockerClient) -> None:
+    server.stop()
+    remove_containers(client, f"io.stagdb.host={server.host_name}")
+    shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="stagdb-tests-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(
+    request: pytest.FixtureRequest,
+    docker_client: docker.DockerClient,
+    postgres_image: str,
+    metadata_cluster: MetadataCluster,
+    tmp_root: Path,
+) -> Iterator[Server]:
+    """A server per metadata backend: every test using it runs against SQLite and PostgreSQL."""
+    url = metadata_cluster.create_database() if request.param == "postgres" else None
+    running = launch_server(url, tmp_root)
+    yield running
+    shut_down(running, docker_client)
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    with server.client as client:
+        yield client

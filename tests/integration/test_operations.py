@@ -1,0 +1,109 @@
+"""Locking, rollback and restart reconciliation: nothing is lost or left half-made."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import httpx
+import pytest
+
+from tests.conftest import Server, launch_server, shut_down
+
+
+def managed_containers(client: docker.DockerClient, server: Server) -> list:
+    return client.containers.list(all=True, filters={"label": f"io.stagdb.host={server.host_name}"})
+
+
+def volumes(server: Server) -> list[str]:
+    root = server.data_dir / "pool" / "volumes"
+    return sorted(p.name for p in root.iterdir() if p.name.startswith("db-"))
+
+
+def test_second_mutation_on_a_busy_database_gets_409(api: httpx.Client, server: Server) -> None:
+    assert api.post("/databases", json={"name": "busy", "type": "postgresql"}).status_code == 201
+
+    async def stop_and_delete() -> tuple[httpx.Response, httpx.Response]:
+        headers = {"Authorization": f"Bearer {server.key}"}
+        async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=60) as c:
+            stop = asyncio.create_task(c.post("/databases/busy/stop"))
+            await asyncio.sleep(0.02)
+            delete = asyncio.create_task(c.delete("/databases/busy"))
+            return await stop, await delete
+
+    try:
+        stopped, refused = asyncio.run(stop_and_delete())
+        assert stopped.status_code == 200
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "RESOURCE_BUSY"
+        assert "busy" in refused.json()["error"]["message"]
+        assert api.get("/databases/busy").json()["data"]["status"] == "stopped"
+    finally:
+        assert api.delete("/databases/busy").status_code == 200
+
+
+@pytest.fixture
+def impatient_server(
+    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> Iterator[Server]:
+    """A server that gives an engine no time to start, so every create fails after the
+    container was already running."""
+    server = launch_server(None, tmp_root, {"STAGDB_OPERATION_TIMEOUT": "0"})
+    yield server
+    shut_down(server, docker_client)
+
+
+def test_failed_create_rolls_back_every_step(
+    impatient_server: Server, docker_client: docker.DockerClient
+) -> None:
+    with impatient_server.client as api:
+        response = api.post("/databases", json={"name": "doomed", "type": "postgresql"})
+        assert response.status_code == 500
+        error = response.json()["error"]
+        assert error["code"] == "SERVER_ERROR"
+        assert "did not accept connections" in error["message"]
+        assert api.get("/databases/doomed").status_code == 404
+        assert api.get("/databases").json()["pagination"]["total"] == 0
+    assert [c for c in managed_containers(docker_client, impatient_server)] == []
+    assert volumes(impatient_server) == []
+
+
+def test_restart_reconciles_half_made_work(
+    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> None:
+    server = launch_server(None, tmp_root)
+    try:
+        with server.client as api:
+            kept = api.post("/databases", json={"name": "kept", "type": "postgresql"}).json()["data"]
+            half = api.post("/databases", json={"name": "half", "type": "postgresql"}).json()["data"]
+        server.stop(kill=True)
+        # Simulate a crash in the middle of creating `half` and of an operation on `kept`.
+        with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:
+            metadata.execute("UPDATE databases SET status='creating', locked_by='op-x' WHERE id=?",
+                             (half["id"],))  # fmt: skip
+            metadata.execute("UPDATE databases SET locked_by='op-y' WHERE id=?", (kept["id"],))
+            metadata.execute(
+                "INSERT INTO operations (id, kind, database_id, status, created_at) "
+                "VALUES ('op-y', 'database.stop', ?, 'running', CURRENT_TIMESTAMP)",
+                (kept["id"],),
+            )
+        orphan = server.data_dir / "pool" / "volumes" / "db-orphan0000000"
+        orphan.mkdir()
+        server.start()
+        with server.client as api:
+            assert api.get("/databases/half").status_code == 404
+            assert api.get("/databases/kept").json()["data"]["status"] == "running"
+            assert api.post("/databases/kept/stop").status_code == 200  # lock was released
+        assert volumes(server) == [kept["id"]]
+        labels = [c.labels["io.stagdb.database"] for c in managed_containers(docker_client, server)]
+        assert labels == [kept["id"]]
+        with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:
+            status, error = metadata.execute(
+                "SELECT status, error FROM operations WHERE id='op-y'"
+            ).fetchone()
+        assert status == "failed" and "interrupted" in error
+    finally:
+        shut_down(server, docker_client)
