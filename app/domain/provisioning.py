@@ -153,7 +153,13 @@ class Provisioner:
         deadline = time.monotonic() + self.ready_timeout_s
         attempts = 0
         while True:
-            result = await asyncio.to_thread(self.runtime.exec, container_id, probe, engine.run_as)
+            try:
+                result = await asyncio.to_thread(
+                    self.runtime.exec, container_id, probe, engine.run_as
+                )
+            except RuntimeFailure:
+                await self._fail_if_exited(container_id, engine)
+                raise
             if result.exit_code == 0:
                 return
             attempts += 1

@@ -45,30 +45,49 @@ def test_second_mutation_on_a_busy_database_gets_409(api: httpx.Client, server: 
         assert api.delete("/databases/busy").status_code == 200
 
 
+BROKEN_IMAGE = "localhost/stagdb-test-broken-postgres:15"
+
+
 @pytest.fixture
-def impatient_server(
+def broken_engine_server(
     docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
 ) -> Iterator[Server]:
-    """A server that gives an engine no time to start, so every create fails after the
-    container was already running."""
-    server = launch_server(None, tmp_root, {"STAGDB_OPERATION_TIMEOUT": "0"})
+    """A server whose postgres:15 image initialises data dirs but whose server exits at once,
+    so a create fails after storage and container were already made."""
+    builder = docker_client.containers.run(
+        postgres_image,
+        ["sh", "-c", "mkdir /broken && printf '#!/bin/sh\\nexit 3\\n' > /broken/postgres "
+                     "&& chmod 755 /broken/postgres"],
+        user="0:0", detach=True, labels={"io.stagdb.test": "true"},
+    )  # fmt: skip
+    builder.wait(timeout=60)
+    path = "/broken:/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    builder.commit(*BROKEN_IMAGE.split(":"), changes=[f"ENV PATH={path}"])
+    builder.remove(force=True)
+    server = launch_server(None, tmp_root, {"STAGDB_IMAGE_POSTGRESQL_15": BROKEN_IMAGE})
     yield server
     shut_down(server, docker_client)
+    docker_client.images.remove(BROKEN_IMAGE, force=True)
 
 
 def test_failed_create_rolls_back_every_step(
-    impatient_server: Server, docker_client: docker.DockerClient
+    broken_engine_server: Server, docker_client: docker.DockerClient
 ) -> None:
-    with impatient_server.client as api:
+    with broken_engine_server.client as api:
         response = api.post("/databases", json={"name": "doomed", "type": "postgresql"})
-        assert response.status_code == 500
+        assert response.status_code == 500, response.text
         error = response.json()["error"]
         assert error["code"] == "SERVER_ERROR"
-        assert "did not accept connections" in error["message"]
+        assert "postgresql exited during start-up" in error["message"]
         assert api.get("/databases/doomed").status_code == 404
         assert api.get("/databases").json()["pagination"]["total"] == 0
-    assert [c for c in managed_containers(docker_client, impatient_server)] == []
-    assert volumes(impatient_server) == []
+    assert managed_containers(docker_client, broken_engine_server) == []
+    assert volumes(broken_engine_server) == []
+    with sqlite3.connect(broken_engine_server.data_dir / "stagdb.sqlite3") as metadata:
+        kind, status, error = metadata.execute(
+            "SELECT kind, status, error FROM operations"
+        ).fetchone()
+    assert (kind, status) == ("database.create", "failed") and "exited" in error
 
 
 def test_restart_reconciles_half_made_work(
