@@ -1,7 +1,7 @@
 """The domain's exception tree; each error carries the public code the API renders.
 
 StagError
-├── ValidationError        VALIDATION_ERROR        (400/422)
+├── ValidationError        VALIDATION_ERROR        (400)
 ├── UnauthorizedError      UNAUTHORIZED            (401)
 ├── NotFoundError          NOT_FOUND               (404)
 ├── ResourceBusyError      RESOURCE_BUSY           (409)

@@ -81,7 +81,9 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return error("NOT_FOUND", f"No route for {request.method} {request.url.path}")
     if exc.status_code == 405:
-        return error("VALIDATION_ERROR", f"Method {request.method} is not allowed here", 405)
+        response = error("VALIDATION_ERROR", f"Method {request.method} is not allowed here", 405)
+        response.headers.update(exc.headers or {})
+        return response
     return error(
         "SERVER_ERROR" if exc.status_code >= 500 else "VALIDATION_ERROR",
         str(exc.detail),

@@ -36,12 +36,12 @@ def parse_resources(value: object, current: Resources | None = None) -> Resource
 def parse_memory(value: object) -> int | None:
     if value is None:
         return None
-    match = re.fullmatch(r"\s*(\d+)\s*([bkmg]?)i?b?\s*", str(value).lower())
+    match = re.fullmatch(r"\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
     if isinstance(value, bool) or match is None:
         raise ValidationError(
             f"Invalid memory {value!r}: use a size such as '512m' or '2g' (or null for no limit)"
         )
-    size = int(match.group(1)) * UNITS[match.group(2)]
+    size = int(match.group(1)) * UNITS[match.group(2) or ""]
     if size < MIN_MEMORY_BYTES:
         raise ValidationError("memory must be at least 64m")
     return size

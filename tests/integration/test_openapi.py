@@ -1,0 +1,213 @@
+"""openapi.yaml is a valid OpenAPI 3.1 document and the contract of the running server:
+every documented operation is served, and real answers match their documented schemas."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from openapi_spec_validator import validate
+from starlette.routing import BaseRoute, Mount, Route
+
+from app.config import Settings
+from app.main import create_app
+from tests.conftest import Server
+from tests.openapi_contract import (
+    BASE_PATH,
+    JSON,
+    SPEC,
+    assert_request_body_matches,
+    assert_response_matches,
+    assert_valid,
+    documented_statuses,
+    operations,
+    pointer,
+    resolve,
+)
+
+pytestmark = pytest.mark.docker
+
+UNKNOWN_ID = "db-000000000000"
+DB = "/databases"
+DB_ID = "/databases/{id}"
+CREATE = {"name": "contract-db", "type": "postgresql", "version": "15"}
+
+# What each operation answers when probed with an unknown id and an empty JSON body.
+PROBE_STATUS = {
+    "listDatabases": 200,
+    "createDatabase": 400,
+    "getDatabase": 404,
+    "updateDatabase": 404,
+    "deleteDatabase": 404,
+    "startDatabase": 404,
+    "stopDatabase": 404,
+    "getHealth": 200,
+}
+
+
+def served_routes(routes: list[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
+    """(full path template, METHOD) for every route of the app, through its mounts."""
+    served: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Mount):
+            served |= served_routes(route.routes, prefix + route.path)
+        elif isinstance(route, Route):
+            methods = set(route.methods or ())
+            if "GET" in methods:
+                methods.discard("HEAD")  # Starlette adds HEAD to every GET route
+            served |= {(prefix + route.path, method) for method in methods}
+    return served
+
+
+def test_spec_is_valid_openapi_3_1() -> None:
+    assert SPEC["openapi"] == "3.1.0"
+    validate(SPEC)
+    ids = [op["operationId"] for _, _, op in operations()]
+    assert len(ids) == len(set(ids)), ids
+    for path, method, op in operations():
+        assert op.get("summary"), f"{method} {path} has no summary"
+        assert op["responses"], f"{method} {path} has no responses"
+
+
+def test_examples_match_their_schemas() -> None:
+    checked = 0
+    for path, method, op in operations():
+        for status in op["responses"]:
+            at, response = resolve(pointer("paths", path, method.lower(), "responses", status))
+            media = response["content"][JSON]
+            for name, example in media.get("examples", {}).items():
+                schema_at = at + pointer("content", JSON, "schema")
+                assert_valid(example["value"], schema_at, f"{method} {path} {status} {name}")
+                checked += 1
+        request_media = op.get("requestBody", {}).get("content", {}).get(JSON, {})
+        for example in request_media.get("examples", {}).values():
+            assert_request_body_matches(method, path, example["value"])
+            checked += 1
+    assert checked >= len(PROBE_STATUS)
+
+
+def test_route_table_matches_the_spec_both_ways() -> None:
+    app = create_app(Settings.from_env({}))
+    served = served_routes(app.routes)
+    documented = {(BASE_PATH + path, method) for path, method, _ in operations()}
+    assert served - documented == set(), "served but not documented"
+    assert documented - served == set(), "documented but not served"
+
+
+def test_every_documented_operation_answers_as_documented(server: Server) -> None:
+    assert set(PROBE_STATUS) == {op["operationId"] for _, _, op in operations()}
+    with server.client as api:
+        for path, method, op in operations():
+            url = path.replace("{id}", UNKNOWN_ID)
+            body: dict[str, object] | None = {} if "requestBody" in op else None
+            response = api.request(method, url, json=body)
+            what = f"{method} {url}: {response.status_code} {response.text[:300]}"
+            assert response.status_code != 405, what
+            assert str(response.status_code) in documented_statuses(method, path), what
+            assert_response_matches(method, path, response)
+            if response.status_code == 404:
+                assert not response.json()["error"]["message"].startswith("No route"), what
+            assert response.status_code == PROBE_STATUS[op["operationId"]], what
+
+
+def test_database_lifecycle_matches_the_spec(api: httpx.Client) -> None:
+    assert_request_body_matches("POST", DB, CREATE)
+    created = api.post(DB, json=CREATE)
+    assert_response_matches("POST", DB, created)
+    assert created.status_code == 201, created.text
+    try:
+        database = created.json()["data"]
+        assert (database["name"], database["status"]) == ("contract-db", "running")
+        assert database["id"].startswith("db-")
+
+        by_name = api.get(f"{DB}/contract-db")
+        assert_response_matches("GET", DB_ID, by_name)
+        assert by_name.status_code == 200
+        assert by_name.json()["data"]["id"] == database["id"]
+
+        listed = api.get(DB)
+        assert_response_matches("GET", DB, listed)
+        assert listed.status_code == 200
+        assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 1, "total_pages": 1}
+
+        filtered = api.get(
+            DB, params={"page": 1, "limit": 1, "type": "postgresql", "status": "running"}
+        )
+        assert_response_matches("GET", DB, filtered)
+        assert [d["id"] for d in filtered.json()["data"]] == [database["id"]]
+        past_the_end = api.get(DB, params={"page": 2, "limit": 1})
+        assert_response_matches("GET", DB, past_the_end)
+        assert past_the_end.json()["data"] == []
+
+        change = {"description": "Backend for my app"}
+        assert_request_body_matches("PUT", DB_ID, change)
+        updated = api.put(f"{DB}/contract-db", json=change)
+        assert_response_matches("PUT", DB_ID, updated)
+        assert updated.status_code == 200, updated.text
+        assert updated.json()["data"]["description"] == "Backend for my app"
+
+        stopped = api.post(f"{DB}/{database['id']}/stop")
+        assert_response_matches("POST", f"{DB_ID}/stop", stopped)
+        assert stopped.status_code == 200, stopped.text
+        assert stopped.json()["data"]["status"] == "stopped"
+
+        started = api.post(f"{DB}/contract-db/start")
+        assert_response_matches("POST", f"{DB_ID}/start", started)
+        assert started.status_code == 200, started.text
+        assert started.json()["data"]["status"] == "running"
+
+        rejected = api.put(f"{DB}/contract-db", json={"colour": "red"})
+        assert_response_matches("PUT", DB_ID, rejected)
+        assert rejected.status_code == 400
+
+        deleted = api.delete(f"{DB}/contract-db")
+        assert_response_matches("DELETE", DB_ID, deleted)
+        assert deleted.status_code == 200, deleted.text
+
+        gone = api.get(f"{DB}/{database['id']}")
+        assert_response_matches("GET", DB_ID, gone)
+        assert gone.status_code == 404
+    finally:
+        api.delete(f"{DB}/contract-db")
+    assert api.get(DB).json()["pagination"]["total"] == 0
+
+
+def test_errors_match_the_spec(server: Server, api: httpx.Client) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=30) as anonymous:
+        missing_key = anonymous.get(DB)
+        assert_response_matches("GET", DB, missing_key)
+        assert missing_key.status_code == 401
+        wrong_key = anonymous.post(
+            DB, json=CREATE, headers={"Authorization": "Bearer sdb_not-a-key"}
+        )
+        assert_response_matches("POST", DB, wrong_key)
+        assert wrong_key.status_code == 401
+
+    bad_json = api.post(DB, content=b"{not json", headers={"Content-Type": JSON})
+    assert_response_matches("POST", DB, bad_json)
+    assert bad_json.status_code == 400
+
+    wrong_type = api.post(DB, content=b"name=x", headers={"Content-Type": "text/plain"})
+    assert_response_matches("POST", DB, wrong_type)
+    assert wrong_type.status_code == 400
+
+    for params in ({"limit": 0}, {"page": "x"}, {"status": "sleeping"}, {"type": "oracle"}):
+        bad_query = api.get(DB, params=params)
+        assert_response_matches("GET", DB, bad_query)
+        assert bad_query.status_code == 400, params
+
+    unknown_parent = api.get(DB, params={"parent_id": UNKNOWN_ID})
+    assert_response_matches("GET", DB, unknown_parent)
+    assert unknown_parent.status_code == 404
+
+    for method, template in (("GET", DB_ID), ("DELETE", DB_ID), ("POST", f"{DB_ID}/stop")):
+        unknown = api.request(method, template.replace("{id}", UNKNOWN_ID))
+        assert_response_matches(method, template, unknown)
+        assert unknown.status_code == 404
+
+
+def test_health_is_public_and_matches_the_spec(server: Server) -> None:
+    with httpx.Client(base_url=server.base_url, timeout=30) as anonymous:
+        response = anonymous.get("/health")
+    assert_response_matches("GET", "/health", response)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["status"] == "healthy"
