@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.api import render
+from app.api.completion import to_completion
 from app.api.envelope import ok, ok_page
-from app.api.inputs import json_object, pagination
+from app.api.inputs import json_object, pagination, query_flag
 from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
 
-T = TypeVar("T")
 CREATE_FIELDS = {"name", "type", "version", "description", "resources"}
 UPDATE_FIELDS = {"name", "description", "resources", "type", "version"}
 
 
 def _service(request: Request) -> DatabaseService:
     return request.app.state.services.databases
-
-
-async def to_completion(work: Awaitable[T]) -> T:
-    """Finish a mutating operation even if the client goes away mid-request."""
-    return await asyncio.shield(asyncio.ensure_future(work))
 
 
 async def list_databases(request: Request) -> Response:
@@ -56,7 +47,8 @@ async def update_database(request: Request) -> Response:
 
 
 async def delete_database(request: Request) -> Response:
-    await to_completion(_service(request).delete(request.path_params["id"]))
+    cascade = query_flag(request, "cascade")
+    await to_completion(_service(request).delete(request.path_params["id"], cascade))
     return ok(None, "Database deleted successfully")
 
 

@@ -13,8 +13,13 @@ from app.errors import ValidationError
 MAX_BODY_BYTES = 64 * 1024
 
 
-async def json_object(request: Request, allowed: set[str], required: set[str]) -> dict[str, Any]:
-    """The request body as a JSON object holding only `allowed` keys and all `required` ones."""
+async def json_object(
+    request: Request, allowed: set[str], required: set[str], allow_empty: bool = False
+) -> dict[str, Any]:
+    """The request body as a JSON object holding only `allowed` keys and all `required` ones;
+    with `allow_empty`, no body at all stands for `{}`."""
+    if allow_empty and not await request.body():
+        return {}
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() != "application/json":
         raise ValidationError("Content-Type must be application/json")

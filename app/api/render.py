@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from app.domain.health import HealthReport
-from app.domain.views import DatabaseView
+from app.domain.views import DatabaseView, SnapshotView
 
 
 def database(view: DatabaseView) -> dict[str, object]:
@@ -39,4 +39,16 @@ def health(report: HealthReport) -> dict[str, object]:
             }
             for dep in report.dependencies
         },
+    }
+
+
+def snapshot(view: SnapshotView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "database_id": view.database_id,
+        "description": view.description,
+        "status": view.status,
+        "size": {"logical_bytes": view.size_bytes, "unique_bytes": view.unique_bytes},
+        "created_at": view.created_at,
     }

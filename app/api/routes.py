@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from app.api import databases, health
+from app.api import branches, databases, health, snapshots
 
 ROUTES: list[BaseRoute] = [
     Route("/health", health.health, methods=["GET"]),
@@ -15,4 +15,12 @@ ROUTES: list[BaseRoute] = [
     Route("/databases/{id}", databases.delete_database, methods=["DELETE"]),
     Route("/databases/{id}/start", databases.start_database, methods=["POST"]),
     Route("/databases/{id}/stop", databases.stop_database, methods=["POST"]),
+    Route("/databases/{id}/reset", branches.reset_database, methods=["POST"]),
+    Route("/databases/{id}/snapshots", snapshots.list_snapshots, methods=["GET"]),
+    Route("/databases/{id}/snapshots", snapshots.create_snapshot, methods=["POST"]),
+    Route("/databases/{id}/branches", branches.list_branches, methods=["GET"]),
+    Route("/databases/{id}/branches", branches.branch_database, methods=["POST"]),
+    Route("/snapshots/{id}", snapshots.get_snapshot, methods=["GET"]),
+    Route("/snapshots/{id}", snapshots.delete_snapshot, methods=["DELETE"]),
+    Route("/snapshots/{id}/branches", branches.branch_snapshot, methods=["POST"]),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -22,7 +22,7 @@ from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.views import Connection, DatabaseView
 from app.errors import NotFoundError, ResourceBusyError, ServerError, StagError, ValidationError
-from app.models import Database
+from app.models import Database, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,6 +37,23 @@ class CreateDatabase:
     version: object = None
     description: object = None
     resources: object = None
+
+
+@dataclass(frozen=True)
+class NewDatabase:
+    """A validated request for a new database, whatever its data comes from."""
+
+    name: str
+    engine: str
+    version: str
+    description: str
+    resources: Resources
+    parent_id: str | None = None
+    snapshot_id: str | None = None
+
+
+# Fills a new database's volume; returns the id of the snapshot the data came from, if any.
+Populate = Callable[[str], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -101,44 +118,60 @@ class DatabaseService:
     async def create(self, request: CreateDatabase) -> DatabaseView:
         engine = self.catalog.engine(request.type)
         name = validate_name(request.name)
-        description = _description(request.description)
+        description = describe(request.description)
         resources = parse_resources(request.resources)
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
         if await Database.exists(name=name):
             raise ValidationError(f"A database named '{name}' already exists")
 
-        template = await self._guard(self.provisioner.ensure_template(engine, version, image))
+        template = await self.guard(self.provisioner.ensure_template(engine, version, image))
+
+        async def from_template(volume: str) -> str | None:
+            await self.provisioner.clone_template(template, volume)
+            return None
+
+        return await self.provision(
+            NewDatabase(name, engine.name, version, description, resources),
+            populate=from_template,
+            kind="database.create",
+        )
+
+    async def provision(self, new: NewDatabase, populate: Populate, kind: str) -> DatabaseView:
+        """Make a database: record (locked, with a port), volume filled by `populate`,
+        container, readiness with fresh credentials. Any failure undoes every step."""
+        engine = self.catalog.engine(new.engine)
         database_id = new_id("db")
-        operation = await operations.begin("database.create", database_id)
+        operation = await operations.begin(kind, database_id)
         row = await self._insert(
             id=database_id,
-            name=name,
+            name=new.name,
             engine=engine.name,
-            version=version,
+            version=new.version,
             status=lifecycle.CREATING,
             host=self.provisioner.host,
             username=engine.default_username,
             password=secrets.token_urlsafe(18),
             database_name=engine.default_database,
-            description=description,
-            memory_bytes=resources.memory_bytes,
-            cpus=resources.cpus,
+            description=new.description,
+            memory_bytes=new.resources.memory_bytes,
+            cpus=new.resources.cpus,
+            parent_id=new.parent_id,
+            snapshot_id=new.snapshot_id,
             volume=database_id,
             locked_by=operation.id,
         )
         rollback = Rollback()
         rollback.push("delete row", row.delete)
         try:
-            await self._guard(self.provisioner.clone_template(template, row.volume))
             rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
+            row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
             placement = self.placement(row)
-            container_id = await self._guard(self.provisioner.run_container(placement))
             rollback.push(
-                "remove container",
-                lambda: self.provisioner.remove_container(container_id, row.id),
+                "remove container", lambda: self.provisioner.remove_container(None, row.id)
             )
-            await self._guard(
+            container_id = await self.guard(self.provisioner.run_container(placement))
+            await self.guard(
                 self.provisioner.wait_ready(container_id, placement, (row.username, row.password))
             )
         except BaseException as exc:
@@ -148,7 +181,9 @@ class DatabaseService:
         row.container_id = container_id
         row.status = lifecycle.RUNNING
         row.locked_by = None
-        await row.save(update_fields=["container_id", "status", "locked_by", "updated_at"])
+        await row.save(
+            update_fields=["container_id", "status", "locked_by", "snapshot_id", "updated_at"]
+        )
         await operations.finish(operation)
         return self.view(row)
 
@@ -160,9 +195,7 @@ class DatabaseService:
             raise ValidationError("The version of a database cannot be changed")
         name = validate_name(request.name) if "name" in request.fields else row.name
         description = (
-            _description(request.description)
-            if "description" in request.fields
-            else row.description
+            describe(request.description) if "description" in request.fields else row.description
         )
         current = Resources(row.memory_bytes, row.cpus)
         resources = (
@@ -200,7 +233,7 @@ class DatabaseService:
         if row.container_id is None:
             return
         if not lifts_a_limit:
-            await self._guard(
+            await self.guard(
                 asyncio.to_thread(
                     self.provisioner.runtime.update_resources,
                     row.container_id,
@@ -210,12 +243,12 @@ class DatabaseService:
             )
             return
         # Docker cannot lift a limit in place: recreate the container on the same volume.
-        await self._guard(self.provisioner.remove_container(row.container_id, row.id))
+        await self.guard(self.provisioner.remove_container(row.container_id, row.id))
         row.container_id = None
         if row.status == lifecycle.RUNNING:
             placement = self.placement(row)
-            row.container_id = await self._guard(self.provisioner.run_container(placement))
-            await self._guard(self.provisioner.wait_ready(row.container_id, placement, None))
+            row.container_id = await self.guard(self.provisioner.run_container(placement))
+            await self.guard(self.provisioner.wait_ready(row.container_id, placement, None))
 
     async def start(self, ref: str) -> DatabaseView:
         row = await self.find(ref)
@@ -226,12 +259,10 @@ class DatabaseService:
             placement = self.placement(row)
             try:
                 if row.container_id is None:
-                    row.container_id = await self._guard(self.provisioner.run_container(placement))
-                    await self._guard(
-                        self.provisioner.wait_ready(row.container_id, placement, None)
-                    )
+                    row.container_id = await self.guard(self.provisioner.run_container(placement))
+                    await self.guard(self.provisioner.wait_ready(row.container_id, placement, None))
                 else:
-                    await self._guard(self.provisioner.start_container(row.container_id, placement))
+                    await self.guard(self.provisioner.start_container(row.container_id, placement))
             except StagError as exc:
                 await self._mark_failed(row, exc.message)
                 raise
@@ -246,25 +277,56 @@ class DatabaseService:
         self._require(row, lifecycle.CAN_STOP, "stopped")
         async with operations.locked_operation("database.stop", row):
             if row.container_id is not None:
-                await self._guard(self.provisioner.stop_container(row.container_id))
+                await self.guard(self.provisioner.stop_container(row.container_id))
             row.status, row.error = lifecycle.STOPPED, None
             await row.save(update_fields=["status", "error", "updated_at"])
         return self.view(row)
 
-    async def delete(self, ref: str) -> None:
+    async def delete(self, ref: str, cascade: bool = False) -> None:
+        """Delete a database; with `cascade`, its branches (and theirs) go first."""
         row = await self.find(ref)
-        children = await Database.filter(parent_id=row.id).values_list("name", flat=True)
-        if children:
+        descendants = await self.descendants(row)
+        if descendants and not cascade:
+            children = sorted(d.name for d in descendants if d.parent_id == row.id)
             raise ResourceBusyError(
-                f"Database '{row.name}' has branches: {', '.join(sorted(children))}; "
-                "delete them first"
+                f"Database '{row.name}' has branches: {', '.join(children)}; "
+                "delete them first or pass ?cascade=true"
             )
+        for descendant in reversed(descendants):
+            await self._destroy(descendant)
+        await self._destroy(row)
+
+    async def descendants(self, row: Database) -> list[Database]:
+        """Every branch below `row`, parents before their children."""
+        found: list[Database] = []
+        frontier = [row.id]
+        while frontier:
+            level = await Database.filter(parent_id__in=frontier).order_by("created_at", "id")
+            found.extend(level)
+            frontier = [child.id for child in level]
+        return found
+
+    async def _destroy(self, row: Database) -> None:
         async with operations.locked_operation("database.delete", row):
             row.status = lifecycle.DELETING
             await row.save(update_fields=["status", "updated_at"])
-            await self._guard(self.provisioner.remove_container(row.container_id, row.id))
-            await self._guard(self.provisioner.destroy_volume(row.volume))
+            await self.guard(self.provisioner.remove_container(row.container_id, row.id))
+            snapshots = await Snapshot.filter(database_id=row.id).order_by("-created_at")
+            for snapshot in snapshots:
+                await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
+                await snapshot.delete()
+            await self.guard(self.provisioner.destroy_volume(row.volume))
+            for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
+                await self.guard(self.provisioner.destroy_volume(retired))
             await row.delete()
+        await self._drop_snapshot_made_for(row)
+
+    async def _drop_snapshot_made_for(self, branch: Database) -> None:
+        """The parent's snapshot taken only to create `branch` goes when the branch goes."""
+        for snapshot in await Snapshot.filter(created_for=branch.id):
+            if not await Database.exists(snapshot_id=snapshot.id):
+                await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
+                await snapshot.delete()
 
     def placement(self, row: Database) -> Placement:
         engine = self.catalog.engine(row.engine)
@@ -340,7 +402,7 @@ class DatabaseService:
             )
 
     @staticmethod
-    async def _guard(work: Awaitable[T]) -> T:
+    async def guard(work: Awaitable[T]) -> T:
         """Await a driver call, turning driver failures into a public, internals-free error."""
         try:
             return await work
@@ -352,7 +414,7 @@ class DatabaseService:
             ) from exc
 
 
-def _description(value: object) -> str:
+def describe(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):

@@ -3,7 +3,9 @@ succeeded or failed with its error kept."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -17,6 +19,8 @@ log = logging.getLogger(__name__)
 RUNNING = "running"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
+LOCK_POLL_S = 0.02
+SHORT_WAIT_S = 15.0
 
 
 async def begin(kind: str, database_id: str | None) -> Operation:
@@ -32,15 +36,21 @@ async def finish(operation: Operation, error: str | None = None) -> None:
     await operation.save(update_fields=["status", "error", "finished_at"])
 
 
-async def acquire_lock(database_id: str, operation_id: str, name: str) -> None:
-    """Take the database's lock with one conditional UPDATE, safe across API replicas."""
-    taken = await Database.filter(id=database_id, locked_by__isnull=True).update(
-        locked_by=operation_id
-    )
-    if not taken:
-        raise ResourceBusyError(
-            f"Database '{name}' is busy with another operation; retry when it has finished"
+async def acquire_lock(database_id: str, operation_id: str, name: str, wait_s: float = 0.0) -> None:
+    """Take the database's lock with one conditional UPDATE, safe across API replicas;
+    with `wait_s`, keep trying that long before answering busy."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        taken = await Database.filter(id=database_id, locked_by__isnull=True).update(
+            locked_by=operation_id
         )
+        if taken:
+            return
+        if time.monotonic() >= deadline:
+            raise ResourceBusyError(
+                f"Database '{name}' is busy with another operation; retry when it has finished"
+            )
+        await asyncio.sleep(LOCK_POLL_S)
 
 
 async def release_lock(database_id: str, operation_id: str) -> None:
@@ -48,11 +58,16 @@ async def release_lock(database_id: str, operation_id: str) -> None:
 
 
 @asynccontextmanager
-async def locked_operation(kind: str, database: Database) -> AsyncIterator[Operation]:
-    """Run one operation on an existing database under its lock, recording the outcome."""
+async def locked_operation(
+    kind: str, database: Database, wait_s: float = 0.0
+) -> AsyncIterator[Operation]:
+    """Run one operation on an existing database under its lock, recording the outcome.
+
+    Lifecycle changes fail fast when the database is busy; reads of its data (snapshots,
+    branches) pass a short `wait_s` so parallel branch requests queue instead of failing."""
     operation = await begin(kind, database.id)
     try:
-        await acquire_lock(database.id, operation.id, database.name)
+        await acquire_lock(database.id, operation.id, database.name, wait_s)
     except ResourceBusyError as exc:
         await finish(operation, exc.message)
         raise

@@ -7,6 +7,8 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app.drivers.runtime.base import (
@@ -196,6 +198,54 @@ class Provisioner:
 
     async def clone_template(self, template: str, volume: str) -> None:
         await asyncio.to_thread(self.pool.clone_volume, template, volume)
+
+    @asynccontextmanager
+    async def consistent(
+        self, container_id: str | None, placement: Placement
+    ) -> AsyncIterator[None]:
+        """Hold a running database still enough for a consistent image of its volume.
+
+        Every transaction committed before this is entered is on disk in the volume: the
+        engine checkpoints first (so a copy starts without long recovery), and on backends
+        whose snapshots are not atomic the container is frozen for the copy itself.
+        """
+        if container_id is None or not await self._is_running(container_id):
+            yield
+            return
+        engine = placement.engine
+        listen = self.listen(engine, placement.port)
+        result = await asyncio.to_thread(
+            self.runtime.exec, container_id, engine.checkpoint_command(listen), engine.run_as
+        )
+        if result.exit_code != 0:
+            log.warning("checkpoint before snapshot failed: %s", result.output[-500:])
+        if self.pool.atomic_snapshots:
+            yield
+            return
+        await asyncio.to_thread(self.runtime.pause, container_id)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(self.runtime.unpause, container_id)
+
+    async def _is_running(self, container_id: str) -> bool:
+        try:
+            info = await asyncio.to_thread(self.runtime.inspect, container_id)
+        except ContainerNotFound:
+            return False
+        return info.status == "running"
+
+    async def snapshot(self, volume: str, snapshot: str) -> None:
+        await asyncio.to_thread(self.pool.create_snapshot, volume, snapshot)
+
+    async def destroy_snapshot(self, volume: str, snapshot: str) -> None:
+        await asyncio.to_thread(self.pool.destroy_snapshot, volume, snapshot)
+
+    async def clone_volume(self, source: str, target: str) -> None:
+        await asyncio.to_thread(self.pool.clone_volume, source, target)
+
+    async def clone_snapshot(self, volume: str, snapshot: str, target: str) -> None:
+        await asyncio.to_thread(self.pool.clone_snapshot, volume, snapshot, target)
 
     async def destroy_volume(self, volume: str) -> None:
         await asyncio.to_thread(self.pool.destroy_volume, volume)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from app.domain import lifecycle, operations
 from app.domain.provisioning import Provisioner
 from app.drivers.runtime.base import DATABASE_LABEL, HOST_LABEL
-from app.models import Database, Operation
+from app.models import Database, Operation, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class Reconciler:
     async def _remove_orphans(self, host: str) -> None:
         known = set(await Database.filter(host=host).values_list("id", flat=True))
         known_volumes = set(await Database.filter(host=host).values_list("volume", flat=True))
+        known_volumes |= set(
+            await Snapshot.filter(database__host=host).values_list("volume", flat=True)
+        )
         for container in await asyncio.to_thread(self.provisioner.runtime.list_managed):
             owner = container.labels.get(DATABASE_LABEL)
             if container.labels.get(HOST_LABEL) != host:

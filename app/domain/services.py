@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.databases import DatabaseService
 from app.domain.health import HealthService
 from app.domain.keys import ApiKeyService
 from app.domain.provisioning import Provisioner
 from app.domain.reconcile import Reconciler
+from app.domain.snapshots import SnapshotService
 from app.drivers.runtime.base import ContainerRuntime
 from app.drivers.runtime.docker import DockerRuntime
 from app.drivers.storage import StoragePool, open_pool
@@ -25,6 +27,8 @@ class Services:
     catalog: EngineCatalog
     provisioner: Provisioner
     databases: DatabaseService
+    snapshots: SnapshotService
+    branches: BranchService
     keys: ApiKeyService
     health: HealthService
     reconciler: Reconciler
@@ -44,15 +48,19 @@ class Services:
             bind_address=settings.bind_address,
             ready_timeout_s=settings.operation_timeout_s,
         )
+        databases = DatabaseService(
+            catalog, provisioner, settings.connect_host, settings.port_range
+        )
+        snapshots = SnapshotService(databases)
         return cls(
             settings=settings,
             runtime=runtime,
             pool=pool,
             catalog=catalog,
             provisioner=provisioner,
-            databases=DatabaseService(
-                catalog, provisioner, settings.connect_host, settings.port_range
-            ),
+            databases=databases,
+            snapshots=snapshots,
+            branches=BranchService(databases, snapshots),
             keys=ApiKeyService(),
             health=HealthService(runtime, pool),
             reconciler=Reconciler(provisioner),

@@ -34,3 +34,15 @@ class DatabaseView:
     snapshot_id: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SnapshotView:
+    id: str
+    name: str
+    database_id: str
+    description: str
+    status: str
+    size_bytes: int | None
+    unique_bytes: int | None
+    created_at: datetime

@@ -43,6 +43,10 @@ class Engine(ABC):
         """Sets the database user's password; exits non-zero while the engine is not ready."""
 
     @abstractmethod
+    def checkpoint_command(self, listen: Listen) -> list[str]:
+        """Flushes the engine's dirty state to its data files so a copy starts quickly."""
+
+    @abstractmethod
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str
     ) -> str: ...

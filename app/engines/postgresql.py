@@ -54,6 +54,9 @@ class PostgreSQL(Engine):
         statement = f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(password)}'"
         return psql(listen, statement)
 
+    def checkpoint_command(self, listen: Listen) -> list[str]:
+        return psql(listen, "CHECKPOINT")
+
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str
     ) -> str:

@@ -52,6 +52,8 @@ class Snapshot(Model):
     )
     description = fields.TextField(default="")
     status = fields.CharField(max_length=16)
+    volume = fields.CharField(max_length=128)
+    created_for = fields.CharField(max_length=32, null=True)
     size_bytes = fields.BigIntField(null=True)
     unique_bytes = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

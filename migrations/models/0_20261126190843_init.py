@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS "snapshots" (
     "name" VARCHAR(63) NOT NULL,
     "description" TEXT NOT NULL,
     "status" VARCHAR(16) NOT NULL,
+    "volume" VARCHAR(128) NOT NULL,
+    "created_for" VARCHAR(32),
     "size_bytes" BIGINT,
     "unique_bytes" BIGINT,
     "created_at" TIMESTAMP NOT NULL,
@@ -118,6 +120,8 @@ CREATE TABLE IF NOT EXISTS "snapshots" (
     "name" VARCHAR(63) NOT NULL,
     "description" TEXT NOT NULL,
     "status" VARCHAR(16) NOT NULL,
+    "volume" VARCHAR(128) NOT NULL,
+    "created_for" VARCHAR(32),
     "size_bytes" BIGINT,
     "unique_bytes" BIGINT,
     "created_at" TIMESTAMPTZ NOT NULL,
@@ -146,36 +150,37 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
 
 
 MODELS_STATE = (
-    "eJztnOFz2jYUwP8VHV/W3iW91CSErZ9ISlvWFHqBbb32ej5hC9BhS64kmrAu//skY2Nbtp"
-    "nNgIHnT4EnPSF+T+i9Jz3nR8OlNnL4i46H36Nl4xfwo0Ggi+QLreUMNKDnRXIlEHDs+F2h"
-    "h805WvpCOOaCQUtI+QQ6HEmRjbjFsCcwJap3h4DOxx6QCq8AJc4SYMHB8F3n3LhqgRnkM4"
-    "A54IIyZL9QI9rUkkNiMt1GeUHwtwUyBZ0iMUNMDvHlqxRjYqNHxMO33tycYOTYCQDYVgP4"
-    "clMsPV92O4Psjd9TTWxsWtRZuCTq7S3FjJJ1dzlvJZ0ighgUyI5BIQvHCfiFotVcpUCwBV"
-    "pP0o4ENprAhaPQKu3VDCJZwzT7g5E57I5Ms5HCHmrEYAYiixJlMkwE97+/Cx9NB5GpmMm3"
-    "TeNp9TkRh1Uv9YG/d+5v33XunzWN5+oDqbT7akH0gxbDb3ryh4ACrgbxqUeY/b8lQIf9d4"
-    "M6FESso1V7cNgvLy4K0Ja9cnH7bYp3xNdjaIIfyxCONKrIuFUEcSufcEsHLPciU+08ZRDH"
-    "dSq3Z7QuCyBuXeYiVk1JxBZDCoUJRRrya9kisIuyQSc1NdR2oPoifHGKq1t+QXsgPWFg8g"
-    "3oR70P3eGo8+Gj+jiX82+Oz68z6qoWw5cuNekz/ZewHgT80Ru9A+ot+Dzod328lIsp8z8x"
-    "6jf63FBzggtBTUIfTGjHVmcoDaklrO5ALswF38ruuu4OLB9M+VgMfyKGDpmkLK3irsk8Fh"
-    "IowRha8wfIbDPVQg2a1zfd5BquLoEETn0jKZpqnkF8K5cRHEOOsmLfddvG6NcOehUNf0Go"
-    "ADhi3xEDmAAIpHWFtC1ir+SbMYPE8kNZCMJJgAcsZvK9BxkiIiMy3t24GUHzl8ZM2nxley"
-    "YaX+sgug6ijxF1q1kk9mjmxx5NPfaQI8ufTxm4kUYF4+ddreUIsNyquJpSCcIxlRpxAcRc"
-    "QLHgZQhHGhUEvPscEDFGWZrvCD2KnD0iVNgK7wmFot1Po0QUGlJ89qHz6XkiEr0b9N+G3W"
-    "PUb+8GNxrtMBQpupjXocvBlnLDoRZ0GodxeTtPt/0QL8W3R3LWcthdwytne3pLWU5X/jk3"
-    "Xl5eX7abrcu27OLPcy253kC71x9pKGUKysoGZ3GdCu6+uw/RPMj5A2WlUo24TgUhvzTaRX"
-    "yc0c53cqotyTlMMM2yKzqlWEHiu1/W8WmVCC00tQM6vX35u0PHFy5yKVua46VAGUHzDZ7m"
-    "ukJds0Iu8WfDaDavjYtmq311eX191b5Y+8Z00yYnedN7q/xkwgppx2l5WQnLG4fCHPShgo"
-    "Z8ojROD/oGfq8Hv93cdcHH++5tb9gb9JPHuX6jEkkBFj6C+27nTk8ICfT4jAqz3PmcplaF"
-    "3GXvpxsKXilnGWlU0EvuJS5Zn3GXXM66XvXWc7tIQUE7v56gnSonkIntHNnSw5UBnVCqHu"
-    "Xd7xr1hXc++upeeC88e0urJzVrqx+L1TNuv4PZx08v1MVrSdeVUKp31OwdNVVioEPPSDAo"
-    "Q3hK3qOlz70n5wiJlRWNZdQInBbxp3BNhdJoigw+rO/yk0tNApBfG4WJxXB037uVqVt+7U"
-    "bMp82wY8uhMjLqQPPN+3vkwJyDi8ryzkzMss4dSlAaBsOc4E6fi2mfVUADTyFazTRVBhQ1"
-    "nm2qA6Jht4KFQAOCgLsQUoVMgewpxWdgjjyxqshRhe10ISzqIgAnQtXzCDDBBPMZ4unyn3"
-    "89Wl0pfwwu6wzkF/nM5dcsAzrsX8FjhN1nXOsrinKLWVOrI7G6GKUuRjmG+OFgl0X1UU3+"
-    "Qj/NpL3IUU0QOm1jdk21fjLheM5mjurJhHUOl5GSxPO7/IwkkUwWeTLBo9KG55icq4V3Bt"
-    "TP93z1lK0r5wjoBMD1UwY/cf9l1oMI2w6T+dyBHUv4fQr1swfHlZbUD/DWNUDVqwGqs5Q9"
-    "Zykc/4m2KbFK6tUFVtsWWAXOdgsL6Jq1DbYucqtzx/9h7vgfHjUenZUPe+sbzyUOd+97bN"
-    "CLXvxqC6701e8+k+MOYtiaNbL+YdWq5WzjP6yK+vxTVpxPdccXZrnuNvPnnuFkAxMeb166"
-    "k0er8vPQ+jlibTs1rq4K7KeyV+6G6rclQxb1oypBOOheQbp7+WddqiI5sy7p1+Ggn1/EHK"
-    "joYSC2BPgLOJifcB1IFlwFY3PCr+f2WhCnBrjJChUO6cye/gZgtgVt"
+    "eJztXF+T2jYQ/yoaXprM3GUu5o6jzRN3IQnNBTIHbTPJZDzCFqDBlhxJ5I6m990rGRvbsk"
+    "1tChRcP4FXu7L47Vr7xyt+NFxqI4e/6Hj4PVo2fgE/GgS6SH7RRs5AA3peRFcEAceOzwo9"
+    "bM7R0ifCMRcMWkLSJ9DhSJJsxC2GPYEpUdwdAjofe0AKvAKUOEuABQfDd51z46oFZpDPAO"
+    "aAC8qQ/ULNaFNLTonJdBvhBcHfFsgUdIrEDDE5xZevkoyJjR4RDy+9uTnByLETAGBbTeDT"
+    "TbH0fNrtDLI3Pqda2Ni0qLNwScTtLcWMkjW7XLeiThFBDApkx0AhC8cJ8AtJq7VKgmALtF"
+    "6kHRFsNIELR0GrpFcriGgN0+wPRuawOzLNRgr2UCIGZkCyKFEqw0Rw//e78NF0EJmKmbxs"
+    "Gk+r+0Q4rLjUDX/v3N++69w/axrP1Q2p1PvKIPrBiOEPPflTQAFXk/ioRzD7nyWADvl3A3"
+    "VIiLCOrPbgYL+8uCiAtuTKhdsfU3hH+HoMTfBjGYQjiSpi3CoCcSsf4ZYOsNyLTLXzlIE4"
+    "LlO5PaN1WQDi1mUuxGooCbHFkILChCIN8ms5IrCLsoFOSmpQ24Hoi/DLKVq3/IH2QHrCQO"
+    "UboB/1PnSHo86Hj+p2LuffHB+/zqirRgyfutSoz/QnYT0J+KM3egfUJfg86Hd9eCkXU+bf"
+    "MeIbfW6oNcGFoCahDya0Y9YZUkPUElp3IBfmgm+ld112B5oPlnwsij8RRYeYpDSt4q7JPB"
+    "YSKMIYWvMHyGwzNUINmsebHnINV6dAAqe+khSaap1BfCvNCI4hR1mx73psY/RrB1xFw18Q"
+    "CgCO2HfEACYAAqldIXWL2Ct5MWaQWH4oC0G4CPCAxUxee5AhIjIi493NmxE0f2nMpM5Xum"
+    "ei8bUOousg+hihbjWLxB7N/Nijqccecmb5+JQBN5KoYPy8K1uOAJZbFVdLKoFwTKSGuADE"
+    "XECx4GUQjiQqCPDuc0DEGGVpfEfoUeTsEaHAVvCeUCja/TRKRKEhis8+dD49T0Sid4P+25"
+    "A9hvrt3eBGQzsMRYoa8zp0OZgpNxxqQadxGJe383TbD/FS+PZIji2H7Bq8crWnZ8pyufLj"
+    "3Hh5eX3ZbrYu25LFX+eacr0B7V5/pEEpU1BWNjiLy1Rw9919iOZBzh8oK5VqxGUqCPJLo1"
+    "3ExxntfCenxpI4hwmmWdaiU4IVRHz3Zh1fVonQQhM7oNPbl787dHzhIpeypTleCpQRNN/g"
+    "aa4r1CUr5BJ/Noxm89q4aLbaV5fX11fti7VvTA9tcpI3vbfKTya0kHaclpeVsLxxKMyBPh"
+    "TQIJ8oidMDfQN+rwe/3dx1wcf77m1v2Bv0k+Vcf1CRJAELH4L7budOTwgJ9PiMCrNcfU4T"
+    "q0LusvfqhgKvlLOMJCroJfcSl6xr3CXNWZernj23izQUtPP7CdqpdgKZ2M6RLT1cGaATQt"
+    "VDefe7Rv3COx/66r7wXnj2llpPStZaPxatZ7z9DlYfr16oF68lXVdCqN5Rs3fUVIuBDnpG"
+    "gkEZwlPyHi193HtyjZBYWdFYRo/AaSH+FNpUSI2WyODD+l1+0tQkAPJnozCxGI7ue7cydc"
+    "vv3Yj5tBl2bDlVRkYdSL55f48cmFO4qCzemYlZVt2hBErDYJoT3OlzYdpnF9DAUxCtVppq"
+    "A4oGzzb1AdGQrWAj0IAg4C6EFCFTIDkl+QzMkSdWHTmqsZ0uhEVdBOBEqH4eASaYYD5DPN"
+    "3+869nqzvlj8FlnYH8Jp+5/JllgA75K1hG2H3GtX5FUc6YNbE6EqubUepmlGOIHw72sqgu"
+    "1eQb+mkm7UVKNUHotI3aNdH6ZMLx1GaO6mTCOofLSEni+V1+RpJIJoucTPCo1OE5JufK8M"
+    "6AenzPV6dsXblGQCcArk8Z/MT9r1kHEbadJvPcgR1L+H0U6rMHx5WW1Ad46x6g6vUA1VnK"
+    "nrOUujHiAI0RQYYxycoHN/RFJMWqkBXuvaiB/0TbNAwm5ep2wW3bBYPQcQsN6JK1DrZu2a"
+    "wrIf/DSsh/WDg/Oi0ftochnhkfrovh2EAv2sagGVzpRoZ9lno6iGFr1sj6+7XVyNnGv1+L"
+    "eP6pxpOP6o5f/+a628zHPcPJBio83irLTg4K5ldV6lPx2nZqXF0V2E8lV+6G6o8lQxb1UJ"
+    "VAOGCvILp7+es51V+f2WX363DQz2/JD0T0MBBbAvwFHMxPuKspC1wFxubylV6p0oI4NcFN"
+    "VqhwSGf29Dd6zeoC"
 )

@@ -61,7 +61,7 @@ def broken_engine_server(
         user="0:0", detach=True, labels={"io.stagdb.test": "true"},
     )  # fmt: skip
     builder.wait(timeout=60)
-    path = "/broken:/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    path = "/broken:/usr/lib/postgresql/15/bin:/usr/sbin:/usr/bin:/sbin:/bin"
     builder.commit(*BROKEN_IMAGE.split(":"), changes=[f"ENV PATH={path}"])
     builder.remove(force=True)
     server = launch_server(None, tmp_root, {"STAGDB_IMAGE_POSTGRESQL_15": BROKEN_IMAGE})
@@ -96,8 +96,12 @@ def test_restart_reconciles_half_made_work(
     server = launch_server(None, tmp_root)
     try:
         with server.client as api:
-            kept = api.post("/databases", json={"name": "kept", "type": "postgresql"}).json()["data"]
-            half = api.post("/databases", json={"name": "half", "type": "postgresql"}).json()["data"]
+            kept = api.post("/databases", json={"name": "kept", "type": "postgresql"}).json()[
+                "data"
+            ]
+            half = api.post("/databases", json={"name": "half", "type": "postgresql"}).json()[
+                "data"
+            ]
         server.stop(kill=True)
         # Simulate a crash in the middle of creating `half` and of an operation on `kept`.
         with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:

@@ -70,6 +70,9 @@ class StoragePool(ABC):
     def volume_usage(self, volume: str) -> SpaceUsage: ...
 
     @abstractmethod
+    def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage: ...
+
+    @abstractmethod
     def free_bytes(self) -> int: ...
 
     @abstractmethod

@@ -66,6 +66,10 @@ class CopyPool(StoragePool):
         size = _disk_usage(self.volume_path(volume))
         return SpaceUsage(logical_bytes=size, unique_bytes=size)
 
+    def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
+        size = _disk_usage(self.snapshot_path(volume, snapshot))
+        return SpaceUsage(logical_bytes=size, unique_bytes=size)
+
     def free_bytes(self) -> int:
         stats = os.statvfs(self.root)
         return stats.f_bavail * stats.f_frsize
