@@ -81,7 +81,16 @@ class MetadataCluster:
     def create_database(self) -> str:
         name = f"stagdb_test_{uuid.uuid4().hex[:8]}"
         subprocess.run(
-            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "stagdb", name],
+            [
+                str(PG_BIN / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "stagdb",
+                name,
+            ],
             check=True,
             capture_output=True,
         )
@@ -172,9 +181,7 @@ class Server:
 
     @staticmethod
     def cli_with_env(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300
-        )
+        return subprocess.run([STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300)
 
 
 _port_block = iter(range(21000, 29000, 100))
@@ -188,9 +195,7 @@ def launch_server(
     data_dir.mkdir(parents=True)
     low = next(_port_block)
     api_port = free_port()
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("STAGDB_")
-    } | {
+    env = {key: value for key, value in os.environ.items() if not key.startswith("STAGDB_")} | {
         "STAGDB_DATA_DIR": str(data_dir),
         "STAGDB_API_PORT": str(api_port),
         "STAGDB_PORT_RANGE": f"{low}-{low + 99}",

@@ -28,7 +28,9 @@ def test_keys_are_printed_once_and_stored_only_as_hashes(cli_server: Server) -> 
     key = created.stdout.strip()
     assert key.startswith("sdb_") and len(key) > 40
 
-    response = httpx.get(f"{cli_server.base_url}/databases", headers={"Authorization": f"Bearer {key}"})
+    response = httpx.get(
+        f"{cli_server.base_url}/databases", headers={"Authorization": f"Bearer {key}"}
+    )
     assert response.status_code == 200
 
     with sqlite3.connect(cli_server.data_dir / "stagdb.sqlite3") as metadata:

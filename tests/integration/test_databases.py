@@ -41,7 +41,11 @@ def test_seed_workflow_gives_a_database_psql_can_use(api: httpx.Client) -> None:
     assert body["success"] is True and body["message"]
     created = body["data"]
     assert created["id"].startswith("db-")
-    assert (created["name"], created["type"], created["version"]) == ("my-app-db", "postgresql", "15")
+    assert (created["name"], created["type"], created["version"]) == (
+        "my-app-db",
+        "postgresql",
+        "15",
+    )
     assert created["status"] == "running"
 
     fetched = api.get("/databases/my-app-db").json()["data"]
@@ -104,12 +108,18 @@ def test_update_renames_and_changes_resources_keeping_data(
     database = create(api, "resize-me", resources={"memory": "512m"})
     uri = database["connection"]["uri"]
     try:
-        assert container_of(docker_client, database["id"]).attrs["HostConfig"]["Memory"] == 512 * 2**20
+        assert (
+            container_of(docker_client, database["id"]).attrs["HostConfig"]["Memory"] == 512 * 2**20
+        )
         query(uri, "CREATE TABLE kept AS SELECT 1 AS one")
 
         response = api.put(
             "/databases/resize-me",
-            json={"name": "resized", "description": "feature x", "resources": {"memory": "1g", "cpus": 0.5}},
+            json={
+                "name": "resized",
+                "description": "feature x",
+                "resources": {"memory": "1g", "cpus": 0.5},
+            },
         )
         assert response.status_code == 200, response.text
         updated = response.json()["data"]
@@ -140,7 +150,9 @@ def test_delete_removes_container_volume_and_record(
     response = api.delete("/databases/short-lived")
     assert response.status_code == 200
     assert response.json() == {
-        "success": True, "data": None, "message": "Database deleted successfully"
+        "success": True,
+        "data": None,
+        "message": "Database deleted successfully",
     }
     assert container_of(docker_client, database["id"]) is None
     assert not volume.exists()

@@ -63,7 +63,7 @@ def test_invalid_resources(value: object, reason: str) -> None:
 
 
 def test_pagination_bounds() -> None:
-    assert page_request() .offset == 0
+    assert page_request().offset == 0
     request = page_request("3", "10")
     assert (request.page, request.limit, request.offset) == (3, 10, 20)
     assert Page(items=[], request=request, total=21).total_pages == 3
@@ -88,7 +88,11 @@ def test_settings_from_environment() -> None:
     assert settings.port_range == (20000, 20010)
     assert settings.images == {"postgresql:16": "registry.local/pg:16"}
     assert settings.connect_host == "db.example.test"
-    assert (settings.api_host, settings.api_port, settings.network_mode) == ("127.0.0.1", 8080, "host")
+    assert (settings.api_host, settings.api_port, settings.network_mode) == (
+        "127.0.0.1",
+        8080,
+        "host",
+    )
 
 
 @pytest.mark.parametrize(
