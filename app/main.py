@@ -1,5 +1,5 @@
-"""Builds the Starlette application: /v1 REST, middleware and the lifespan that opens and
-closes the metadata database and reconciles state at start-up."""
+"""Builds the Starlette application: /v1 REST, /graphql, middleware and the lifespan that
+opens and closes the metadata database and reconciles state at start-up."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from tortoise import Tortoise
 
 from app.api.auth import ApiKeyMiddleware
@@ -19,6 +20,7 @@ from app.config import Settings
 from app.domain.services import Services
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
+from schema.build import STATIC_DIR, GraphQLApp
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +45,14 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             await Tortoise.close_connections()
 
+    graphql = GraphQLApp()
     return Starlette(
-        routes=[Mount("/v1", routes=ROUTES)],
+        routes=[
+            Mount("/v1", routes=ROUTES),
+            Mount("/graphql/static", StaticFiles(directory=STATIC_DIR), name="graphql-static"),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
         middleware=[Middleware(ApiKeyMiddleware)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,

@@ -1,37 +1,57 @@
-"""Bearer API-key authentication for /v1 (every route but the public ones)."""
+"""Bearer API-key authentication for /v1 and /graphql; the health check, the GraphiQL page
+and its static files are public (GraphQL WebSockets authenticate in connection_init)."""
 
 from __future__ import annotations
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.envelope import error
 from app.errors import UnauthorizedError
 
 PUBLIC_PATHS = frozenset({"/v1/health"})
+GRAPHQL_PATH = "/graphql"
 
 
 class ApiKeyMiddleware:
-    def __init__(self, app: ASGIApp, protected_prefix: str = "/v1") -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.protected_prefix = protected_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if (
-            scope["type"] != "http"
-            or not path.startswith(self.protected_prefix)
-            or path.rstrip("/") in PUBLIC_PATHS
-        ):
+        if scope["type"] != "http" or not _needs_key(scope):
             await self.app(scope, receive, send)
             return
         services = scope["app"].state.services
         try:
             principal = await services.keys.authenticate(Headers(scope=scope).get("authorization"))
         except UnauthorizedError as exc:
-            response = error(exc.code, exc.message)
-            response.headers["WWW-Authenticate"] = "Bearer"
+            response = _refusal(scope["path"], exc)
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
+
+
+def _needs_key(scope: Scope) -> bool:
+    path = scope.get("path", "").rstrip("/")
+    if path.startswith("/v1"):
+        return path not in PUBLIC_PATHS
+    if path == GRAPHQL_PATH:
+        showing_graphiql = scope["method"] == "GET" and "query" not in QueryParams(
+            scope.get("query_string", b"")
+        )
+        return not showing_graphiql
+    return False
+
+
+def _refusal(path: str, exc: UnauthorizedError) -> Response:
+    if path.startswith(GRAPHQL_PATH):
+        response: Response = JSONResponse(
+            {"data": None, "errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
+            status_code=401,
+        )
+    else:
+        response = error(exc.code, exc.message)
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response

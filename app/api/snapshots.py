@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.api import render
-from app.api.completion import to_completion
 from app.api.envelope import ok, ok_page
 from app.api.inputs import json_object, pagination, query_flag
+from app.completion import to_completion
 from app.domain.snapshots import CreateSnapshot, SnapshotService
 
 CREATE_FIELDS = {"name", "description"}

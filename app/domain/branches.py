@@ -100,6 +100,7 @@ class BranchService:
             raise ValidationError(f"Database '{row.name}' is {row.status} and cannot be reset")
         async with operations.locked_operation("branch.reset", row):
             await self._replace_volume(row, snapshot)
+        self.databases.announce("branch.reset", row)
         return self.databases.view(row)
 
     async def _replace_volume(self, row: Database, snapshot: Snapshot) -> None:

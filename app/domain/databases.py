@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 
 from app.domain import lifecycle, operations
 from app.domain.catalog import EngineCatalog
+from app.domain.events import DatabaseEvent, EventBus
 from app.domain.ids import new_id
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
@@ -26,6 +27,8 @@ from app.models import Database, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R")
+V = TypeVar("V")
 
 DESCRIPTION_MAX = 1000
 
@@ -80,11 +83,13 @@ class DatabaseService:
         provisioner: Provisioner,
         connect_host: str,
         port_range: tuple[int, int],
+        events: EventBus,
     ) -> None:
         self.catalog = catalog
         self.provisioner = provisioner
         self.connect_host = connect_host
         self.port_range = port_range
+        self.events = events
         self._allocation_lock = asyncio.Lock()
 
     async def list(self, filters: DatabaseFilter, page: PageRequest) -> Page[DatabaseView]:
@@ -105,6 +110,22 @@ class DatabaseService:
 
     async def get(self, ref: str) -> DatabaseView:
         return self.view(await self.find(ref))
+
+    async def views_by_ids(self, ids: Sequence[str]) -> dict[str, DatabaseView]:
+        """Batch read for dataloaders: one query for any number of ids."""
+        return {row.id: self.view(row) for row in await Database.filter(id__in=list(ids))}
+
+    async def branches_of(self, parent_ids: Sequence[str]) -> dict[str, list[DatabaseView]]:
+        rows = await Database.filter(parent_id__in=list(parent_ids)).order_by("created_at", "id")
+        return _grouped(rows, lambda row: row.parent_id, self.view)
+
+    async def branches_of_snapshots(
+        self, snapshot_ids: Sequence[str]
+    ) -> dict[str, list[DatabaseView]]:
+        rows = await Database.filter(snapshot_id__in=list(snapshot_ids)).order_by(
+            "created_at", "id"
+        )
+        return _grouped(rows, lambda row: row.snapshot_id, self.view)
 
     async def find(self, ref: str) -> Database:
         """A database by id (`db-…`) or by name."""
@@ -177,6 +198,7 @@ class DatabaseService:
         except BaseException as exc:
             await rollback.run()
             await operations.finish(operation, _public_message(exc))
+            self.announce("database.failed", row, lifecycle.FAILED)
             raise
         row.container_id = container_id
         row.status = lifecycle.RUNNING
@@ -185,7 +207,27 @@ class DatabaseService:
             update_fields=["container_id", "status", "locked_by", "snapshot_id", "updated_at"]
         )
         await operations.finish(operation)
+        if row.parent_id is None:
+            self.announce("database.created", row)
+        else:
+            self.announce("branch.created", row)
+            self.announce("branch.created", row, on=row.parent_id)
         return self.view(row)
+
+    def announce(
+        self, event: str, row: Database, status: str | None = None, on: str | None = None
+    ) -> None:
+        """Tell watchers of `on` (default: the database itself) what happened to `row`."""
+        self.events.publish(
+            DatabaseEvent(
+                event=event,
+                database_id=on or row.id,
+                name=row.name,
+                status=status or row.status,
+                snapshot_id=row.snapshot_id,
+                branch_id=row.id if row.parent_id else None,
+            )
+        )
 
     async def update(self, ref: str, request: UpdateDatabase) -> DatabaseView:
         row = await self.find(ref)
@@ -223,6 +265,7 @@ class DatabaseService:
                 )
             except IntegrityError:
                 raise ValidationError(f"A database named '{name}' already exists") from None
+        self.announce("database.updated", row)
         return await self.get(row.id)
 
     async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
@@ -265,9 +308,11 @@ class DatabaseService:
                     await self.guard(self.provisioner.start_container(row.container_id, placement))
             except StagError as exc:
                 await self._mark_failed(row, exc.message)
+                self.announce("database.failed", row)
                 raise
             row.status, row.error = lifecycle.RUNNING, None
             await row.save(update_fields=["status", "error", "container_id", "updated_at"])
+        self.announce("database.started", row)
         return self.view(row)
 
     async def stop(self, ref: str) -> DatabaseView:
@@ -280,6 +325,7 @@ class DatabaseService:
                 await self.guard(self.provisioner.stop_container(row.container_id))
             row.status, row.error = lifecycle.STOPPED, None
             await row.save(update_fields=["status", "error", "updated_at"])
+        self.announce("database.stopped", row)
         return self.view(row)
 
     async def delete(self, ref: str, cascade: bool = False) -> None:
@@ -319,6 +365,11 @@ class DatabaseService:
             for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
                 await self.guard(self.provisioner.destroy_volume(retired))
             await row.delete()
+        if row.parent_id is None:
+            self.announce("database.deleted", row, "deleted")
+        else:
+            self.announce("branch.deleted", row, "deleted")
+            self.announce("branch.deleted", row, "deleted", on=row.parent_id)
         await self._drop_snapshot_made_for(row)
 
     async def _drop_snapshot_made_for(self, branch: Database) -> None:
@@ -412,6 +463,17 @@ class DatabaseService:
                 "The operation failed in the container runtime or storage pool; "
                 "nothing was left half-made. Check `stagdb doctor` and the server log."
             ) from exc
+
+
+def _grouped(
+    rows: Iterable[R], key: Callable[[R], str | None], render: Callable[[R], V]
+) -> dict[str, list[V]]:
+    groups: dict[str, list[V]] = {}
+    for row in rows:
+        group = key(row)
+        if group is not None:
+            groups.setdefault(group, []).append(render(row))
+    return groups
 
 
 def describe(value: object) -> str:

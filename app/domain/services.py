@@ -8,6 +8,7 @@ from app.config import Settings
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.databases import DatabaseService
+from app.domain.events import EventBus
 from app.domain.health import HealthService
 from app.domain.keys import ApiKeyService
 from app.domain.provisioning import Provisioner
@@ -26,6 +27,7 @@ class Services:
     pool: StoragePool
     catalog: EngineCatalog
     provisioner: Provisioner
+    events: EventBus
     databases: DatabaseService
     snapshots: SnapshotService
     branches: BranchService
@@ -48,8 +50,9 @@ class Services:
             bind_address=settings.bind_address,
             ready_timeout_s=settings.operation_timeout_s,
         )
+        events = EventBus()
         databases = DatabaseService(
-            catalog, provisioner, settings.connect_host, settings.port_range
+            catalog, provisioner, settings.connect_host, settings.port_range, events
         )
         snapshots = SnapshotService(databases)
         return cls(
@@ -58,6 +61,7 @@ class Services:
             pool=pool,
             catalog=catalog,
             provisioner=provisioner,
+            events=events,
             databases=databases,
             snapshots=snapshots,
             branches=BranchService(databases, snapshots),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.domain import operations
@@ -38,6 +39,19 @@ class SnapshotService:
     async def get(self, snapshot_id: str) -> SnapshotView:
         return view(await self.find(snapshot_id))
 
+    async def views_by_ids(self, ids: Sequence[str]) -> dict[str, SnapshotView]:
+        """Batch read for dataloaders: one query for any number of ids."""
+        return {row.id: view(row) for row in await Snapshot.filter(id__in=list(ids))}
+
+    async def of_databases(self, database_ids: Sequence[str]) -> dict[str, list[SnapshotView]]:
+        groups: dict[str, list[SnapshotView]] = {}
+        rows = await Snapshot.filter(database_id__in=list(database_ids)).order_by(
+            "created_at", "id"
+        )
+        for row in rows:
+            groups.setdefault(row.database_id, []).append(view(row))
+        return groups
+
     async def find(self, snapshot_id: str) -> Snapshot:
         row = await Snapshot.get_or_none(id=snapshot_id)
         if row is None:
@@ -56,6 +70,7 @@ class SnapshotService:
             "snapshot.create", database, wait_s=operations.SHORT_WAIT_S
         ):
             row = await self.take(database, name, description)
+        self.databases.announce("snapshot.created", database)
         return view(row)
 
     async def take(
@@ -102,6 +117,7 @@ class SnapshotService:
         ):
             await self.databases.guard(self.provisioner.destroy_snapshot(row.volume, row.id))
             await row.delete()
+        self.databases.announce("snapshot.deleted", database)
 
 
 def view(row: Snapshot) -> SnapshotView:

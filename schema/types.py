@@ -1,0 +1,178 @@
+"""GraphQL object types, built from the domain's read models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.domain.health import HealthReport
+from app.domain.pagination import Page
+from app.domain.views import DatabaseView, SnapshotView
+from schema.context import Info
+
+
+@strawberry.type
+class Connection:
+    uri: str
+    host: str
+    port: int
+    username: str
+    password: str
+    database: str
+
+
+@strawberry.type
+class Resources:
+    memory: str | None = strawberry.field(description="Memory limit, Docker-style (512m, 2g)")
+    cpus: float | None
+
+
+@strawberry.type
+class PageInfo:
+    page: int
+    limit: int
+    total: int
+    total_pages: int
+
+    @classmethod
+    def of(cls, page: Page[object]) -> PageInfo:
+        return cls(
+            page=page.request.page,
+            limit=page.request.limit,
+            total=page.total,
+            total_pages=page.total_pages,
+        )
+
+
+@strawberry.type
+class Database:
+    id: strawberry.ID
+    name: str
+    type: str
+    version: str
+    status: str
+    error: str | None
+    host: str
+    port: int | None
+    connection: Connection | None
+    description: str
+    resources: Resources
+    parent_id: strawberry.ID | None
+    snapshot_id: strawberry.ID | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: DatabaseView) -> Database:
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            type=view.type,
+            version=view.version,
+            status=view.status,
+            error=view.error,
+            host=view.host,
+            port=view.port,
+            connection=Connection(**vars(view.connection)) if view.connection else None,
+            description=view.description,
+            resources=Resources(memory=view.memory, cpus=view.cpus),
+            parent_id=strawberry.ID(view.parent_id) if view.parent_id else None,
+            snapshot_id=strawberry.ID(view.snapshot_id) if view.snapshot_id else None,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+        )
+
+    @strawberry.field(description="The database this one was branched from")
+    async def parent(self, info: Info) -> Database | None:
+        if self.parent_id is None:
+            return None
+        view = await info.context.loaders.database.load(self.parent_id)
+        return Database.of(view) if view else None
+
+    @strawberry.field(description="Databases branched from this one")
+    async def branches(self, info: Info) -> list[Database]:
+        views = await info.context.loaders.branches_of_database.load(self.id)
+        return [Database.of(v) for v in views]
+
+    @strawberry.field
+    async def snapshots(self, info: Info) -> list[Snapshot]:
+        views = await info.context.loaders.snapshots_of_database.load(self.id)
+        return [Snapshot.of(v) for v in views]
+
+
+@strawberry.type
+class Snapshot:
+    id: strawberry.ID
+    name: str
+    database_id: strawberry.ID
+    description: str
+    status: str
+    size_bytes: float | None = strawberry.field(description="Logical size of the data")
+    unique_bytes: float | None = strawberry.field(description="Bytes only this snapshot holds")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: SnapshotView) -> Snapshot:
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            database_id=strawberry.ID(view.database_id),
+            description=view.description,
+            status=view.status,
+            size_bytes=view.size_bytes,
+            unique_bytes=view.unique_bytes,
+            created_at=view.created_at,
+        )
+
+    @strawberry.field
+    async def database(self, info: Info) -> Database | None:
+        view = await info.context.loaders.database.load(self.database_id)
+        return Database.of(view) if view else None
+
+    @strawberry.field(description="Databases branched from this snapshot")
+    async def branches(self, info: Info) -> list[Database]:
+        views = await info.context.loaders.branches_of_snapshot.load(self.id)
+        return [Database.of(v) for v in views]
+
+
+@strawberry.type
+class DatabasePage:
+    items: list[Database]
+    page_info: PageInfo
+
+
+@strawberry.type
+class SnapshotPage:
+    items: list[Snapshot]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Dependency:
+    name: str
+    status: str
+    latency_ms: float
+    details: JSON
+
+
+@strawberry.type
+class Health:
+    status: str
+    dependencies: list[Dependency]
+
+    @classmethod
+    def of(cls, report: HealthReport) -> Health:
+        return cls(
+            status="healthy" if report.healthy else "unhealthy",
+            dependencies=[
+                Dependency(
+                    name=d.name,
+                    status="up" if d.healthy else "down",
+                    latency_ms=d.latency_ms,
+                    details=d.details,
+                )
+                for d in report.dependencies
+            ],
+        )
