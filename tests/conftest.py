@@ -47,12 +47,21 @@ def docker_client() -> Iterator[docker.DockerClient]:
     was_running = _engine_answers()
     client = ensure_docker_engine(workdir, report=lambda line: None)
     for container in client.containers.list(all=True, filters={"label": "io.stagdb.managed=true"}):
-        if container.labels.get("io.stagdb.host", "").startswith(TEST_HOST_PREFIX):
-            container.remove(force=True, v=True)  # left behind by an interrupted earlier run
+        if _left_by_dead_test_run(container.labels.get("io.stagdb.host", "")):
+            container.remove(force=True, v=True)
     yield client
     if not was_running:
         subprocess.run(["pkill", "-TERM", "-x", "dockerd"], check=False)
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _left_by_dead_test_run(host_label: str) -> bool:
+    """Test hosts are named test-<pid>-<random>: their containers are stale once that
+    pytest process is gone (a concurrent test run's containers are left alone)."""
+    if not host_label.startswith(TEST_HOST_PREFIX):
+        return False
+    pid = host_label.removeprefix(TEST_HOST_PREFIX).split("-")[0]
+    return not (pid.isdigit() and Path(f"/proc/{pid}").exists())
 
 
 def _engine_answers() -> bool:
@@ -190,7 +199,7 @@ _port_block = iter(range(21000, 29000, 100))
 def launch_server(
     metadata_url: str | None, tmp_root: Path, extra_env: dict[str, str] | None = None
 ) -> Server:
-    host_name = f"{TEST_HOST_PREFIX}{uuid.uuid4().hex[:8]}"
+    host_name = f"{TEST_HOST_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:6]}"
     data_dir = tmp_root / host_name
     data_dir.mkdir(parents=True)
     low = next(_port_block)
