@@ -27,8 +27,10 @@ from tests.openapi_contract import (
 pytestmark = pytest.mark.docker
 
 UNKNOWN_ID = "db-000000000000"
+UNKNOWN_SNAPSHOT = "snap-000000000000"
 DB = "/databases"
 DB_ID = "/databases/{id}"
+SNAP_ID = "/snapshots/{id}"
 CREATE = {"name": "contract-db", "type": "postgresql", "version": "15"}
 
 # What each operation answers when probed with an unknown id and an empty JSON body.
@@ -40,8 +42,22 @@ PROBE_STATUS = {
     "deleteDatabase": 404,
     "startDatabase": 404,
     "stopDatabase": 404,
+    "resetDatabase": 404,
+    "listSnapshots": 404,
+    "createSnapshot": 400,  # the empty body lacks `name`, checked before the database
+    "getSnapshot": 404,
+    "deleteSnapshot": 404,
+    "listBranches": 404,
+    "branchDatabase": 400,  # likewise
+    "branchSnapshot": 400,  # likewise
     "getHealth": 200,
 }
+
+
+def with_unknown_id(path_template: str) -> str:
+    """The path with an id nothing has: a snapshot id under /snapshots, a database id elsewhere."""
+    unknown = UNKNOWN_SNAPSHOT if path_template.startswith("/snapshots/") else UNKNOWN_ID
+    return path_template.replace("{id}", unknown)
 
 
 def served_routes(routes: list[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
@@ -87,7 +103,12 @@ def test_examples_match_their_schemas() -> None:
 
 def test_route_table_matches_the_spec_both_ways() -> None:
     app = create_app(Settings.from_env({}))
-    served = served_routes(app.routes)
+    # Only the REST API is documented here: other apps (such as /graphql) live outside /v1.
+    served = {
+        (path, method)
+        for path, method in served_routes(app.routes)
+        if path.startswith(BASE_PATH + "/")
+    }
     documented = {(BASE_PATH + path, method) for path, method, _ in operations()}
     assert served - documented == set(), "served but not documented"
     assert documented - served == set(), "documented but not served"
@@ -97,7 +118,7 @@ def test_every_documented_operation_answers_as_documented(server: Server) -> Non
     assert set(PROBE_STATUS) == {op["operationId"] for _, _, op in operations()}
     with server.client as api:
         for path, method, op in operations():
-            url = path.replace("{id}", UNKNOWN_ID)
+            url = with_unknown_id(path)
             body: dict[str, object] | None = {} if "requestBody" in op else None
             response = api.request(method, url, json=body)
             what = f"{method} {url}: {response.status_code} {response.text[:300]}"
@@ -171,6 +192,109 @@ def test_database_lifecycle_matches_the_spec(api: httpx.Client) -> None:
     assert api.get(DB).json()["pagination"]["total"] == 0
 
 
+def test_snapshots_branches_and_reset_match_the_spec(api: httpx.Client) -> None:
+    root_body = {**CREATE, "name": "contract-root"}
+    created = api.post(DB, json=root_body)
+    assert_response_matches("POST", DB, created)
+    assert created.status_code == 201, created.text
+    try:
+        root = created.json()["data"]
+
+        snapshot_body = {"name": "before", "description": "Nothing written yet"}
+        assert_request_body_matches("POST", f"{DB_ID}/snapshots", snapshot_body)
+        taken = api.post(f"{DB}/contract-root/snapshots", json=snapshot_body)
+        assert_response_matches("POST", f"{DB_ID}/snapshots", taken)
+        assert taken.status_code == 201, taken.text
+        snapshot = taken.json()["data"]
+        assert snapshot["id"].startswith("snap-")
+        assert (snapshot["name"], snapshot["database_id"], snapshot["status"]) == (
+            "before",
+            root["id"],
+            "ready",
+        )
+
+        listed = api.get(f"{DB}/{root['id']}/snapshots")
+        assert_response_matches("GET", f"{DB_ID}/snapshots", listed)
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["data"] == [snapshot]
+        assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 1, "total_pages": 1}
+
+        fetched = api.get(f"/snapshots/{snapshot['id']}")
+        assert_response_matches("GET", SNAP_ID, fetched)
+        assert fetched.status_code == 200, fetched.text
+        assert fetched.json()["data"] == snapshot
+
+        live_body = {"name": "contract-live", "description": "The root as it is now"}
+        assert_request_body_matches("POST", f"{DB_ID}/branches", live_body)
+        from_database = api.post(f"{DB}/contract-root/branches", json=live_body)
+        assert_response_matches("POST", f"{DB_ID}/branches", from_database)
+        assert from_database.status_code == 201, from_database.text
+        live = from_database.json()["data"]
+        assert (live["parent_id"], live["status"]) == (root["id"], "running")
+        assert live["snapshot_id"] not in (None, snapshot["id"])
+
+        old_body = {"name": "contract-old"}
+        assert_request_body_matches("POST", f"{SNAP_ID}/branches", old_body)
+        from_snapshot = api.post(f"/snapshots/{snapshot['id']}/branches", json=old_body)
+        assert_response_matches("POST", f"{SNAP_ID}/branches", from_snapshot)
+        assert from_snapshot.status_code == 201, from_snapshot.text
+        old = from_snapshot.json()["data"]
+        assert (old["parent_id"], old["snapshot_id"]) == (root["id"], snapshot["id"])
+
+        branches = api.get(f"{DB}/contract-root/branches", params={"page": 1, "limit": 1})
+        assert_response_matches("GET", f"{DB_ID}/branches", branches)
+        assert branches.status_code == 200, branches.text
+        assert [b["id"] for b in branches.json()["data"]] == [live["id"]]
+        assert branches.json()["pagination"]["total"] == 2
+        all_branches = api.get(f"{DB}/contract-root/branches")
+        assert_response_matches("GET", f"{DB_ID}/branches", all_branches)
+        assert [b["name"] for b in all_branches.json()["data"]] == ["contract-live", "contract-old"]
+
+        with_taken = api.get(f"{DB}/contract-root/snapshots")
+        assert_response_matches("GET", f"{DB_ID}/snapshots", with_taken)
+        assert [s["id"] for s in with_taken.json()["data"]] == [snapshot["id"], live["snapshot_id"]]
+
+        reset = api.post(f"{DB}/contract-old/reset")
+        assert_response_matches("POST", f"{DB_ID}/reset", reset)
+        assert reset.status_code == 200, reset.text
+        after = reset.json()["data"]
+        for field in ("id", "name", "port", "connection", "parent_id", "snapshot_id"):
+            assert after[field] == old[field], field
+        assert after["status"] == "running"
+
+        no_origin = api.post(f"{DB}/contract-root/reset", json={})
+        assert_response_matches("POST", f"{DB_ID}/reset", no_origin)
+        assert no_origin.status_code == 400, no_origin.text
+
+        has_branches = api.delete(f"{DB}/contract-root")
+        assert_response_matches("DELETE", DB_ID, has_branches)
+        assert has_branches.status_code == 409, has_branches.text
+
+        refused = api.delete(f"/snapshots/{snapshot['id']}")
+        assert_response_matches("DELETE", SNAP_ID, refused)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "RESOURCE_BUSY"
+        assert "contract-old" in refused.json()["error"]["message"]
+
+        cascaded = api.delete(f"/snapshots/{snapshot['id']}", params={"cascade": "true"})
+        assert_response_matches("DELETE", SNAP_ID, cascaded)
+        assert cascaded.status_code == 200, cascaded.text
+        gone = api.get(f"/snapshots/{snapshot['id']}")
+        assert_response_matches("GET", SNAP_ID, gone)
+        assert gone.status_code == 404
+        assert api.get(f"{DB}/contract-old").status_code == 404
+        assert api.get(f"{DB}/contract-live").status_code == 200
+
+        deleted = api.delete(f"{DB}/contract-root", params={"cascade": "1"})
+        assert_response_matches("DELETE", DB_ID, deleted)
+        assert deleted.status_code == 200, deleted.text
+        for name in ("contract-root", "contract-live"):
+            assert api.get(f"{DB}/{name}").status_code == 404, name
+    finally:
+        api.delete(f"{DB}/contract-root", params={"cascade": "true"})
+    assert api.get(DB).json()["pagination"]["total"] == 0
+
+
 def test_errors_match_the_spec(server: Server, api: httpx.Client) -> None:
     with httpx.Client(base_url=server.base_url, timeout=30) as anonymous:
         missing_key = anonymous.get(DB)
@@ -199,10 +323,34 @@ def test_errors_match_the_spec(server: Server, api: httpx.Client) -> None:
     assert_response_matches("GET", DB, unknown_parent)
     assert unknown_parent.status_code == 404
 
-    for method, template in (("GET", DB_ID), ("DELETE", DB_ID), ("POST", f"{DB_ID}/stop")):
-        unknown = api.request(method, template.replace("{id}", UNKNOWN_ID))
+    unknown_ids: list[tuple[str, str, dict[str, object] | None]] = [
+        ("GET", DB_ID, None),
+        ("DELETE", DB_ID, None),
+        ("POST", f"{DB_ID}/stop", None),
+        ("POST", f"{DB_ID}/reset", None),
+        ("POST", f"{DB_ID}/snapshots", {"name": "nightly"}),
+        ("POST", f"{DB_ID}/branches", {"name": "pr-7"}),
+        ("GET", SNAP_ID, None),
+        ("DELETE", SNAP_ID, None),
+        ("POST", f"{SNAP_ID}/branches", {"name": "pr-7"}),
+    ]
+    for method, template, body in unknown_ids:
+        if body is not None:
+            assert_request_body_matches(method, template, body)
+        unknown = api.request(method, with_unknown_id(template), json=body)
         assert_response_matches(method, template, unknown)
-        assert unknown.status_code == 404
+        assert unknown.status_code == 404, (method, template, unknown.text)
+
+    for template in (DB_ID, SNAP_ID):
+        bad_flag = api.delete(with_unknown_id(template), params={"cascade": "maybe"})
+        assert_response_matches("DELETE", template, bad_flag)
+        assert bad_flag.status_code == 400, (template, bad_flag.text)
+
+    not_json = api.post(
+        f"{DB}/{UNKNOWN_ID}/reset", content=b"{}", headers={"Content-Type": "text/plain"}
+    )
+    assert_response_matches("POST", f"{DB_ID}/reset", not_json)
+    assert not_json.status_code == 400, not_json.text
 
 
 def test_health_is_public_and_matches_the_spec(server: Server) -> None:
