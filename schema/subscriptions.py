@@ -15,11 +15,12 @@ from schema.errors import domain
 @strawberry.type
 class DatabaseEvent:
     event: str = strawberry.field(description="e.g. database.started, snapshot.created")
-    database_id: strawberry.ID
+    database_id: strawberry.ID = strawberry.field(description="The database the event is about")
     name: str
+    type: str
     status: str | None
+    parent_id: strawberry.ID | None
     snapshot_id: strawberry.ID | None
-    branch_id: strawberry.ID | None
     timestamp: datetime
 
     @classmethod

@@ -13,7 +13,7 @@ from app.domain.resources import Resources
 from app.domain.rollback import Rollback
 from app.domain.snapshots import SnapshotService
 from app.domain.views import DatabaseView
-from app.errors import ValidationError
+from app.errors import ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
 
 
@@ -97,37 +97,50 @@ class BranchService:
                 f"Snapshot '{snapshot.name}' belongs to neither '{row.name}' nor its parent"
             )
         if row.status not in (lifecycle.RUNNING, lifecycle.STOPPED, lifecycle.FAILED):
-            raise ValidationError(f"Database '{row.name}' is {row.status} and cannot be reset")
+            raise ResourceBusyError(f"Database '{row.name}' is {row.status} and cannot be reset")
         async with operations.locked_operation("branch.reset", row):
             await self._replace_volume(row, snapshot)
-        self.databases.announce("branch.reset", row)
         return self.databases.view(row)
 
     async def _replace_volume(self, row: Database, snapshot: Snapshot) -> None:
+        """Swap in a clone of `snapshot` as the database's volume; on failure the database
+        goes back to its old volume (and its old running state) before the error is raised."""
         old_volume, new_volume = row.volume, f"{row.id}-{secrets.token_hex(3)}"
-        rollback = Rollback()
+        was_running = row.status == lifecycle.RUNNING
         await self.databases.guard(self.provisioner.remove_container(row.container_id, row.id))
         row.container_id = None
-
-        async def back_to_old_volume() -> None:
-            row.volume = old_volume
-            await self._run(row)
-
-        rollback.push("restart on the old volume", back_to_old_volume)
         try:
-            rollback.push("destroy new volume", lambda: self.provisioner.destroy_volume(new_volume))
             await self.databases.guard(
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, new_volume)
             )
             row.volume = new_volume
             await self._run(row)
         except BaseException:
-            await rollback.run()
+            await self._restore(row, old_volume, new_volume, was_running)
             raise
         row.status, row.error = lifecycle.RUNNING, None
-        await row.save(update_fields=["volume", "container_id", "status", "error", "updated_at"])
+        await self.databases.save(
+            row, ["volume", "container_id", "status", "error", "updated_at"], "branch.reset"
+        )
         if not await Snapshot.exists(volume=old_volume):
             await self.databases.guard(self.provisioner.destroy_volume(old_volume))
+
+    async def _restore(
+        self, row: Database, old_volume: str, new_volume: str, was_running: bool
+    ) -> None:
+        rollback = Rollback()
+        rollback.push("destroy new volume", lambda: self.provisioner.destroy_volume(new_volume))
+        rollback.push(
+            "remove new container", lambda: self.provisioner.remove_container(None, row.id)
+        )
+        await rollback.run()
+        row.volume, row.container_id = old_volume, None
+        if was_running:
+            try:
+                await self._run(row)
+            except StagError as exc:
+                row.status, row.error = lifecycle.FAILED, exc.message
+        await row.save(update_fields=["volume", "container_id", "status", "error", "updated_at"])
 
     async def _run(self, row: Database) -> None:
         placement = self.databases.placement(row)

@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 
 from app.domain import lifecycle, operations
 from app.domain.catalog import EngineCatalog
-from app.domain.events import DatabaseEvent, EventBus
+from app.domain.events import DatabaseEvent, EventLog
 from app.domain.ids import new_id
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
@@ -83,13 +83,13 @@ class DatabaseService:
         provisioner: Provisioner,
         connect_host: str,
         port_range: tuple[int, int],
-        events: EventBus,
+        event_log: EventLog,
     ) -> None:
         self.catalog = catalog
         self.provisioner = provisioner
         self.connect_host = connect_host
         self.port_range = port_range
-        self.events = events
+        self.event_log = event_log
         self._allocation_lock = asyncio.Lock()
 
     async def list(self, filters: DatabaseFilter, page: PageRequest) -> Page[DatabaseView]:
@@ -198,36 +198,41 @@ class DatabaseService:
         except BaseException as exc:
             await rollback.run()
             await operations.finish(operation, _public_message(exc))
-            self.announce("database.failed", row, lifecycle.FAILED)
+            await self.announce("database.failed", row, lifecycle.FAILED)
             raise
         row.container_id = container_id
         row.status = lifecycle.RUNNING
         row.locked_by = None
-        await row.save(
-            update_fields=["container_id", "status", "locked_by", "snapshot_id", "updated_at"]
+        created = "database.created" if row.parent_id is None else "branch.created"
+        await self.save(
+            row, ["container_id", "status", "locked_by", "snapshot_id", "updated_at"], created
         )
         await operations.finish(operation)
-        if row.parent_id is None:
-            self.announce("database.created", row)
-        else:
-            self.announce("branch.created", row)
-            self.announce("branch.created", row, on=row.parent_id)
         return self.view(row)
 
-    def announce(
-        self, event: str, row: Database, status: str | None = None, on: str | None = None
-    ) -> None:
-        """Tell watchers of `on` (default: the database itself) what happened to `row`."""
-        self.events.publish(
-            DatabaseEvent(
-                event=event,
-                database_id=on or row.id,
-                name=row.name,
-                status=status or row.status,
-                snapshot_id=row.snapshot_id,
-                branch_id=row.id if row.parent_id else None,
-            )
+    def event(
+        self, name: str, row: Database, status: str | None = None, snapshot_id: str | None = None
+    ) -> DatabaseEvent:
+        return DatabaseEvent(
+            event=name,
+            database_id=row.id,
+            name=row.name,
+            type=row.engine,
+            status=status or row.status,
+            parent_id=row.parent_id,
+            snapshot_id=snapshot_id or row.snapshot_id,
         )
+
+    async def save(self, row: Database, fields: list[str], event: str) -> None:
+        """Save `row` and record `event` about it in one transaction."""
+        async with self.event_log.change() as change:
+            await row.save(update_fields=fields, using_db=change.connection)
+            change.announce(self.event(event, row))
+
+    async def announce(self, event: str, row: Database, status: str | None = None) -> None:
+        """Record an event that comes with no write of its own."""
+        async with self.event_log.change() as change:
+            change.announce(self.event(event, row, status))
 
     async def update(self, ref: str, request: UpdateDatabase) -> DatabaseView:
         row = await self.find(ref)
@@ -253,19 +258,13 @@ class DatabaseService:
             if resources != current:
                 await self._apply_resources(row, current, resources)
             try:
-                await row.save(
-                    update_fields=[
-                        "name",
-                        "description",
-                        "memory_bytes",
-                        "cpus",
-                        "container_id",
-                        "updated_at",
-                    ]
+                await self.save(
+                    row,
+                    ["name", "description", "memory_bytes", "cpus", "container_id", "updated_at"],
+                    "database.updated",
                 )
             except IntegrityError:
                 raise ValidationError(f"A database named '{name}' already exists") from None
-        self.announce("database.updated", row)
         return await self.get(row.id)
 
     async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
@@ -307,12 +306,15 @@ class DatabaseService:
                 else:
                     await self.guard(self.provisioner.start_container(row.container_id, placement))
             except StagError as exc:
-                await self._mark_failed(row, exc.message)
-                self.announce("database.failed", row)
+                row.status, row.error = lifecycle.FAILED, exc.message
+                await self.save(
+                    row, ["status", "error", "container_id", "updated_at"], "database.failed"
+                )
                 raise
             row.status, row.error = lifecycle.RUNNING, None
-            await row.save(update_fields=["status", "error", "container_id", "updated_at"])
-        self.announce("database.started", row)
+            await self.save(
+                row, ["status", "error", "container_id", "updated_at"], "database.started"
+            )
         return self.view(row)
 
     async def stop(self, ref: str) -> DatabaseView:
@@ -324,8 +326,7 @@ class DatabaseService:
             if row.container_id is not None:
                 await self.guard(self.provisioner.stop_container(row.container_id))
             row.status, row.error = lifecycle.STOPPED, None
-            await row.save(update_fields=["status", "error", "updated_at"])
-        self.announce("database.stopped", row)
+            await self.save(row, ["status", "error", "updated_at"], "database.stopped")
         return self.view(row)
 
     async def delete(self, ref: str, cascade: bool = False) -> None:
@@ -364,12 +365,10 @@ class DatabaseService:
             await self.guard(self.provisioner.destroy_volume(row.volume))
             for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
                 await self.guard(self.provisioner.destroy_volume(retired))
-            await row.delete()
-        if row.parent_id is None:
-            self.announce("database.deleted", row, "deleted")
-        else:
-            self.announce("branch.deleted", row, "deleted")
-            self.announce("branch.deleted", row, "deleted", on=row.parent_id)
+            async with self.event_log.change() as change:
+                await row.delete(using_db=change.connection)
+                deleted = "database.deleted" if row.parent_id is None else "branch.deleted"
+                change.announce(self.event(deleted, row, "deleted"))
         await self._drop_snapshot_made_for(row)
 
     async def _drop_snapshot_made_for(self, branch: Database) -> None:
@@ -440,10 +439,6 @@ class DatabaseService:
                             f"A database named '{values['name']}' already exists"
                         ) from None
         raise ResourceBusyError("Ports are being allocated concurrently; retry")
-
-    async def _mark_failed(self, row: Database, message: str) -> None:
-        row.status, row.error = lifecycle.FAILED, message
-        await row.save(update_fields=["status", "error", "container_id", "updated_at"])
 
     @staticmethod
     def _require(row: Database, allowed: tuple[str, ...], action: str) -> None:

@@ -8,7 +8,7 @@ from app.config import Settings
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.databases import DatabaseService
-from app.domain.events import EventBus
+from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
 from app.domain.keys import ApiKeyService
 from app.domain.provisioning import Provisioner
@@ -52,7 +52,7 @@ class Services:
         )
         events = EventBus()
         databases = DatabaseService(
-            catalog, provisioner, settings.connect_host, settings.port_range, events
+            catalog, provisioner, settings.connect_host, settings.port_range, EventLog(events)
         )
         snapshots = SnapshotService(databases)
         return cls(

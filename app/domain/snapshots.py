@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tortoise.exceptions import IntegrityError
+
 from app.domain import operations
 from app.domain.databases import DatabaseService, describe
 from app.domain.ids import new_id
@@ -70,7 +72,6 @@ class SnapshotService:
             "snapshot.create", database, wait_s=operations.SHORT_WAIT_S
         ):
             row = await self.take(database, name, description)
-        self.databases.announce("snapshot.created", database)
         return view(row)
 
     async def take(
@@ -85,7 +86,8 @@ class SnapshotService:
             usage = await asyncio.to_thread(
                 self.provisioner.pool.snapshot_usage, database.volume, snapshot_id
             )
-            return await Snapshot.create(
+            return await self._record(
+                database,
                 id=snapshot_id,
                 name=name,
                 database_id=database.id,
@@ -100,6 +102,19 @@ class SnapshotService:
             await self.provisioner.destroy_snapshot(database.volume, snapshot_id)
             raise
 
+    async def _record(self, database: Database, **values: object) -> Snapshot:
+        try:
+            async with self.databases.event_log.change() as change:
+                row = await Snapshot.create(**values, using_db=change.connection)
+                change.announce(
+                    self.databases.event("snapshot.created", database, snapshot_id=row.id)
+                )
+            return row
+        except IntegrityError:
+            raise ValidationError(
+                f"The database already has a snapshot named '{values['name']}'"
+            ) from None
+
     async def delete(self, snapshot_id: str, cascade: bool) -> None:
         row = await self.find(snapshot_id)
         branches = await Database.filter(snapshot_id=row.id).order_by("name")
@@ -111,13 +126,18 @@ class SnapshotService:
             )
         for branch in branches:
             await self.databases.delete(branch.id, cascade=True)
+        if not await Snapshot.exists(id=row.id):
+            return  # it was taken only for those branches and went with them
         database = await self.databases.find(row.database_id)
         async with operations.locked_operation(
             "snapshot.delete", database, wait_s=operations.SHORT_WAIT_S
         ):
             await self.databases.guard(self.provisioner.destroy_snapshot(row.volume, row.id))
-            await row.delete()
-        self.databases.announce("snapshot.deleted", database)
+            async with self.databases.event_log.change() as change:
+                await row.delete(using_db=change.connection)
+                change.announce(
+                    self.databases.event("snapshot.deleted", database, snapshot_id=row.id)
+                )
 
 
 def view(row: Snapshot) -> SnapshotView:

@@ -80,6 +80,20 @@ class Operation(Model):
         table = "operations"
 
 
+class Event(Model):
+    """The outbox: one row per lifecycle event, written with the change that caused it."""
+
+    id = fields.BigIntField(pk=True)
+    event = fields.CharField(max_length=64)
+    database_id = fields.CharField(max_length=32, null=True)
+    payload: dict[str, object] = fields.JSONField()  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    dispatched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "events"
+
+
 class ApiKey(Model):
     """An API key; only its SHA-256 hash is stored."""
 

@@ -111,12 +111,13 @@ def _prepare_zfs(
     pool_path: Path, data_dir: Path, size_gib: int, report: Callable[[str], None]
 ) -> None:
     ensure_zfs_daemon(data_dir / "zfs-fuse.log", report)
-    _remount_zfs()
-    if detect_kind(pool_path) == "zfs":
+    root = Path(os.path.realpath(pool_path))
+    _remount_zfs(root)
+    if detect_kind(root) == "zfs":
         return
-    _import_or_create_zpool(pool_path, data_dir, size_gib, report)
-    _remount_zfs()
-    if detect_kind(pool_path) != "zfs":
+    _import_or_create_zpool(root, data_dir, size_gib, report)
+    _remount_zfs(root)
+    if detect_kind(root) != "zfs":
         raise SetupError(f"no ZFS dataset is mounted at {pool_path}")
 
 
@@ -142,17 +143,42 @@ def _import_or_create_zpool(
         raise
 
 
-def _remount_zfs() -> None:
-    """Detach the mounts a dead zfs-fuse left behind, then mount every imported dataset."""
-    for mount in reversed(mounts()):
-        if mount.fs_type in ZFS_FILESYSTEM_TYPES and _is_dead(mount.mount_point):
-            shell.run(["umount", "-l", str(mount.mount_point)])
-    shell.run(["zfs", "mount", "-a"], timeout_s=120)
+def _remount_zfs(root: Path) -> None:
+    """Detach the dead mounts a stopped zfs-fuse left at, above or under `root`, then mount
+    the datasets that belong there (`zfs list` puts parents before their children)."""
+    _detach_dead_zfs_mounts(root)
+    listing = shell.run(["zfs", "list", "-H", "-o", "name,mountpoint,mounted", "-t", "filesystem"])
+    for line in listing.splitlines():
+        name, mountpoint, mounted = line.split("\t")
+        if mounted == "no" and mountpoint.startswith("/") and _related(Path(mountpoint), root):
+            shell.run(["zfs", "mount", name])
+
+
+def _detach_dead_zfs_mounts(root: Path) -> None:
+    """Outermost first: a mount under a dead one cannot even be looked up, but a lazy unmount
+    of the outer mount detaches everything below it too."""
+    while True:
+        dead = [
+            mount.mount_point
+            for mount in mounts()
+            if mount.fs_type in ZFS_FILESYSTEM_TYPES
+            and _related(mount.mount_point, root)
+            and _is_dead(mount.mount_point)
+        ]
+        if not dead:
+            return
+        shell.run(["umount", "-l", str(min(dead, key=lambda path: len(path.parts)))])
+
+
+def _related(path: Path, root: Path) -> bool:
+    return path == root or path in root.parents or root in path.parents
 
 
 def _is_dead(mount_point: Path) -> bool:
+    """statvfs, not stat: the kernel answers stat from its FUSE attribute cache for a long
+    time after the daemon died (zfs-fuse's zfsrc sets fuse-attr-timeout = 3600)."""
     try:
-        os.stat(mount_point)
+        os.statvfs(mount_point)
     except OSError as exc:
         return exc.errno == errno.ENOTCONN
     return False

@@ -41,6 +41,14 @@ CREATE TABLE IF NOT EXISTS "databases" (
     "parent_id" VARCHAR(32) REFERENCES "databases" ("id") ON DELETE RESTRICT,
     CONSTRAINT "uid_databases_host_e35d36" UNIQUE ("host", "port")
 ) /* A database server in a container; a branch is a Database with a parent. */;
+CREATE TABLE IF NOT EXISTS "events" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "event" VARCHAR(64) NOT NULL,
+    "database_id" VARCHAR(32),
+    "payload" JSON NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "dispatched_at" TIMESTAMP
+) /* The outbox: one row per lifecycle event, written with the change that caused it. */;
 CREATE TABLE IF NOT EXISTS "operations" (
     "id" VARCHAR(32) NOT NULL PRIMARY KEY,
     "kind" VARCHAR(32) NOT NULL,
@@ -105,6 +113,15 @@ CREATE TABLE IF NOT EXISTS "databases" (
     CONSTRAINT "uid_databases_host_e35d36" UNIQUE ("host", "port")
 );
 COMMENT ON TABLE "databases" IS 'A database server in a container; a branch is a Database with a parent.';
+CREATE TABLE IF NOT EXISTS "events" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "event" VARCHAR(64) NOT NULL,
+    "database_id" VARCHAR(32),
+    "payload" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "dispatched_at" TIMESTAMPTZ
+);
+COMMENT ON TABLE "events" IS 'The outbox: one row per lifecycle event, written with the change that caused it.';
 CREATE TABLE IF NOT EXISTS "operations" (
     "id" VARCHAR(32) NOT NULL PRIMARY KEY,
     "kind" VARCHAR(32) NOT NULL,
@@ -150,37 +167,40 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
 
 
 MODELS_STATE = (
-    "eJztXF+T2jYQ/yoaXprM3GUu5o6jzRN3IQnNBTIHbTPJZDzCFqDBlhxJ5I6m990rGRvbsk"
-    "1tChRcP4FXu7L47Vr7xyt+NFxqI4e/6Hj4PVo2fgE/GgS6SH7RRs5AA3peRFcEAceOzwo9"
-    "bM7R0ifCMRcMWkLSJ9DhSJJsxC2GPYEpUdwdAjofe0AKvAKUOEuABQfDd51z46oFZpDPAO"
-    "aAC8qQ/ULNaFNLTonJdBvhBcHfFsgUdIrEDDE5xZevkoyJjR4RDy+9uTnByLETAGBbTeDT"
-    "TbH0fNrtDLI3Pqda2Ni0qLNwScTtLcWMkjW7XLeiThFBDApkx0AhC8cJ8AtJq7VKgmALtF"
-    "6kHRFsNIELR0GrpFcriGgN0+wPRuawOzLNRgr2UCIGZkCyKFEqw0Rw//e78NF0EJmKmbxs"
-    "Gk+r+0Q4rLjUDX/v3N++69w/axrP1Q2p1PvKIPrBiOEPPflTQAFXk/ioRzD7nyWADvl3A3"
-    "VIiLCOrPbgYL+8uCiAtuTKhdsfU3hH+HoMTfBjGYQjiSpi3CoCcSsf4ZYOsNyLTLXzlIE4"
-    "LlO5PaN1WQDi1mUuxGooCbHFkILChCIN8ms5IrCLsoFOSmpQ24Hoi/DLKVq3/IH2QHrCQO"
-    "UboB/1PnSHo86Hj+p2LuffHB+/zqirRgyfutSoz/QnYT0J+KM3egfUJfg86Hd9eCkXU+bf"
-    "MeIbfW6oNcGFoCahDya0Y9YZUkPUElp3IBfmgm+ld112B5oPlnwsij8RRYeYpDSt4q7JPB"
-    "YSKMIYWvMHyGwzNUINmsebHnINV6dAAqe+khSaap1BfCvNCI4hR1mx73psY/RrB1xFw18Q"
-    "CgCO2HfEACYAAqldIXWL2Ct5MWaQWH4oC0G4CPCAxUxee5AhIjIi493NmxE0f2nMpM5Xum"
-    "ei8bUOousg+hihbjWLxB7N/Nijqccecmb5+JQBN5KoYPy8K1uOAJZbFVdLKoFwTKSGuADE"
-    "XECx4GUQjiQqCPDuc0DEGGVpfEfoUeTsEaHAVvCeUCja/TRKRKEhis8+dD49T0Sid4P+25"
-    "A9hvrt3eBGQzsMRYoa8zp0OZgpNxxqQadxGJe383TbD/FS+PZIji2H7Bq8crWnZ8pyufLj"
-    "3Hh5eX3ZbrYu25LFX+eacr0B7V5/pEEpU1BWNjiLy1Rw9919iOZBzh8oK5VqxGUqCPJLo1"
-    "3ExxntfCenxpI4hwmmWdaiU4IVRHz3Zh1fVonQQhM7oNPbl787dHzhIpeypTleCpQRNN/g"
-    "aa4r1CUr5BJ/Noxm89q4aLbaV5fX11fti7VvTA9tcpI3vbfKTya0kHaclpeVsLxxKMyBPh"
-    "TQIJ8oidMDfQN+rwe/3dx1wcf77m1v2Bv0k+Vcf1CRJAELH4L7budOTwgJ9PiMCrNcfU4T"
-    "q0LusvfqhgKvlLOMJCroJfcSl6xr3CXNWZernj23izQUtPP7CdqpdgKZ2M6RLT1cGaATQt"
-    "VDefe7Rv3COx/66r7wXnj2llpPStZaPxatZ7z9DlYfr16oF68lXVdCqN5Rs3fUVIuBDnpG"
-    "gkEZwlPyHi193HtyjZBYWdFYRo/AaSH+FNpUSI2WyODD+l1+0tQkAPJnozCxGI7ue7cydc"
-    "vv3Yj5tBl2bDlVRkYdSL55f48cmFO4qCzemYlZVt2hBErDYJoT3OlzYdpnF9DAUxCtVppq"
-    "A4oGzzb1AdGQrWAj0IAg4C6EFCFTIDkl+QzMkSdWHTmqsZ0uhEVdBOBEqH4eASaYYD5DPN"
-    "3+869nqzvlj8FlnYH8Jp+5/JllgA75K1hG2H3GtX5FUc6YNbE6EqubUepmlGOIHw72sqgu"
-    "1eQb+mkm7UVKNUHotI3aNdH6ZMLx1GaO6mTCOofLSEni+V1+RpJIJoucTPCo1OE5JufK8M"
-    "6AenzPV6dsXblGQCcArk8Z/MT9r1kHEbadJvPcgR1L+H0U6rMHx5WW1Ad46x6g6vUA1VnK"
-    "nrOUujHiAI0RQYYxycoHN/RFJMWqkBXuvaiB/0TbNAwm5ep2wW3bBYPQcQsN6JK1DrZu2a"
-    "wrIf/DSsh/WDg/Oi0ftochnhkfrovh2EAv2sagGVzpRoZ9lno6iGFr1sj6+7XVyNnGv1+L"
-    "eP6pxpOP6o5f/+a628zHPcPJBio83irLTg4K5ldV6lPx2nZqXF0V2E8lV+6G6o8lQxb1UJ"
-    "VAOGCvILp7+es51V+f2WX363DQz2/JD0T0MBBbAvwFHMxPuKspC1wFxubylV6p0oI4NcFN"
-    "VqhwSGf29Dd6zeoC"
+    "eJztXG1z2jgQ/isavlw7QzqpSQjXfiIpbbkm0AncXaedjkfYAmswkiuJEtrLfz/J2Pid2h"
+    "QouP6UsNqVxbNCena18vfajJrI5s/aDn6HlrUX4HuNwBmS/8Ra6qAGHSeQK4GAI9tVhQ7W"
+    "p2jpCuGICwYNIeVjaHMkRSbiBsOOwJQo7TYB7fddIA1eAkrsJcCCg8Hb9pl22QQW5BbAHH"
+    "BBGTKfqR5NasguMZlsYzwn+Msc6YJOkLAQk118+izFmJjoAXH/ozPVxxjZZgQAbKoOXLku"
+    "lo4ru7Ege+1qqoGNdIPa8xkJtJ2lsChZq8txK+kEEcSgQGYIFDK3bQ8/X7QaqxQINkfrQZ"
+    "qBwERjOLcVtMp6NYJAVtP1Xn+oDzpDXa8lYPctQmB6IoMS5TJMBHe//ww+6DYiE2HJjw3t"
+    "cfWcAIeVlnrgP+37m7ft+ycN7al6IJV+X02InteiuU2PbhdQwFUnLuoBzO7fAkD7+ruB2h"
+    "cEWAez9uBgPz8/z4G21MqE221TeAf4OgyN8UMRhAOLMmLczANxMxvhZhxguRbpauUpAnHY"
+    "pnRrRvMiB8TNi0yIVVMUYoMhBYUORRLkV7JF4BlKBzpqGYPa9Eyf+f+c4uyWX9Dsy53Qc/"
+    "kG6Ifdu85g2L57rx434/yL7eLXHnZUi+ZKlzHpk/gvYd0J+Lc7fAvUR/Cx3+u48FIuJsx9"
+    "YqA3/FhTY4JzQXVCFzo0Q7PTl/qoRbxuQy70Od/K73HbHXjeG/KxOP5EHO1jkvC04l3jaY"
+    "gSKMEIGtMFZKaeaKEazdJNNs20WVwCCZy4TlJoqnF6/FZOIziCHKVx33XbRvZrelp56S/w"
+    "DQBH7CtiABMAgfSukL5F7KX8MGKQGC6VhcAfBFhgYcnPDmSIiBRmvLt+U0jzp5olfb7yPR"
+    "O1zxWJrkj0MULdbOThHo1s7tGIcw/Zs/z5FAE3sCghf97VXA4AlksVV0MqgHDIpII4B8Rc"
+    "QDHnRRAOLEoI8O5jQMQYZUl8h+hBZKwRvsFW8J4QFe18GEZYqI/ik7v2h6cRJnrb773x1U"
+    "Oo39z2r2No+1Qk72ReU5eDTeWaTQ1o1w6z5e083HYpXgLfLsmYy756DF452tObynK48s+Z"
+    "9vzi6qLVaF60pIo7zrXkagPa3d4wBqUMQVlRcha2KeHqu3uK5kDOF5QVCjXCNiUE+bnWyr"
+    "PHaa3sTU61RXH2A0y96IxOGJYQ8d1P6/CwClCLmNkBN7197XeH5hczNKNsqY+WAqWQ5ms8"
+    "ydwK45Yl2hL/1LRG40o7bzRblxdXV5et8/XemGzatEled9+ofTLiheTGaThpActrm8IM6H"
+    "2DGORjZXF6oG/A71X/7+vbDnh/37npDrr9XjSd6zYqkRRg4UJw32nfxgNCAh1uUaEXy8/F"
+    "zMoQu+w9u6HAK7RZBhYl3CX3wkvWOe6C0zluV7753MpTUNDKridoJcoJZGA7Rabc4YoAHT"
+    "EqH8q7XzWqA+9s6Mt74D13zC29HrWsvH4sXk85/fZGH85eqIPXgltXxKhaUdNX1ESJQRz0"
+    "lACDMoQn5B1aurh35RghMdLYWEqNwGkh/ujPKV8aDJHBxfosPzrVJADyayM/sBgM77s3Mn"
+    "TLrt0I7WkWtk3ZVUpE7Vm+fnePbJiRuCgt3qmBWVreoQBKA6+bE1zpM2HaZxVQ5ytyH5Qo"
+    "AVo11DfV/yClkrP4Z2ghQOdiRB9eAEoQYHQBHMSAjcfIWMplDLi91cGCYSEQWRXnCGllWJ"
+    "BMkPwXCmBAVdkGcEoV0D4esOMa+k35s9T9LCVr5v20j7co5YA5s+yqIPQ1dY/bULniG5Qw"
+    "87D7Y9L1qUYx6hYzq8jbj8NhBy5tClNQ/mvQ72UR5LVJPBzChgD/yRWRn/D2mAatAmPzWU"
+    "j82KMeDWZUB/GzkCoTkT3rTzMmzZOJMDF3oDCsrRyfMK6K748n/XBUxfd9R/l8hX2CegeN"
+    "G+k39dVyUvC+ZMWzuZAmZAKkphTXwRQ5YkWF1X1SSaANOkMAjoUqoxdgjAnmFuJJvv3TvV"
+    "UXVI+DbGSz6Kn8mkWA9vVLyKF3z+wqDl3VgP+ag+iqBvyka7SquCR7opc3LvGo0zZuj5lW"
+    "MUkVk6TGJOujk5SQJHyskh2RRM5w8lwIdqj04RkmZ2ri1YH6+Z6tXm4zk2MEdAzg+nLvH9"
+    "z9N+3+77bdpF73NUPnbC4K1ZXf4wpLqvfmVKX35Su9r6KUPUcpVT3yAeqRvQhjnBYPbihH"
+    "jpqVISrce1IDf0Pb3NOJ2lW3dLa9peNRxy08ELesfLD1TakqE/IbZkJ+YeL86Lx82NLhcG"
+    "R8uOLhYwM9b/VwbMIVrh/eZ6qnjRg2rFraW49XLfWNbz0OdH6U48lGdcfHv79LYeVPvp8j"
+    "O6tSvYwqtpxql5c51lOplbmgum1RyqJ+VAUQ9tRLiO5e3visrrWmFv5mV0uGTKpqyYLVkr"
+    "/03OLxfwjRk2I="
 )

@@ -203,7 +203,7 @@ def test_subscription_streams_lifecycle_events(server: Server) -> None:
 
     async def scenario() -> list[dict[str, Any]]:
         ready = asyncio.Event()
-        watcher = asyncio.create_task(_watch(server, "watched", 4, ready))
+        watcher = asyncio.create_task(_watch(server, "watched", 5, ready))
         await ready.wait()
         headers = {"Authorization": f"Bearer {server.key}"}
         async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=120) as c:
@@ -219,9 +219,11 @@ def test_subscription_streams_lifecycle_events(server: Server) -> None:
             ("database.stopped", "stopped"),
             ("database.started", "running"),
             ("snapshot.created", "running"),
+            ("snapshot.created", "running"),  # taken to make the branch
             ("branch.created", "running"),
         ]
-        assert all(e["databaseId"] == made["id"] for e in events)
+        assert all(e["databaseId"] == made["id"] for e in events[:4])
+        assert events[4]["name"] == "watched-branch" and events[4]["parentId"] == made["id"]
     finally:
         httpx.delete(
             f"{server.base_url}/databases/watched",
