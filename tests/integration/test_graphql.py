@@ -171,9 +171,7 @@ async def _watch(
             )
         )
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        query = (
-            "subscription($id: ID!) { databaseEvents(id: $id) { event status name databaseId } }"
-        )
+        query = "subscription($id: ID!) { databaseEvents(id: $id) { event status name databaseId parentId } }"
         await ws.send(
             json.dumps(
                 {
