@@ -22,6 +22,7 @@ class Settings:
     database_url: str
     storage: str
     pool_path: Path
+    pool_size_gib: int
     network_mode: str
     bind_address: str
     port_range: tuple[int, int]
@@ -50,6 +51,7 @@ class Settings:
             database_url=env.get("STAGDB_DATABASE_URL", f"sqlite://{data_dir / 'stagdb.sqlite3'}"),
             storage=storage,
             pool_path=Path(env.get("STAGDB_POOL_PATH", str(data_dir / "pool"))).absolute(),
+            pool_size_gib=_int(env, "STAGDB_POOL_SIZE_GIB", 20),
             network_mode=network_mode,
             bind_address=bind_address,
             port_range=_port_range(env.get("STAGDB_PORT_RANGE", "15000-15999")),

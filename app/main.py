@@ -18,6 +18,7 @@ from app.api.envelope import EXCEPTION_HANDLERS
 from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
+from app.drivers.storage import remember_kind
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 from schema.build import STATIC_DIR, GraphQLApp
@@ -38,6 +39,7 @@ def create_app(settings: Settings) -> Starlette:
         )
         services = Services.build(settings)
         services.pool.prepare()
+        remember_kind(services.pool)
         app.state.services = services
         await services.reconciler.run()
         try:

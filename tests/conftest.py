@@ -19,8 +19,22 @@ import docker
 import httpx
 import pytest
 
+from app.drivers.storage import open_pool
+from app.drivers.storage.zfs import ZfsPool
 from app.setup.host import ensure_docker_engine
 from app.setup.images import ensure_image
+from tests.pools import (  # noqa: F401 - fixtures shared by every test directory
+    KINDS,
+    btrfs_mount,
+    copy_dir,
+    destroy_all_volumes,
+    pool,
+    workspace,
+    xfs_mount,
+    zfs_daemon,
+    zfs_pool,
+    zfs_setup_dir,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 STAGDB = str(Path(sys.executable).with_name("stagdb"))
@@ -152,6 +166,15 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default_factory=Path)
 
+    def leftover_volumes(self) -> list[str]:
+        """Database volumes still in the server's storage pool."""
+        volumes = open_pool(self.env["STAGDB_STORAGE"], self.pool_path).list_volumes()
+        return [volume for volume in volumes if volume.startswith("db-")]
+
+    @property
+    def pool_path(self) -> Path:
+        return Path(self.env.get("STAGDB_POOL_PATH", self.data_dir / "pool"))
+
     @property
     def client(self) -> httpx.Client:
         return httpx.Client(
@@ -256,6 +279,34 @@ def server(
     running = launch_server(url, tmp_root)
     yield running
     shut_down(running, docker_client)
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def branching_server(
+    request: pytest.FixtureRequest,
+    docker_client: docker.DockerClient,
+    postgres_image: str,
+    tmp_root: Path,
+) -> Iterator[Server]:
+    """A server per storage backend, each on a real pool (loop btrfs, XFS, zfs-fuse, plain)."""
+    kind = request.param
+    name = f"srv{os.getpid()}{uuid.uuid4().hex[:4]}"
+    if kind == "zfs":
+        zfs_pool: ZfsPool = request.getfixturevalue("zfs_pool")
+        pool_path = zfs_pool.create_volume(name)
+    else:
+        base = {"copy": "copy_dir", "reflink": "xfs_mount", "btrfs": "btrfs_mount"}[kind]
+        pool_path = request.getfixturevalue(base) / name
+    running = launch_server(
+        None, tmp_root, {"STAGDB_STORAGE": kind, "STAGDB_POOL_PATH": str(pool_path)}
+    )
+    yield running
+    shut_down(running, docker_client)
+    destroy_all_volumes(open_pool(kind, pool_path))
+    if kind == "zfs":
+        zfs_pool.destroy_volume(name)
+    else:
+        shutil.rmtree(pool_path, ignore_errors=True)
 
 
 @pytest.fixture

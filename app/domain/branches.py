@@ -119,8 +119,12 @@ class BranchService:
             await self._restore(row, old_volume, new_volume, was_running)
             raise
         row.status, row.error = lifecycle.RUNNING, None
+        if snapshot.database_id == row.parent_id:
+            row.snapshot_id = snapshot.id  # its data now comes from this snapshot of the parent
         await self.databases.save(
-            row, ["volume", "container_id", "status", "error", "updated_at"], "branch.reset"
+            row,
+            ["volume", "container_id", "status", "error", "snapshot_id", "updated_at"],
+            "branch.reset",
         )
         if not await Snapshot.exists(volume=old_volume):
             await self.databases.guard(self.provisioner.destroy_volume(old_volume))

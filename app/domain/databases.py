@@ -358,14 +358,15 @@ class DatabaseService:
             row.status = lifecycle.DELETING
             await row.save(update_fields=["status", "updated_at"])
             await self.guard(self.provisioner.remove_container(row.container_id, row.id))
+            # Newest volume first: after resets, each volume may be a clone of a snapshot on
+            # the one before it (copy-on-write backends pin a snapshot while clones exist).
             snapshots = await Snapshot.filter(database_id=row.id).order_by("-created_at")
-            for snapshot in snapshots:
-                await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
-                await snapshot.delete()
             await self.guard(self.provisioner.destroy_volume(row.volume))
             for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
                 await self.guard(self.provisioner.destroy_volume(retired))
             async with self.event_log.change() as change:
+                for snapshot in snapshots:
+                    await snapshot.delete(using_db=change.connection)
                 await row.delete(using_db=change.connection)
                 deleted = "database.deleted" if row.parent_id is None else "branch.deleted"
                 change.announce(self.event(deleted, row, "deleted"))

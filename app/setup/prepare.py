@@ -8,11 +8,20 @@ from tortoise import Tortoise
 
 from app.config import Settings
 from app.domain.services import Services
+from app.drivers.storage import remember_kind
 from app.engines import ENGINES
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 from app.setup.host import Report, SetupError, ensure_docker_engine, ensure_tools
 from app.setup.images import ImageUnavailable, ensure_image, host_versions
+from app.setup.pool import prepare_pool
+
+TOOLS_BY_STORAGE = {
+    "auto": ["mkfs.btrfs"],
+    "btrfs": ["mkfs.btrfs"],
+    "reflink": ["mkfs.xfs"],
+    "zfs": ["zfs-fuse"],
+}
 
 
 def run_setup(settings: Settings, report: Report) -> None:
@@ -21,8 +30,13 @@ def run_setup(settings: Settings, report: Report) -> None:
     client = ensure_docker_engine(settings.data_dir, report)
     report("docker engine: running")
 
+    ensure_tools(TOOLS_BY_STORAGE.get(settings.storage, []), report)
+    prepare_pool(
+        settings.storage, settings.pool_path, settings.data_dir, settings.pool_size_gib, report
+    )
     services = Services.build(settings)
     services.pool.prepare()
+    remember_kind(services.pool)
     report(f"storage pool: {services.pool.kind} at {settings.pool_path}")
 
     engine = ENGINES["postgresql"]

@@ -171,7 +171,10 @@ async def _watch(
             )
         )
         assert json.loads(await ws.recv())["type"] == "connection_ack"
-        query = "subscription($id: ID!) { databaseEvents(id: $id) { event status name databaseId parentId } }"
+        query = (
+            "subscription($id: ID!) "
+            "{ databaseEvents(id: $id) { event status name databaseId parentId } }"
+        )
         await ws.send(
             json.dumps(
                 {

@@ -22,6 +22,7 @@ BACKENDS: dict[str, type[StoragePool]] = {
     "copy": CopyPool,
 }
 ZFS_FILESYSTEM_TYPES = ("zfs", "fuse.zfs")
+KIND_MARKER = ".stagdb-pool-kind"
 
 __all__ = [
     "BACKENDS",
@@ -34,6 +35,8 @@ __all__ = [
     "detect_kind",
     "mounts",
     "open_pool",
+    "recorded_kind",
+    "remember_kind",
 ]
 
 
@@ -45,13 +48,34 @@ class Mount:
 
 
 def open_pool(kind: str, root: Path) -> StoragePool:
-    """The pool for `kind`; `auto` picks the best backend the pool path supports."""
-    chosen = detect_kind(root) if kind == "auto" else kind
+    """The pool for `kind`; `auto` reuses the kind the pool was made with, or else picks the
+    best backend the pool path supports."""
+    recorded = recorded_kind(root)
+    chosen = kind if kind != "auto" else (recorded or detect_kind(root))
+    if recorded is not None and recorded != chosen:
+        raise StorageFailure(
+            f"the pool at {root} holds {recorded} volumes; it cannot be used as {chosen}"
+        )
     try:
         backend = BACKENDS[chosen]
     except KeyError:
         raise StorageFailure(f"storage backend {chosen!r} is not available") from None
     return backend(root)
+
+
+def recorded_kind(root: Path) -> str | None:
+    """The backend a pool was prepared for, kept in a marker file at its root."""
+    marker = root / KIND_MARKER
+    try:
+        return marker.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def remember_kind(pool: StoragePool) -> None:
+    marker = pool.root / KIND_MARKER
+    if not marker.exists():
+        marker.write_text(pool.kind + "\n")
 
 
 def detect_kind(root: Path) -> str:
