@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 
 from tortoise import Tortoise
 
@@ -57,13 +58,20 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.logs import configure_json_logging
     from app.main import create_app
 
+    configure_json_logging()
+    # The app must know where it listens (webhooks refuse URLs pointing back at it).
+    settings = replace(
+        settings, api_host=args.host or settings.api_host, api_port=args.port or settings.api_port
+    )
     uvicorn.run(
         create_app(settings),
-        host=args.host or settings.api_host,
-        port=args.port or settings.api_port,
-        log_level="info",
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
     )
     return 0
 

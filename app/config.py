@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 from collections.abc import Mapping
@@ -14,6 +15,40 @@ NETWORK_MODES = ("host", "bridge")
 
 class ConfigError(ValueError):
     """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Webhook delivery: attempts per delivery, back-off between them, request timeout and
+    how often the worker looks for work."""
+
+    max_attempts: int = 8
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 600.0
+    timeout_s: float = 10.0
+    poll_interval_s: float = 0.5
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WebhookSettings:
+        defaults = cls()
+        settings = cls(
+            max_attempts=_int(env, "STAGDB_WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts),
+            backoff_base_s=_float(env, "STAGDB_WEBHOOK_BACKOFF_BASE", defaults.backoff_base_s),
+            backoff_max_s=_float(env, "STAGDB_WEBHOOK_BACKOFF_MAX", defaults.backoff_max_s),
+            timeout_s=_float(env, "STAGDB_WEBHOOK_TIMEOUT", defaults.timeout_s),
+            poll_interval_s=_float(env, "STAGDB_WEBHOOK_POLL_INTERVAL", defaults.poll_interval_s),
+        )
+        if settings.max_attempts < 1:
+            raise ConfigError("STAGDB_WEBHOOK_MAX_ATTEMPTS must be at least 1")
+        for name, value in (
+            ("STAGDB_WEBHOOK_BACKOFF_BASE", settings.backoff_base_s),
+            ("STAGDB_WEBHOOK_BACKOFF_MAX", settings.backoff_max_s),
+            ("STAGDB_WEBHOOK_TIMEOUT", settings.timeout_s),
+            ("STAGDB_WEBHOOK_POLL_INTERVAL", settings.poll_interval_s),
+        ):
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{name} must be a positive number of seconds")
+        return settings
 
 
 @dataclass(frozen=True)
@@ -34,6 +69,8 @@ class Settings:
     images: Mapping[str, str]
     postgres_versions: tuple[str, ...]
     operation_timeout_s: float
+    webhooks: WebhookSettings
+    rate_limits: Mapping[str, int]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +104,12 @@ class Settings:
                 if v.strip()
             ),
             operation_timeout_s=float(_int(env, "STAGDB_OPERATION_TIMEOUT", 120)),
+            webhooks=WebhookSettings.from_env(env),
+            rate_limits={
+                "general": _int(env, "STAGDB_RATE_LIMIT_GENERAL", 1000),
+                "database": _int(env, "STAGDB_RATE_LIMIT_DATABASE", 100),
+                "branching": _int(env, "STAGDB_RATE_LIMIT_BRANCHING", 50),
+            },
         )
 
 
@@ -78,6 +121,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
 def _connect_host(bind_address: str) -> str:

@@ -15,6 +15,9 @@ from tortoise import Tortoise
 
 from app.api.auth import ApiKeyMiddleware
 from app.api.envelope import EXCEPTION_HANDLERS
+from app.api.metrics import metrics
+from app.api.observability import ObservabilityMiddleware
+from app.api.ratelimit import RateLimitMiddleware
 from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
@@ -41,9 +44,9 @@ def create_app(settings: Settings) -> Starlette:
         services.pool.prepare()
         remember_kind(services.pool)
         app.state.services = services
-        await services.reconciler.run()
         try:
-            yield
+            async with services.reconciler.running(), services.delivery.running():
+                yield
         finally:
             await Tortoise.close_connections()
 
@@ -51,11 +54,16 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             Mount("/v1", routes=ROUTES),
+            Route("/metrics", metrics, methods=["GET"]),
             Mount("/graphql/static", StaticFiles(directory=STATIC_DIR), name="graphql-static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
-        middleware=[Middleware(ApiKeyMiddleware)],
+        middleware=[
+            Middleware(ObservabilityMiddleware),
+            Middleware(ApiKeyMiddleware),
+            Middleware(RateLimitMiddleware),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )

@@ -216,7 +216,10 @@ class Server:
         return subprocess.run([STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300)
 
 
-_port_block = iter(range(21000, 29000, 100))
+# Database ports per server: blocks of 50, in a 1000-port area chosen by pid so that
+# concurrent test runs on one machine rarely race for the same port.
+_port_area = 20000 + (os.getpid() % 9) * 1000
+_port_block = iter(range(_port_area, _port_area + 1000, 50))
 
 
 def launch_server(
@@ -230,10 +233,13 @@ def launch_server(
     env = {key: value for key, value in os.environ.items() if not key.startswith("STAGDB_")} | {
         "STAGDB_DATA_DIR": str(data_dir),
         "STAGDB_API_PORT": str(api_port),
-        "STAGDB_PORT_RANGE": f"{low}-{low + 99}",
+        "STAGDB_PORT_RANGE": f"{low}-{low + 49}",
         "STAGDB_HOST_NAME": host_name,
         "STAGDB_POSTGRES_VERSIONS": "15",
         "STAGDB_STORAGE": "copy",
+        "STAGDB_RATE_LIMIT_GENERAL": "100000",
+        "STAGDB_RATE_LIMIT_DATABASE": "100000",
+        "STAGDB_RATE_LIMIT_BRANCHING": "100000",
     }
     if metadata_url:
         env["STAGDB_DATABASE_URL"] = metadata_url

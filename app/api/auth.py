@@ -7,8 +7,8 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.envelope import error
-from app.errors import UnauthorizedError
+from app.api.envelope import STATUS_BY_CODE, error
+from app.errors import StagError, UnauthorizedError
 
 PUBLIC_PATHS = frozenset({"/v1/health"})
 GRAPHQL_PATH = "/graphql"
@@ -26,7 +26,8 @@ class ApiKeyMiddleware:
         try:
             principal = await services.keys.authenticate(Headers(scope=scope).get("authorization"))
         except UnauthorizedError as exc:
-            response = _refusal(scope["path"], exc)
+            response = refusal(scope["path"], exc)
+            response.headers["WWW-Authenticate"] = "Bearer"
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
@@ -45,13 +46,11 @@ def _needs_key(scope: Scope) -> bool:
     return False
 
 
-def _refusal(path: str, exc: UnauthorizedError) -> Response:
+def refusal(path: str, exc: StagError, status_code: int | None = None) -> Response:
+    """A request refused before it reached a handler, in the shape its API speaks."""
     if path.startswith(GRAPHQL_PATH):
-        response: Response = JSONResponse(
+        return JSONResponse(
             {"data": None, "errors": [{"message": exc.message, "extensions": {"code": exc.code}}]},
-            status_code=401,
+            status_code=status_code or STATUS_BY_CODE[exc.code],
         )
-    else:
-        response = error(exc.code, exc.message)
-    response.headers["WWW-Authenticate"] = "Bearer"
-    return response
+    return error(exc.code, exc.message, status_code)

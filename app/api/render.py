@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from app.domain.health import HealthReport
-from app.domain.views import DatabaseView, SnapshotView
+from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookView
 
 
 def database(view: DatabaseView) -> dict[str, object]:
@@ -51,4 +51,32 @@ def snapshot(view: SnapshotView) -> dict[str, object]:
         "status": view.status,
         "size": {"logical_bytes": view.size_bytes, "unique_bytes": view.unique_bytes},
         "created_at": view.created_at,
+    }
+
+
+def webhook(view: WebhookView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "url": view.url,
+        "events": view.events,
+        "active": view.active,
+        "secret_set": view.secret_set,
+        "created_at": view.created_at,
+        "updated_at": view.updated_at,
+    }
+
+
+def delivery(view: DeliveryView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "webhook_id": view.webhook_id,
+        "event": view.event,
+        "status": view.status,
+        "attempts": view.attempts,
+        "response_code": view.response_code,
+        "last_error": view.last_error,
+        "duration_ms": view.duration_ms,
+        "created_at": view.created_at,
+        "delivered_at": view.delivered_at,
+        "next_attempt_at": view.next_attempt_at,
     }

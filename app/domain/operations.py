@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from app.domain.ids import new_id
 from app.errors import ResourceBusyError, StagError
+from app.metrics import OPERATION_DURATION
 from app.models import Database, Operation
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ async def finish(operation: Operation, error: str | None = None) -> None:
     operation.error = error
     operation.finished_at = datetime.now(UTC)
     await operation.save(update_fields=["status", "error", "finished_at"])
+    OPERATION_DURATION.labels(operation.kind, operation.status).observe(
+        (operation.finished_at - operation.created_at).total_seconds()
+    )
 
 
 async def acquire_lock(database_id: str, operation_id: str, name: str, wait_s: float = 0.0) -> None:

@@ -4,20 +4,51 @@ and operations a previous process left unfinished are rolled back or completed."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from app.domain import lifecycle, operations
 from app.domain.provisioning import Provisioner
-from app.drivers.runtime.base import DATABASE_LABEL, HOST_LABEL
+from app.drivers.runtime.base import DATABASE_LABEL, HOST_LABEL, RuntimeFailure
 from app.models import Database, Operation, Snapshot
 
 log = logging.getLogger(__name__)
 
 
 class Reconciler:
-    def __init__(self, provisioner: Provisioner) -> None:
+    def __init__(self, provisioner: Provisioner, retry_s: float = 10.0) -> None:
         self.provisioner = provisioner
+        self.retry_s = retry_s
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Reconcile now; if the container runtime is unreachable, keep serving (health
+        says so) and retry in the background until it answers."""
+        if await self._attempt():
+            yield
+            return
+        retry = asyncio.create_task(self._retry_until_done())
+        try:
+            yield
+        finally:
+            retry.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retry
+
+    async def _attempt(self) -> bool:
+        try:
+            await self.run()
+        except RuntimeFailure as exc:
+            log.error("reconciliation postponed, container runtime unavailable: %s", exc)
+            return False
+        return True
+
+    async def _retry_until_done(self) -> None:
+        while not await self._attempt():
+            await asyncio.sleep(self.retry_s)
 
     async def run(self) -> None:
         await Operation.filter(status=operations.RUNNING).update(

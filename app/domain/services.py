@@ -8,12 +8,16 @@ from app.config import Settings
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.databases import DatabaseService
+from app.domain.delivery import DeliveryWorker
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
 from app.domain.keys import ApiKeyService
+from app.domain.monitoring import MonitoringService
 from app.domain.provisioning import Provisioner
+from app.domain.ratelimits import RateLimiter
 from app.domain.reconcile import Reconciler
 from app.domain.snapshots import SnapshotService
+from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.runtime.base import ContainerRuntime
 from app.drivers.runtime.docker import DockerRuntime
 from app.drivers.storage import StoragePool, open_pool
@@ -33,7 +37,11 @@ class Services:
     branches: BranchService
     keys: ApiKeyService
     health: HealthService
+    monitoring: MonitoringService
+    rate_limiter: RateLimiter
     reconciler: Reconciler
+    webhooks: WebhookService
+    delivery: DeliveryWorker
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -55,6 +63,7 @@ class Services:
             catalog, provisioner, settings.connect_host, settings.port_range, EventLog(events)
         )
         snapshots = SnapshotService(databases)
+        delivery = DeliveryWorker(settings.webhooks)
         return cls(
             settings=settings,
             runtime=runtime,
@@ -67,5 +76,12 @@ class Services:
             branches=BranchService(databases, snapshots),
             keys=ApiKeyService(),
             health=HealthService(runtime, pool),
+            monitoring=MonitoringService(databases),
+            rate_limiter=RateLimiter(settings.rate_limits),
             reconciler=Reconciler(provisioner),
+            webhooks=WebhookService(
+                ApiAddress.of(settings.api_host, settings.api_port),
+                delivery.first_attempt_within_s,
+            ),
+            delivery=delivery,
         )

@@ -46,3 +46,29 @@ class SnapshotView:
     size_bytes: int | None
     unique_bytes: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class WebhookView:
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+    secret_set: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: str
+    webhook_id: str
+    event: str
+    status: str
+    attempts: int
+    response_code: int | None
+    last_error: str | None
+    duration_ms: float | None
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None

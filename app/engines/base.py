@@ -47,6 +47,13 @@ class Engine(ABC):
         """Flushes the engine's dirty state to its data files so a copy starts quickly."""
 
     @abstractmethod
+    def stats_command(self, listen: Listen) -> list[str]:
+        """Prints the engine's own figures (connections, sizes, activity, uptime)."""
+
+    @abstractmethod
+    def parse_stats(self, output: str) -> dict[str, object]: ...
+
+    @abstractmethod
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str
     ) -> str: ...

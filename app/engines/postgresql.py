@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 from urllib.parse import quote
 
@@ -12,6 +13,21 @@ from app.engines.base import Engine, Listen
 
 SOCKET_DIR = "/var/run/postgresql"
 SCRAM_ITERATIONS = 4096
+STATS_QUERY = """
+SELECT json_build_object(
+  'connections', (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+  'active_connections', (SELECT count(*) FROM pg_stat_activity
+                         WHERE backend_type = 'client backend' AND state = 'active'),
+  'max_connections', current_setting('max_connections')::int,
+  'databases', (SELECT json_agg(json_build_object('name', datname,
+                                                  'size_bytes', pg_database_size(datname))
+                                ORDER BY datname)
+                FROM pg_database WHERE datallowconn),
+  'transactions_committed', (SELECT sum(xact_commit) FROM pg_stat_database),
+  'transactions_rolled_back', (SELECT sum(xact_rollback) FROM pg_stat_database),
+  'uptime_seconds', round(extract(epoch FROM now() - pg_postmaster_start_time())::numeric, 1),
+  'server_version', current_setting('server_version'))
+"""
 
 
 class PostgreSQL(Engine):
@@ -56,6 +72,13 @@ class PostgreSQL(Engine):
 
     def checkpoint_command(self, listen: Listen) -> list[str]:
         return psql(listen, "CHECKPOINT")
+
+    def stats_command(self, listen: Listen) -> list[str]:
+        return [*psql(listen, STATS_QUERY), "-A", "-t"]
+
+    def parse_stats(self, output: str) -> dict[str, object]:
+        figures: dict[str, object] = json.loads(output)
+        return figures
 
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str

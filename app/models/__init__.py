@@ -1,4 +1,5 @@
-"""Tortoise ORM models: what StagDB keeps about databases, snapshots, operations and keys."""
+"""Tortoise ORM models: what StagDB keeps about databases, snapshots, operations, webhooks
+and keys."""
 
 from __future__ import annotations
 
@@ -92,6 +93,66 @@ class Event(Model):
 
     class Meta:
         table = "events"
+
+
+class RateCounter(Model):
+    """Requests one API key made in one budget during one fixed window."""
+
+    id = fields.IntField(pk=True)
+    key_id = fields.CharField(max_length=32)
+    bucket = fields.CharField(max_length=16)
+    window_start = fields.BigIntField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_counters"
+        unique_together = (("key_id", "bucket", "window_start"),)
+
+
+class Webhook(Model):
+    """A receiver subscribed to lifecycle events; its secret signs every delivery."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    url = fields.CharField(max_length=2048)
+    events: list[str] = fields.JSONField()  # type: ignore[assignment]
+    secret = fields.CharField(max_length=256)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "webhooks"
+
+
+class WebhookDelivery(Model):
+    """One event for one webhook, with the outcome of its latest attempt.
+
+    A webhook's event deliveries go out in `event_id` (outbox) order; a test delivery has no
+    event_id. `locked_until` is the lease of the worker sending it now."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event_id = fields.BigIntField(null=True)
+    event = fields.CharField(max_length=64)
+    body = fields.TextField()
+    status = fields.CharField(max_length=16, db_index=True)
+    attempts = fields.IntField(default=0)
+    response_code = fields.IntField(null=True)
+    last_error = fields.TextField(null=True)
+    duration_ms = fields.FloatField(null=True)
+    next_attempt_at = fields.DatetimeField(null=True)
+    locked_until = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    delivered_at = fields.DatetimeField(null=True)
+
+    webhook_id: str
+
+    class Meta:
+        table = "webhook_deliveries"
+        unique_together = (("webhook", "event_id"),)
 
 
 class ApiKey(Model):

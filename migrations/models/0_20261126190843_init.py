@@ -1,4 +1,4 @@
-"""Initial schema: databases, snapshots, operations, API keys.
+"""Initial schema: databases, snapshots, operations, events, webhooks, API keys.
 
 aerich writes dialect-specific SQL, so this migration carries one script per dialect
 and picks the one matching the connection it runs on.
@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS "operations" (
     "created_at" TIMESTAMP NOT NULL,
     "finished_at" TIMESTAMP
 ) /* One mutating action, kept with its outcome after it finishes. */;
+CREATE TABLE IF NOT EXISTS "rate_counters" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    "key_id" VARCHAR(32) NOT NULL,
+    "bucket" VARCHAR(16) NOT NULL,
+    "window_start" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    CONSTRAINT "uid_rate_counte_key_id_7f0b36" UNIQUE ("key_id", "bucket", "window_start")
+) /* Requests one API key made in one budget during one fixed window. */;
 CREATE TABLE IF NOT EXISTS "snapshots" (
     "id" VARCHAR(32) NOT NULL PRIMARY KEY,
     "name" VARCHAR(63) NOT NULL,
@@ -71,6 +79,34 @@ CREATE TABLE IF NOT EXISTS "snapshots" (
     "database_id" VARCHAR(32) NOT NULL REFERENCES "databases" ("id") ON DELETE RESTRICT,
     CONSTRAINT "uid_snapshots_databas_ad91e1" UNIQUE ("database_id", "name")
 ) /* A point-in-time, read-only image of a database's data. */;
+CREATE TABLE IF NOT EXISTS "webhooks" (
+    "id" VARCHAR(32) NOT NULL PRIMARY KEY,
+    "url" VARCHAR(2048) NOT NULL,
+    "events" JSON NOT NULL,
+    "secret" VARCHAR(256) NOT NULL,
+    "active" INT NOT NULL,
+    "created_at" TIMESTAMP NOT NULL,
+    "updated_at" TIMESTAMP NOT NULL
+) /* A receiver subscribed to lifecycle events; its secret signs every delivery. */;
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" VARCHAR(32) NOT NULL PRIMARY KEY,
+    "event_id" BIGINT,
+    "event" VARCHAR(64) NOT NULL,
+    "body" TEXT NOT NULL,
+    "status" VARCHAR(16) NOT NULL,
+    "attempts" INT NOT NULL,
+    "response_code" INT,
+    "last_error" TEXT,
+    "duration_ms" REAL,
+    "next_attempt_at" TIMESTAMP,
+    "locked_until" TIMESTAMP,
+    "claimed_by" VARCHAR(64),
+    "created_at" TIMESTAMP NOT NULL,
+    "delivered_at" TIMESTAMP,
+    "webhook_id" VARCHAR(32) NOT NULL REFERENCES "webhooks" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_webhook_del_webhook_606fba" UNIQUE ("webhook_id", "event_id")
+) /* One event for one webhook, with the outcome of its latest attempt. */;
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_status_5365ad" ON "webhook_deliveries" ("status");
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     "version" VARCHAR(255) NOT NULL,
@@ -132,6 +168,15 @@ CREATE TABLE IF NOT EXISTS "operations" (
     "finished_at" TIMESTAMPTZ
 );
 COMMENT ON TABLE "operations" IS 'One mutating action, kept with its outcome after it finishes.';
+CREATE TABLE IF NOT EXISTS "rate_counters" (
+    "id" SERIAL NOT NULL PRIMARY KEY,
+    "key_id" VARCHAR(32) NOT NULL,
+    "bucket" VARCHAR(16) NOT NULL,
+    "window_start" BIGINT NOT NULL,
+    "count" INT NOT NULL,
+    CONSTRAINT "uid_rate_counte_key_id_7f0b36" UNIQUE ("key_id", "bucket", "window_start")
+);
+COMMENT ON TABLE "rate_counters" IS 'Requests one API key made in one budget during one fixed window.';
 CREATE TABLE IF NOT EXISTS "snapshots" (
     "id" VARCHAR(32) NOT NULL PRIMARY KEY,
     "name" VARCHAR(63) NOT NULL,
@@ -146,6 +191,36 @@ CREATE TABLE IF NOT EXISTS "snapshots" (
     CONSTRAINT "uid_snapshots_databas_ad91e1" UNIQUE ("database_id", "name")
 );
 COMMENT ON TABLE "snapshots" IS 'A point-in-time, read-only image of a database''s data.';
+CREATE TABLE IF NOT EXISTS "webhooks" (
+    "id" VARCHAR(32) NOT NULL PRIMARY KEY,
+    "url" VARCHAR(2048) NOT NULL,
+    "events" JSONB NOT NULL,
+    "secret" VARCHAR(256) NOT NULL,
+    "active" BOOL NOT NULL,
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "updated_at" TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE "webhooks" IS 'A receiver subscribed to lifecycle events; its secret signs every delivery.';
+CREATE TABLE IF NOT EXISTS "webhook_deliveries" (
+    "id" VARCHAR(32) NOT NULL PRIMARY KEY,
+    "event_id" BIGINT,
+    "event" VARCHAR(64) NOT NULL,
+    "body" TEXT NOT NULL,
+    "status" VARCHAR(16) NOT NULL,
+    "attempts" INT NOT NULL,
+    "response_code" INT,
+    "last_error" TEXT,
+    "duration_ms" DOUBLE PRECISION,
+    "next_attempt_at" TIMESTAMPTZ,
+    "locked_until" TIMESTAMPTZ,
+    "claimed_by" VARCHAR(64),
+    "created_at" TIMESTAMPTZ NOT NULL,
+    "delivered_at" TIMESTAMPTZ,
+    "webhook_id" VARCHAR(32) NOT NULL REFERENCES "webhooks" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_webhook_del_webhook_606fba" UNIQUE ("webhook_id", "event_id")
+);
+CREATE INDEX IF NOT EXISTS "idx_webhook_del_status_5365ad" ON "webhook_deliveries" ("status");
+COMMENT ON TABLE "webhook_deliveries" IS 'One event for one webhook, with the outcome of its latest attempt.';
 CREATE TABLE IF NOT EXISTS "aerich" (
     "id" SERIAL NOT NULL PRIMARY KEY,
     "version" VARCHAR(255) NOT NULL,
@@ -167,40 +242,55 @@ async def downgrade(db: BaseDBAsyncClient) -> str:
 
 
 MODELS_STATE = (
-    "eJztXG1z2jgQ/isavlw7QzqpSQjXfiIpbbkm0AncXaedjkfYAmswkiuJEtrLfz/J2Pid2h"
-    "QouP6UsNqVxbNCena18vfajJrI5s/aDn6HlrUX4HuNwBmS/8Ra6qAGHSeQK4GAI9tVhQ7W"
-    "p2jpCuGICwYNIeVjaHMkRSbiBsOOwJQo7TYB7fddIA1eAkrsJcCCg8Hb9pl22QQW5BbAHH"
-    "BBGTKfqR5NasguMZlsYzwn+Msc6YJOkLAQk118+izFmJjoAXH/ozPVxxjZZgQAbKoOXLku"
-    "lo4ru7Ege+1qqoGNdIPa8xkJtJ2lsChZq8txK+kEEcSgQGYIFDK3bQ8/X7QaqxQINkfrQZ"
-    "qBwERjOLcVtMp6NYJAVtP1Xn+oDzpDXa8lYPctQmB6IoMS5TJMBHe//ww+6DYiE2HJjw3t"
-    "cfWcAIeVlnrgP+37m7ft+ycN7al6IJV+X02InteiuU2PbhdQwFUnLuoBzO7fAkD7+ruB2h"
-    "cEWAez9uBgPz8/z4G21MqE221TeAf4OgyN8UMRhAOLMmLczANxMxvhZhxguRbpauUpAnHY"
-    "pnRrRvMiB8TNi0yIVVMUYoMhBYUORRLkV7JF4BlKBzpqGYPa9Eyf+f+c4uyWX9Dsy53Qc/"
-    "kG6Ifdu85g2L57rx434/yL7eLXHnZUi+ZKlzHpk/gvYd0J+Lc7fAvUR/Cx3+u48FIuJsx9"
-    "YqA3/FhTY4JzQXVCFzo0Q7PTl/qoRbxuQy70Od/K73HbHXjeG/KxOP5EHO1jkvC04l3jaY"
-    "gSKMEIGtMFZKaeaKEazdJNNs20WVwCCZy4TlJoqnF6/FZOIziCHKVx33XbRvZrelp56S/w"
-    "DQBH7CtiABMAgfSukL5F7KX8MGKQGC6VhcAfBFhgYcnPDmSIiBRmvLt+U0jzp5olfb7yPR"
-    "O1zxWJrkj0MULdbOThHo1s7tGIcw/Zs/z5FAE3sCghf97VXA4AlksVV0MqgHDIpII4B8Rc"
-    "QDHnRRAOLEoI8O5jQMQYZUl8h+hBZKwRvsFW8J4QFe18GEZYqI/ik7v2h6cRJnrb773x1U"
-    "Oo39z2r2No+1Qk72ReU5eDTeWaTQ1o1w6z5e083HYpXgLfLsmYy756DF452tObynK48s+Z"
-    "9vzi6qLVaF60pIo7zrXkagPa3d4wBqUMQVlRcha2KeHqu3uK5kDOF5QVCjXCNiUE+bnWyr"
-    "PHaa3sTU61RXH2A0y96IxOGJYQ8d1P6/CwClCLmNkBN7197XeH5hczNKNsqY+WAqWQ5ms8"
-    "ydwK45Yl2hL/1LRG40o7bzRblxdXV5et8/XemGzatEled9+ofTLiheTGaThpActrm8IM6H"
-    "2DGORjZXF6oG/A71X/7+vbDnh/37npDrr9XjSd6zYqkRRg4UJw32nfxgNCAh1uUaEXy8/F"
-    "zMoQu+w9u6HAK7RZBhYl3CX3wkvWOe6C0zluV7753MpTUNDKridoJcoJZGA7Rabc4YoAHT"
-    "EqH8q7XzWqA+9s6Mt74D13zC29HrWsvH4sXk85/fZGH85eqIPXgltXxKhaUdNX1ESJQRz0"
-    "lACDMoQn5B1aurh35RghMdLYWEqNwGkh/ujPKV8aDJHBxfosPzrVJADyayM/sBgM77s3Mn"
-    "TLrt0I7WkWtk3ZVUpE7Vm+fnePbJiRuCgt3qmBWVreoQBKA6+bE1zpM2HaZxVQ5ytyH5Qo"
-    "AVo11DfV/yClkrP4Z2ghQOdiRB9eAEoQYHQBHMSAjcfIWMplDLi91cGCYSEQWRXnCGllWJ"
-    "BMkPwXCmBAVdkGcEoV0D4esOMa+k35s9T9LCVr5v20j7co5YA5s+yqIPQ1dY/bULniG5Qw"
-    "87D7Y9L1qUYx6hYzq8jbj8NhBy5tClNQ/mvQ72UR5LVJPBzChgD/yRWRn/D2mAatAmPzWU"
-    "j82KMeDWZUB/GzkCoTkT3rTzMmzZOJMDF3oDCsrRyfMK6K748n/XBUxfd9R/l8hX2CegeN"
-    "G+k39dVyUvC+ZMWzuZAmZAKkphTXwRQ5YkWF1X1SSaANOkMAjoUqoxdgjAnmFuJJvv3TvV"
-    "UXVI+DbGSz6Kn8mkWA9vVLyKF3z+wqDl3VgP+ag+iqBvyka7SquCR7opc3LvGo0zZuj5lW"
-    "MUkVk6TGJOujk5SQJHyskh2RRM5w8lwIdqj04RkmZ2ri1YH6+Z6tXm4zk2MEdAzg+nLvH9"
-    "z9N+3+77bdpF73NUPnbC4K1ZXf4wpLqvfmVKX35Su9r6KUPUcpVT3yAeqRvQhjnBYPbihH"
-    "jpqVISrce1IDf0Pb3NOJ2lW3dLa9peNRxy08ELesfLD1TakqE/IbZkJ+YeL86Lx82NLhcG"
-    "R8uOLhYwM9b/VwbMIVrh/eZ6qnjRg2rFraW49XLfWNbz0OdH6U48lGdcfHv79LYeVPvp8j"
-    "O6tSvYwqtpxql5c51lOplbmgum1RyqJ+VAUQ9tRLiO5e3visrrWmFv5mV0uGTKpqyYLVkr"
-    "/03OLxfwjRk2I="
+    "eJztXW1z2rgW/isavmw6QzoJeb3bTySlW7Zp6CTsy+x2xxW2AA9G8tpyCXdv//uV5Hdbdm"
+    "1iCHj1KUHSkcVzDtJzjo7kfzpLYiDLfd23zQ9o3fkR/NPBcInYP5maLuhA247LeQGFE0s0"
+    "hbapLdBaFMKJSx2oU1Y+hZaLWJGBXN0xbWoSzFv3Meh/GgIm8AYQbK2BSV3w+L5/3Lu4BH"
+    "PozoHpApcSBxmveY8G0VmXJp5tIuxh828PaZTMEJ0jh3Xx51+s2MQGekJu+NFeaFMTWUYK"
+    "ANPgHYhyja5tUXY7h8470ZIPbKLpxPKWOG5tr+mc4Kg5GzcvnSGMHEiRkQAFe5YV4BcW+W"
+    "NlBdTxUDRIIy4w0BR6FoeWS/sjiMs6mnY/GmuPg7GmdXKwhxIJMIMinWCuMhNTV3z/JXzS"
+    "LIRndM4+nvW++c+JcfBb8Qf+2n+4fd9/ODrrveIPJEzvvkHcBzU9UfVNdAEp9DsRqMcwi7"
+    "81gA7bNwN1WBBjHVvtzsE+PTmpgDZrVQi3qON4x/jaDpqaT3UQjiXaiPFlFYgvixG+zALM"
+    "5iKNzzx1IE7KtG7OuDyvAPHleSHEvCoNse4gDoUGaR7kt6yGmkskBzotmYHaCERfh/8con"
+    "WzL2iM2EoYqLwE+vHw4+Bx3P/4iT9u6bp/WwK//njAa3qidJ0pPcr+EqJOwG/D8XvAP4I/"
+    "RvcDAS9x6cwRT4zbjf/o8DFBjxINk5UGjYR1hqUhaimtW9ClmudupPesbAOaD4a8L4o/EE"
+    "WHmOQ0zXnXdJGgBLxgAvXFCjqGlqshPVLUNl+17C2zJRDDmVASR5OPM+C3zIzgBLpIxn2j"
+    "ulL2awStqtJfEAoAFzlfkQNMDCBg2qVMt8h5wz5MHIh1QWUhCAcBViads882dBCmEmbcXL"
+    "8S0vxnZ8507uveoZ2/FIlWJHofob48q8I9zoq5x1mWe7Ce2c+nDrixRAv5c1O2HAPMpiqX"
+    "D6kGwgkRBXEFiF0KqefWQTiWaCHAzfuAyHGIk8d3jJ5owRwRCmwE7wFR0cHv4xQLDVE8+t"
+    "j//VWKid6N7n8KmydQv70b3WTQDqlIVWOOqMvOTLljER1and0seY2724Li5fAd4gJbDptn"
+    "4GWjPTxTZsNlf457p+dX59dnl+fXrIkYZ1RyVYL28H6cgZK5oE5dcpaUaeHs2zxFs6Hrro"
+    "hTy9VIyrQQ5NPedZU1rnddvMjxujTOoYOp1bXonGALEW/erJPDqkEtMmI7XPS2td7tml8s"
+    "0ZI4a22ypkhCmm/MWeFSmJVs0ZL4n17v7Oyqd3J2eX1xfnV1cX0SrY35qrJF8mb4E18nU1"
+    "rIL5y6LXNY3lkEFkAfCmQgn3KJwwO9BL+3o19u7gbg08Pgdvg4HN2nw7mikhexApMKCB4G"
+    "/busQ4ih7c4J1erF5zJibfBdth7d4ODVWixjiRauklvhJVGMu6Y5Z+XaZ8/XVRIKrovzCa"
+    "5z6QTMsV0gg61wdYBOCbUP5eZnDbXhXQx9eze8PdvYUOtpSaX1fdG6ZPc7GH0yesE3Xmsu"
+    "XSkhNaPKZ9RcikEWdImDQRxkzvAHtBa4D9kYIdZlbEySI3BYiH8LbSosjYfowFW0l582NQ"
+    "YA+9oodCwexw/DW+a6FeduJNa0uWkZrCuJRx1IvvvwgCxYELhoLd5Sx0wWd6iB0mPQzQHO"
+    "9IUwbTMLaPAViQflUoD8im5Z/g/iTSom/4znCBCPTsjTj4BgBByyAjZygGVOkb5m0xgQvX"
+    "XByjEpRdhPzqFMSp9DPEPsX0iBDnlmGzAlWUDbeEDDOfRl8TPpeiaJmgU/7f1NStlhzKw4"
+    "Kwh9la5xJZkroUALIw/Nb5NGuxr1qFtGTJG377vDNlxbBEpQ/vlxdF9EkCORrDtk6hT8j8"
+    "2I7gEvjzJoORjleyHZbY9u2pnhHWT3QlQkotjqD9MnrRKJMEzXhlSfb6T4nLBKvt+f8MNe"
+    "Jd+PbK5zH/sc9Y4rS+k3CZtVpOAjxoqXHmUieAZYS1bcBQtkU58K8/OkjEDrZIkAnFKeRk"
+    "/B1MSmO0dunm8/uzd1QHU/yEYxi16wr1kH6LB9Czl088xOcWiVA/4yG9EqB/ygc7SUX1Js"
+    "6O31SwLqtInaM6LKJ1E+idQneWAKvyUepoKM57ySZHWpX8INh5mfaFnRNXlAzJBc7jIwry"
+    "K45gYsoYH4UV5eNvEM5iYAw+OGIEqmJrM05mtgg6zy3kkTHUoPA/P7K3zqNfH0BRK/KF9G"
+    "Y6zhuQeE/y3bA888ZVLiskTqqey0RBIt5HrNk+nY6qsCHEu0EODmyXRqMsnBXLaFmJXcKA"
+    "V/7+B+mRx8vnrVmJ6j9rvD/GSPZ+g9ITRRLoiEzSTzRIqpTCoppcoNJzZhOB6b+Jgz6S7g"
+    "/sixf1vfko0RkCmA0W0lP7jiX9mFJpt2I6UsRiJxSKCg7jDZrzirughQnSVs31lCFXbdMl"
+    "NUB6x2cMAqCJlOZQHukvNVabE2hLm3vktj/hdtcvA4LaeOHW/q8gTUcQMNZCWVDjZ2O9XW"
+    "zr9wa+cFMwH2Tsu7PQuV9Ix3dxpq30CvehwqY3C1D0RtM9TzG5rMCVl0JJGesKpbFuhZ+Y"
+    "0qx3kcpCOTXzXrehNeNUEGoCR72MR9I/LgXMSmZwpcZlAur3DWgA2Ai69lwZ9G+1ZZdvsw"
+    "B3VLoj+eY9XBOWjewum+d3JexYPjzQrh9isz6UnRMbWqRyhiCXWC4hknKPy5qVYEKJJoo3"
+    "1fVAkBsVbF1n2RCwLxzOuvEgJzQ4iFIJbDHAtlYJ4wqW3hHM7huzXsm9HoLmXYN8Ns7PKX"
+    "jzeDh6NTgXp8d5TyzpR3JtZbdTVJy7QuycOLjtlX3LVObi8Jsm1Kg2Y17i0IvJS3AXc/QG"
+    "t4kesLsrAV+39JZL/rB2pptVY7WyVYI5gSR6QTBj1143sGwuNQZCo8N2YRyKUAUoqWtuRC"
+    "g+d3+Rl/xv1Q6gc36C3+amBGeA88JfKLqGOe/Rdw5N+i8AoQx/BfniI6Db1K/q5BgMlnHE"
+    "q8Bl+CW848TE3rC3/JCh8box+uGBn/sCLOgnu0CBs839KkrIuSLMtV7LOHj1FZC3vmt0aK"
+    "yc97JZsFSSm1UbDpRoG632Kr91tMiCG55bE4WSRs3wpwVZ7IS87bzaeJBGxAgnDhJJ0UUR"
+    "mt2cmXeRk2ewI/42JIIi+FqObkWrT+NQaueH1l7QOlaak2pNvsehY2PP8uCW1Z7/L5jJy6"
+    "g77CHfSY2bEWzLEbxJUk4upM5/7EkvIhxKR7XFfZWVml6X3WtG5BpoO6l8SnpdqweqnXoq"
+    "ugfL2fV6VEOT8EudnVbBlZNY/u8zwahuHrhXLTUq0Ixuw4ITIRd39mPmQi6+7AIK+aDpm2"
+    "tlQ25G3/8bb/dvBSyZB95Jj6vCPZCwtqumVbYDBu871tr2JMG047VPdiPPNeDPWq8Vwy1k"
+    "WlZKyLkmSsi1yolf2oaiAcNG8huqcnVV6/xVoVx7FPci/g4i8tk257FSdyJkRUJmfNTM4X"
+    "vcTh2/8BOc2R3Q=="
 )

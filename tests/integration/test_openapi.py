@@ -28,6 +28,7 @@ pytestmark = pytest.mark.docker
 
 UNKNOWN_ID = "db-000000000000"
 UNKNOWN_SNAPSHOT = "snap-000000000000"
+UNKNOWN_WEBHOOK = "wh-000000000000"
 DB = "/databases"
 DB_ID = "/databases/{id}"
 SNAP_ID = "/snapshots/{id}"
@@ -51,12 +52,22 @@ PROBE_STATUS = {
     "branchDatabase": 400,  # likewise
     "branchSnapshot": 400,  # likewise
     "getHealth": 200,
+    "listWebhooks": 200,
+    "createWebhook": 400,
+    "getWebhook": 404,
+    "updateWebhook": 404,
+    "deleteWebhook": 404,
+    "testWebhook": 404,
+    "listWebhookDeliveries": 404,
 }
 
 
 def with_unknown_id(path_template: str) -> str:
-    """The path with an id nothing has: a snapshot id under /snapshots, a database id elsewhere."""
-    unknown = UNKNOWN_SNAPSHOT if path_template.startswith("/snapshots/") else UNKNOWN_ID
+    """The path with an id nothing has: a snapshot id under /snapshots, a webhook id under
+    /webhooks, a database id elsewhere."""
+    unknown = {"snapshots": UNKNOWN_SNAPSHOT, "webhooks": UNKNOWN_WEBHOOK}.get(
+        path_template.split("/")[1], UNKNOWN_ID
+    )
     return path_template.replace("{id}", unknown)
 
 

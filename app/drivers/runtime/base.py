@@ -9,6 +9,7 @@ RuntimeFailure
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 MANAGED_LABEL = "io.stagdb.managed"
@@ -62,6 +63,23 @@ class ExecResult:
 
 
 @dataclass(frozen=True)
+class ContainerStats:
+    cpu_percent: float | None
+    memory_used_bytes: int | None
+    memory_limit_bytes: int | None
+    network_rx_bytes: int | None
+    network_tx_bytes: int | None
+    block_read_bytes: int | None
+    block_write_bytes: int | None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    timestamp: datetime
+    message: str
+
+
+@dataclass(frozen=True)
 class ContainerInfo:
     id: str
     name: str
@@ -97,3 +115,7 @@ class ContainerRuntime(Protocol):
     def inspect(self, container_id: str) -> ContainerInfo: ...
 
     def list_managed(self) -> list[ContainerInfo]: ...
+
+    def stats(self, container_id: str) -> ContainerStats: ...
+
+    def logs(self, container_id: str, tail: int, since: datetime | None) -> list[LogLine]: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import docker
@@ -16,8 +17,10 @@ from app.drivers.runtime.base import (
     ContainerInfo,
     ContainerNotFound,
     ContainerSpec,
+    ContainerStats,
     ExecResult,
     ImageMissing,
+    LogLine,
     RuntimeFailure,
     RuntimeUnavailable,
 )
@@ -136,6 +139,19 @@ class DockerRuntime:
             )
         return [_info(container) for container in containers]
 
+    def stats(self, container_id: str) -> ContainerStats:
+        """One reading; the engine samples twice about a second apart so CPU % is real."""
+        with docker_errors(f"stats of {container_id}"):
+            raw = self._get(container_id).stats(stream=False)
+        return _parse_stats(raw)
+
+    def logs(self, container_id: str, tail: int, since: datetime | None) -> list[LogLine]:
+        with docker_errors(f"logs of {container_id}"):
+            raw = self._get(container_id).logs(
+                stdout=True, stderr=True, timestamps=True, tail=tail, since=since
+            )
+        return [_parse_log_line(line) for line in raw.decode(errors="replace").splitlines()]
+
     def _get(self, container_id: str) -> Container:
         return self.client.containers.get(container_id)
 
@@ -147,6 +163,47 @@ def _info(container: Container) -> ContainerInfo:
         status=str(container.status),
         labels=dict(container.labels or {}),
     )
+
+
+def _parse_stats(raw: dict[str, Any]) -> ContainerStats:
+    cpu, precpu = raw.get("cpu_stats") or {}, raw.get("precpu_stats") or {}
+    cpu_delta = cpu.get("cpu_usage", {}).get("total_usage", 0) - precpu.get("cpu_usage", {}).get(
+        "total_usage", 0
+    )
+    system_delta = cpu.get("system_cpu_usage", 0) - precpu.get("system_cpu_usage", 0)
+    online = cpu.get("online_cpus") or len(cpu.get("cpu_usage", {}).get("percpu_usage") or [1])
+    cpu_percent = (
+        round(cpu_delta / system_delta * online * 100, 2)
+        if system_delta > 0 and precpu.get("system_cpu_usage")
+        else None
+    )
+    memory = raw.get("memory_stats") or {}
+    used = memory.get("usage")
+    if used is not None:
+        details = memory.get("stats") or {}
+        used -= details.get("total_inactive_file", details.get("inactive_file", 0))
+    networks = raw.get("networks")
+    io = (raw.get("blkio_stats") or {}).get("io_service_bytes_recursive") or []
+    return ContainerStats(
+        cpu_percent=cpu_percent,
+        memory_used_bytes=used,
+        memory_limit_bytes=memory.get("limit"),
+        network_rx_bytes=sum(n.get("rx_bytes", 0) for n in networks.values()) if networks else None,
+        network_tx_bytes=sum(n.get("tx_bytes", 0) for n in networks.values()) if networks else None,
+        block_read_bytes=sum(e["value"] for e in io if e.get("op", "").lower() == "read"),
+        block_write_bytes=sum(e["value"] for e in io if e.get("op", "").lower() == "write"),
+    )
+
+
+def _parse_log_line(line: str) -> LogLine:
+    stamp, _, message = line.partition(" ")
+    try:
+        # Docker writes nanoseconds; Python keeps microseconds.
+        whole, _, fraction = stamp.rstrip("Z").partition(".")
+        timestamp = datetime.fromisoformat(f"{whole}.{fraction[:6] or '0'}+00:00")
+    except ValueError:
+        return LogLine(timestamp=datetime.now(UTC), message=line)
+    return LogLine(timestamp=timestamp, message=message)
 
 
 def _run_arguments(spec: ContainerSpec) -> dict[str, Any]:
