@@ -40,6 +40,9 @@ def bench_server(extra_env: dict[str, str] | None = None) -> Iterator[httpx.Clie
         "STAGDB_HOST_NAME": host_name,
         "STAGDB_PORT_RANGE": "30000-30999",
         "STAGDB_STORAGE": "copy",
+        "STAGDB_RATE_LIMIT_GENERAL": "1000000",
+        "STAGDB_RATE_LIMIT_DATABASE": "1000000",
+        "STAGDB_RATE_LIMIT_BRANCHING": "1000000",
         **(extra_env or {}),
     }
     key = subprocess.run(

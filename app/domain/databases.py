@@ -367,6 +367,9 @@ class DatabaseService:
             async with self.event_log.change() as change:
                 for snapshot in snapshots:
                     await snapshot.delete(using_db=change.connection)
+                    change.announce(
+                        self.event("snapshot.deleted", row, "deleting", snapshot_id=snapshot.id)
+                    )
                 await row.delete(using_db=change.connection)
                 deleted = "database.deleted" if row.parent_id is None else "branch.deleted"
                 change.announce(self.event(deleted, row, "deleted"))

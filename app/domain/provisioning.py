@@ -201,7 +201,7 @@ class Provisioner:
 
     @asynccontextmanager
     async def consistent(
-        self, container_id: str | None, placement: Placement
+        self, container_id: str | None, placement: Placement, credentials: tuple[str, str]
     ) -> AsyncIterator[None]:
         """Hold a running database still enough for a consistent image of its volume.
 
@@ -209,16 +209,10 @@ class Provisioner:
         engine checkpoints first (so a copy starts without long recovery), and on backends
         whose snapshots are not atomic the container is frozen for the copy itself.
         """
-        if container_id is None or not await self._is_running(container_id):
+        if container_id is None:
             yield
             return
-        engine = placement.engine
-        listen = self.listen(engine, placement.port)
-        result = await asyncio.to_thread(
-            self.runtime.exec, container_id, engine.checkpoint_command(listen), engine.run_as
-        )
-        if result.exit_code != 0:
-            log.warning("checkpoint before snapshot failed: %s", result.output[-500:])
+        await self._checkpoint(container_id, placement, credentials)
         if self.pool.atomic_snapshots:
             yield
             return
@@ -228,12 +222,19 @@ class Provisioner:
         finally:
             await asyncio.to_thread(self.runtime.unpause, container_id)
 
-    async def _is_running(self, container_id: str) -> bool:
-        try:
-            info = await asyncio.to_thread(self.runtime.inspect, container_id)
-        except ContainerNotFound:
-            return False
-        return info.status == "running"
+    async def _checkpoint(
+        self, container_id: str, placement: Placement, credentials: tuple[str, str]
+    ) -> None:
+        engine = placement.engine
+        host = self.bind_address if self.bind_address not in ("0.0.0.0", "::", "*") else "127.0.0.1"
+        if await engine.checkpoint_over_network(host, placement.port, *credentials):
+            return
+        listen = self.listen(engine, placement.port)
+        result = await asyncio.to_thread(
+            self.runtime.exec, container_id, engine.checkpoint_command(listen), engine.run_as
+        )
+        if result.exit_code != 0:
+            log.warning("checkpoint before snapshot failed: %s", result.output[-500:])
 
     async def snapshot(self, volume: str, snapshot: str) -> None:
         await asyncio.to_thread(self.pool.create_snapshot, volume, snapshot)

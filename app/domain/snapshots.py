@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
 
-from app.domain import operations
+from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService, describe
 from app.domain.ids import new_id
 from app.domain.naming import validate_name
@@ -80,7 +80,9 @@ class SnapshotService:
         """Snapshot `database` (whose lock the caller holds) consistently, and record it."""
         snapshot_id = new_id("snap")
         placement = self.databases.placement(database)
-        async with self.provisioner.consistent(database.container_id, placement):
+        running = database.container_id if database.status == lifecycle.RUNNING else None
+        credentials = (database.username, database.password)
+        async with self.provisioner.consistent(running, placement, credentials):
             await self.databases.guard(self.provisioner.snapshot(database.volume, snapshot_id))
         try:
             usage = await asyncio.to_thread(

@@ -6,10 +6,15 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 from urllib.parse import quote
 
+import asyncpg
+
 from app.engines.base import Engine, Listen
+
+log = logging.getLogger(__name__)
 
 SOCKET_DIR = "/var/run/postgresql"
 SCRAM_ITERATIONS = 4096
@@ -72,6 +77,23 @@ class PostgreSQL(Engine):
 
     def checkpoint_command(self, listen: Listen) -> list[str]:
         return psql(listen, "CHECKPOINT")
+
+    async def checkpoint_over_network(
+        self, host: str, port: int, username: str, password: str
+    ) -> bool:
+        try:
+            connection = await asyncpg.connect(
+                host=host, port=port, user=username, password=password,
+                database="postgres", timeout=2, ssl=False,
+            )  # fmt: skip
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            log.warning("checkpoint connection failed, falling back to exec: %s", exc)
+            return False
+        try:
+            await connection.execute("CHECKPOINT")
+        finally:
+            await connection.close()
+        return True
 
     def stats_command(self, listen: Listen) -> list[str]:
         return [*psql(listen, STATS_QUERY), "-A", "-t"]

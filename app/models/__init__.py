@@ -89,7 +89,7 @@ class Event(Model):
     database_id = fields.CharField(max_length=32, null=True)
     payload: dict[str, object] = fields.JSONField()  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
-    dispatched_at = fields.DatetimeField(null=True)
+    dispatched_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "events"

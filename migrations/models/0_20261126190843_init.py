@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS "events" (
     "created_at" TIMESTAMP NOT NULL,
     "dispatched_at" TIMESTAMP
 ) /* The outbox: one row per lifecycle event, written with the change that caused it. */;
+CREATE INDEX IF NOT EXISTS "idx_events_dispatc_4809cc" ON "events" ("dispatched_at");
 CREATE TABLE IF NOT EXISTS "operations" (
     "id" VARCHAR(32) NOT NULL PRIMARY KEY,
     "kind" VARCHAR(32) NOT NULL,
@@ -157,6 +158,7 @@ CREATE TABLE IF NOT EXISTS "events" (
     "created_at" TIMESTAMPTZ NOT NULL,
     "dispatched_at" TIMESTAMPTZ
 );
+CREATE INDEX IF NOT EXISTS "idx_events_dispatc_4809cc" ON "events" ("dispatched_at");
 COMMENT ON TABLE "events" IS 'The outbox: one row per lifecycle event, written with the change that caused it.';
 CREATE TABLE IF NOT EXISTS "operations" (
     "id" VARCHAR(32) NOT NULL PRIMARY KEY,
@@ -269,28 +271,28 @@ MODELS_STATE = (
     "9IUwbTMLaPAViQflUoD8im5Z/g/iTSom/4znCBCPTsjTj4BgBByyAjZygGVOkb5m0xgQvX"
     "XByjEpRdhPzqFMSp9DPEPsX0iBDnlmGzAlWUDbeEDDOfRl8TPpeiaJmgU/7f1NStlhzKw4"
     "Kwh9la5xJZkroUALIw/Nb5NGuxr1qFtGTJG377vDNlxbBEpQ/vlxdF9EkCORrDtk6hT8j8"
-    "2I7gEvjzJoORjleyHZbY9u2pnhHWT3QlQkotjqD9MnrRKJMEzXhlSfb6T4nLBKvt+f8MNe"
-    "Jd+PbK5zH/sc9Y4rS+k3CZtVpOAjxoqXHmUieAZYS1bcBQtkU58K8/OkjEDrZIkAnFKeRk"
-    "/B1MSmO0dunm8/uzd1QHU/yEYxi16wr1kH6LB9Czl088xOcWiVA/4yG9EqB/ygc7SUX1Js"
-    "6O31SwLqtInaM6LKJ1E+idQneWAKvyUepoKM57ySZHWpX8INh5mfaFnRNXlAzJBc7jIwry"
-    "K45gYsoYH4UV5eNvEM5iYAw+OGIEqmJrM05mtgg6zy3kkTHUoPA/P7K3zqNfH0BRK/KF9G"
-    "Y6zhuQeE/y3bA888ZVLiskTqqey0RBIt5HrNk+nY6qsCHEu0EODmyXRqMsnBXLaFmJXcKA"
-    "V/7+B+mRx8vnrVmJ6j9rvD/GSPZ+g9ITRRLoiEzSTzRIqpTCoppcoNJzZhOB6b+Jgz6S7g"
-    "/sixf1vfko0RkCmA0W0lP7jiX9mFJpt2I6UsRiJxSKCg7jDZrzirughQnSVs31lCFXbdMl"
-    "NUB6x2cMAqCJlOZQHukvNVabE2hLm3vktj/hdtcvA4LaeOHW/q8gTUcQMNZCWVDjZ2O9XW"
-    "zr9wa+cFMwH2Tsu7PQuV9Ix3dxpq30CvehwqY3C1D0RtM9TzG5rMCVl0JJGesKpbFuhZ+Y"
-    "0qx3kcpCOTXzXrehNeNUEGoCR72MR9I/LgXMSmZwpcZlAur3DWgA2Ai69lwZ9G+1ZZdvsw"
-    "B3VLoj+eY9XBOWjewum+d3JexYPjzQrh9isz6UnRMbWqRyhiCXWC4hknKPy5qVYEKJJoo3"
-    "1fVAkBsVbF1n2RCwLxzOuvEgJzQ4iFIJbDHAtlYJ4wqW3hHM7huzXsm9HoLmXYN8Ns7PKX"
-    "jzeDh6NTgXp8d5TyzpR3JtZbdTVJy7QuycOLjtlX3LVObi8Jsm1Kg2Y17i0IvJS3AXc/QG"
-    "t4kesLsrAV+39JZL/rB2pptVY7WyVYI5gSR6QTBj1143sGwuNQZCo8N2YRyKUAUoqWtuRC"
-    "g+d3+Rl/xv1Q6gc36C3+amBGeA88JfKLqGOe/Rdw5N+i8AoQx/BfniI6Db1K/q5BgMlnHE"
-    "q8Bl+CW848TE3rC3/JCh8box+uGBn/sCLOgnu0CBs839KkrIuSLMtV7LOHj1FZC3vmt0aK"
-    "yc97JZsFSSm1UbDpRoG632Kr91tMiCG55bE4WSRs3wpwVZ7IS87bzaeJBGxAgnDhJJ0UUR"
-    "mt2cmXeRk2ewI/42JIIi+FqObkWrT+NQaueH1l7QOlaak2pNvsehY2PP8uCW1Z7/L5jJy6"
-    "g77CHfSY2bEWzLEbxJUk4upM5/7EkvIhxKR7XFfZWVml6X3WtG5BpoO6l8SnpdqweqnXoq"
-    "ugfL2fV6VEOT8EudnVbBlZNY/u8zwahuHrhXLTUq0Ixuw4ITIRd39mPmQi6+7AIK+aDpm2"
-    "tlQ25G3/8bb/dvBSyZB95Jj6vCPZCwtqumVbYDBu871tr2JMG047VPdiPPNeDPWq8Vwy1k"
-    "WlZKyLkmSsi1yolf2oaiAcNG8huqcnVV6/xVoVx7FPci/g4i8tk257FSdyJkRUJmfNTM4X"
-    "vcTh2/8BOc2R3Q=="
+    "2I7gEvjzJoORjleyHZbY9u2pnhHWT3QlQkotjqD9MnrRKJMEzXhlSfb6T4nPBOku93ubwf"
+    "iKb3Pfd+ZHOV+9jnmHdcWcq+SdisIgMfMVK89CgTwTPAWrLiLlggm/pMmB8nZfxZJ0sE4J"
+    "TyLHoKpiY23Tly83T72b2p86n7wTWKSfSCfc06QIftW0ihmyd2ikKrFPCX2YdWKeAHnaKl"
+    "3JJiQ2+vWxJQp03UnhFV54GVTyL1SR6Ywm+Jh6kg4zmvJFld6pdww2HmJ1pWdE0eEDMkl7"
+    "sMzKsIbrkBS2ggfpKXl008g7kJwPC4IYiSqcksjfka2CCrvHfSRIfSs8D8+gqfek08fYHE"
+    "L8qX0RhreO754H/L7sAzD5mUuCyReio7LZFEC7le82Q6tvqqAMcSLQS4eTKdmkxyMJftIG"
+    "YlN8rA3zu4XyYFn69eNabnqP3uMD/Z4xl6TwhNlAoiYTPJNJFiKpPKSalywYlNGI7HJj7m"
+    "TLoLuD9y7F/Wt2RjBGQKYHRZyQ+u+Fd2n8mm3Ugpi5HIGxIoqCtM9ivOqu4BVEcJ23eUUI"
+    "Vdt8wU1fmqHZyvCkKmU1mAu+R4VVqsDWHure/SmP9Fm5w7TsupU8ebujwBddxAA1lJpYON"
+    "3U61tfMv3Np5wUyAvdPybo9CJT3j3R2G2jfQq56Gyhhc7fNQ2wz1/IYmc0IWHUmkJ6zqlg"
+    "V6Vn6jynEeB+nI5DfNut6EV02QASjJnjVx34g8OBex6ZkClxmUyyucNWAD4OJrWfCn0b5V"
+    "lt0+zEHdkuiP51h1cA6at3C6752cV/HgeLNCuP3KTHpSdEqt6gmKWEIdoHjGAQp/bqoVAY"
+    "ok2mjfF1VCQKxVsXVf5IJAPPP6q4TA3BBiIYjlMMdCGZgnTGpbOIdz+G4N+2Y0uksZ9s0w"
+    "G7v85ePN4OHoVKAeXx2lvDPlnYn1Vt1M0jKtS/LwolP2FXetk9tLgmyb0qBZjWsLAi/lbc"
+    "DdD9AaXuT2gixsxf5fEtnv+oFaWq3VzlYJ1gimxBHphEFP3fiagfA4FJkKz41ZBHIpgJSi"
+    "pS25z+D5XX7Gn3E/lPrBDXqLvxqYEd4DT4n8IuqYZ/8FHPmXKLwCxDH8d6eITkOvkr9qEG"
+    "DyGYcSr8GX4JIzD1PT+sLfscLHxuiHK0bGP6yIs+AeLcIGz7c0KeuiJMtyFfvs4WNU1sKe"
+    "+a2RYvLzXslmQVJKbRRsulGgrrfY6vUWE2JILnksThYJ27cCXJUn8pLzdvNpIgEbkCBcOE"
+    "knRVRGa3byZV6GzZ7Az7gYkshLIao5uRatf42BK95eWftAaVqqDek2u56FDc+/S0Jb1rt7"
+    "PiOnrqCvcAU9ZnasBXPsBnElibg607k/saR8CDHpHtdVdlZWaXqfNa1bkOmg7h3xaak2rF"
+    "7qregqKF/v51UpUc4PQW52M1tGVs2j+zyPhmH4eqHctFQrgjE7TohMxN2fmQ+ZyLo7MMir"
+    "pkOmrS2VDXnbf7ztvx28VDJkHzmmPu9I9sKCmm7ZFhiM23xv26sY04bTDtW9GM+8F0O9aT"
+    "yXjHVRKRnroiQZ6yIXamU/qhoIB81biO7pSZW3b7FWxXHsk9z7t/g7y6TbXsWJnAkRlclZ"
+    "M5PzRS9x+PZ/CgGRkg=="
 )
