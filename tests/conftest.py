@@ -281,8 +281,18 @@ def server(
     tmp_root: Path,
 ) -> Iterator[Server]:
     """A server per metadata backend: every test using it runs against SQLite and PostgreSQL."""
-    url = metadata_cluster.create_database() if request.param == "postgres" else None
-    running = launch_server(url, tmp_root)
+    yield from server_per_metadata(request.param, metadata_cluster, tmp_root, docker_client)
+
+
+def server_per_metadata(
+    metadata: str,
+    cluster: MetadataCluster,
+    tmp_root: Path,
+    docker_client: docker.DockerClient,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    url = cluster.create_database() if metadata == "postgres" else None
+    running = launch_server(url, tmp_root, extra_env)
     yield running
     shut_down(running, docker_client)
 

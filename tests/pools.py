@@ -26,7 +26,7 @@ import pytest
 from app.drivers import shell
 from app.drivers.storage import BACKENDS, StoragePool, VolumeBusy, mounts
 from app.drivers.storage.zfs import BUSY_ATTEMPTS, BUSY_PAUSE_S, ZfsPool
-from app.setup.pool import ensure_zfs_daemon, zfs_pool_name
+from app.setup.pool import ensure_zfs_daemon, zfs_answers, zfs_pool_name
 
 WORKSPACE_PREFIX = "stagdb-pooltest-"
 ZPOOL_PREFIX = "stagdbtest"
@@ -51,16 +51,8 @@ def _is_stale(text: str, prefix: str) -> bool:
     return match is not None and not _is_running(int(match.group(1)))
 
 
-def _zfs_answers() -> bool:
-    try:
-        shell.run(["zpool", "list", "-H", "-o", "name"], timeout_s=10)
-    except shell.CommandFailed:
-        return False
-    return True
-
-
 def _destroy_stale_zpools() -> None:
-    if not _zfs_answers():
+    if not zfs_answers():
         return
     for pool in shell.run(["zpool", "list", "-H", "-o", "name"]).split():
         status = shell.run(["zpool", "status", pool])

@@ -52,7 +52,7 @@ def ensure_zfs_daemon(
     log_path: Path, report: Callable[[str], None]
 ) -> subprocess.Popen[bytes] | None:
     """Start zfs-fuse when no ZFS answers; return the process when this call started it."""
-    if _zfs_answers():
+    if zfs_answers():
         return None
     report("starting zfs-fuse")
     if Path("/run/systemd/system").is_dir():
@@ -62,7 +62,7 @@ def ensure_zfs_daemon(
         process = _spawn_zfs_fuse(log_path)
     deadline = time.monotonic() + ZFS_START_TIMEOUT_S
     while time.monotonic() < deadline:
-        if _zfs_answers():
+        if zfs_answers():
             return process
         if process is not None and process.poll() is not None:
             break
@@ -184,7 +184,7 @@ def _is_dead(mount_point: Path) -> bool:
     return False
 
 
-def _zfs_answers() -> bool:
+def zfs_answers() -> bool:
     try:
         shell.run(["zpool", "list", "-H", "-o", "name"], timeout_s=10)
     except shell.CommandFailed:

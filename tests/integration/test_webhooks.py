@@ -15,7 +15,14 @@ import docker
 import httpx
 import pytest
 
-from tests.conftest import MetadataCluster, Server, free_port, launch_server, shut_down
+from tests.conftest import (
+    MetadataCluster,
+    Server,
+    free_port,
+    launch_server,
+    server_per_metadata,
+    shut_down,
+)
 from tests.openapi_contract import (
     assert_request_body_matches,
     assert_response_matches,
@@ -49,10 +56,9 @@ def hook_server(
     tmp_root: Path,
 ) -> Iterator[Server]:
     """A server per metadata backend, retrying deliveries within seconds."""
-    url = metadata_cluster.create_database() if request.param == "postgres" else None
-    running = launch_server(url, tmp_root, FAST_RETRIES)
-    yield running
-    shut_down(running, docker_client)
+    yield from server_per_metadata(
+        request.param, metadata_cluster, tmp_root, docker_client, FAST_RETRIES
+    )
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ and a clone is a new volume made from a snapshot (or from another volume's curre
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +78,38 @@ class StoragePool(ABC):
 
     @abstractmethod
     def list_volumes(self) -> list[str]: ...
+
+
+class DirectoryLayoutPool(StoragePool, ABC):
+    """Pools that keep volumes in `<root>/volumes/<volume>` and snapshots in
+    `<root>/snapshots/<volume>/<snapshot>` (copy, reflink, btrfs)."""
+
+    @property
+    def volumes_dir(self) -> Path:
+        return self.root / "volumes"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.root / "snapshots"
+
+    def prepare(self) -> None:
+        self.volumes_dir.mkdir(parents=True, exist_ok=True)
+        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
+
+    def volume_path(self, volume: str) -> Path:
+        return self.volumes_dir / volume
+
+    def snapshot_path(self, volume: str, snapshot: str) -> Path:
+        return self.snapshots_dir / volume / snapshot
+
+    def volume_exists(self, volume: str) -> bool:
+        return self.volume_path(volume).is_dir()
+
+    def free_bytes(self) -> int:
+        stats = os.statvfs(self.root)
+        return stats.f_bavail * stats.f_frsize
+
+    def list_volumes(self) -> list[str]:
+        if not self.volumes_dir.is_dir():
+            return []
+        return sorted(entry.name for entry in self.volumes_dir.iterdir() if entry.is_dir())

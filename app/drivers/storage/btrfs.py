@@ -11,38 +11,16 @@ back (btrfs commits every 30 s), and no quota groups are needed.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from app.drivers import shell
-from app.drivers.storage.base import SpaceUsage, StorageFailure, StoragePool
+from app.drivers.storage.base import DirectoryLayoutPool, SpaceUsage, StorageFailure
 
 
-class BtrfsPool(StoragePool):
+class BtrfsPool(DirectoryLayoutPool):
     kind = "btrfs"
     copy_on_write = True
     atomic_snapshots = True
-
-    @property
-    def volumes_dir(self) -> Path:
-        return self.root / "volumes"
-
-    @property
-    def snapshots_dir(self) -> Path:
-        return self.root / "snapshots"
-
-    def prepare(self) -> None:
-        self.volumes_dir.mkdir(parents=True, exist_ok=True)
-        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
-
-    def volume_path(self, volume: str) -> Path:
-        return self.volumes_dir / volume
-
-    def snapshot_path(self, volume: str, snapshot: str) -> Path:
-        return self.snapshots_dir / volume / snapshot
-
-    def volume_exists(self, volume: str) -> bool:
-        return self.volume_path(volume).is_dir()
 
     def create_volume(self, volume: str) -> Path:
         target = self._free_target(self.volume_path(volume))
@@ -77,15 +55,6 @@ class BtrfsPool(StoragePool):
 
     def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
         return _tree_usage(self.snapshot_path(volume, snapshot))
-
-    def free_bytes(self) -> int:
-        stats = os.statvfs(self.root)
-        return stats.f_bavail * stats.f_frsize
-
-    def list_volumes(self) -> list[str]:
-        if not self.volumes_dir.is_dir():
-            return []
-        return sorted(entry.name for entry in self.volumes_dir.iterdir() if entry.is_dir())
 
     def _snapshot(self, source: Path, target: Path, read_only: bool) -> Path:
         if not source.is_dir():

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from app.drivers import shell
-from app.drivers.storage.base import SpaceUsage, StorageFailure, StoragePool
+from app.drivers.storage.base import DirectoryLayoutPool, SpaceUsage, StorageFailure
 
 
-class CopyPool(StoragePool):
+class CopyPool(DirectoryLayoutPool):
     kind = "copy"
     copy_on_write = False
     atomic_snapshots = False
     cp_flags: tuple[str, ...] = ("--reflink=never",)
-
-    @property
-    def volumes_dir(self) -> Path:
-        return self.root / "volumes"
-
-    @property
-    def snapshots_dir(self) -> Path:
-        return self.root / "snapshots"
-
-    def prepare(self) -> None:
-        self.volumes_dir.mkdir(parents=True, exist_ok=True)
-        self.snapshots_dir.mkdir(parents=True, exist_ok=True)
-
-    def volume_path(self, volume: str) -> Path:
-        return self.volumes_dir / volume
-
-    def snapshot_path(self, volume: str, snapshot: str) -> Path:
-        return self.snapshots_dir / volume / snapshot
-
-    def volume_exists(self, volume: str) -> bool:
-        return self.volume_path(volume).is_dir()
 
     def create_volume(self, volume: str) -> Path:
         path = self.volume_path(volume)
@@ -69,15 +47,6 @@ class CopyPool(StoragePool):
     def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
         size = _disk_usage(self.snapshot_path(volume, snapshot))
         return SpaceUsage(logical_bytes=size, unique_bytes=size)
-
-    def free_bytes(self) -> int:
-        stats = os.statvfs(self.root)
-        return stats.f_bavail * stats.f_frsize
-
-    def list_volumes(self) -> list[str]:
-        if not self.volumes_dir.is_dir():
-            return []
-        return sorted(entry.name for entry in self.volumes_dir.iterdir() if entry.is_dir())
 
     def _copy_tree(self, source: Path, target: Path) -> Path:
         if not source.is_dir():
