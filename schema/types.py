@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -37,7 +38,7 @@ class PageInfo:
     total_pages: int
 
     @classmethod
-    def of(cls, page: Page[object]) -> PageInfo:
+    def of(cls, page: Page[Any]) -> PageInfo:
         return cls(
             page=page.request.page,
             limit=page.request.limit,
@@ -171,7 +172,7 @@ class Health:
                     name=d.name,
                     status="up" if d.healthy else "down",
                     latency_ms=d.latency_ms,
-                    details=d.details,
+                    details=cast(JSON, d.details),
                 )
                 for d in report.dependencies
             ],

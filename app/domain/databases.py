@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
 
@@ -115,13 +116,15 @@ class DatabaseService:
         """Batch read for dataloaders: one query for any number of ids."""
         return {row.id: self.view(row) for row in await Database.filter(id__in=list(ids))}
 
-    async def branches_of(self, parent_ids: Sequence[str]) -> dict[str, list[DatabaseView]]:
+    async def branches_of(
+        self, parent_ids: Sequence[str]
+    ) -> dict[str, builtins.list[DatabaseView]]:
         rows = await Database.filter(parent_id__in=list(parent_ids)).order_by("created_at", "id")
         return _grouped(rows, lambda row: row.parent_id, self.view)
 
     async def branches_of_snapshots(
         self, snapshot_ids: Sequence[str]
-    ) -> dict[str, list[DatabaseView]]:
+    ) -> dict[str, builtins.list[DatabaseView]]:
         rows = await Database.filter(snapshot_id__in=list(snapshot_ids)).order_by(
             "created_at", "id"
         )
@@ -223,7 +226,7 @@ class DatabaseService:
             snapshot_id=snapshot_id or row.snapshot_id,
         )
 
-    async def save(self, row: Database, fields: list[str], event: str) -> None:
+    async def save(self, row: Database, fields: builtins.list[str], event: str) -> None:
         """Save `row` and record `event` about it in one transaction."""
         async with self.event_log.change() as change:
             await row.save(update_fields=fields, using_db=change.connection)
@@ -343,9 +346,9 @@ class DatabaseService:
             await self._destroy(descendant)
         await self._destroy(row)
 
-    async def descendants(self, row: Database) -> list[Database]:
+    async def descendants(self, row: Database) -> builtins.list[Database]:
         """Every branch below `row`, parents before their children."""
-        found: list[Database] = []
+        found: builtins.list[Database] = []
         frontier = [row.id]
         while frontier:
             level = await Database.filter(parent_id__in=frontier).order_by("created_at", "id")
@@ -429,7 +432,7 @@ class DatabaseService:
             updated_at=row.updated_at,
         )
 
-    async def _insert(self, **values: object) -> Database:
+    async def _insert(self, **values: Any) -> Database:
         """Insert a new row with a free port; the (host, port) unique key settles races."""
         async with self._allocation_lock:
             for port in await candidate_ports(
@@ -466,8 +469,8 @@ class DatabaseService:
 
 def _grouped(
     rows: Iterable[R], key: Callable[[R], str | None], render: Callable[[R], V]
-) -> dict[str, list[V]]:
-    groups: dict[str, list[V]] = {}
+) -> dict[str, builtins.list[V]]:
+    groups: dict[str, builtins.list[V]] = {}
     for row in rows:
         group = key(row)
         if group is not None:

@@ -44,11 +44,11 @@ class MonitoringService:
 
     async def stats(self, ref: str) -> DatabaseStats:
         row = await self.databases.find(ref)
-        running = row.status == lifecycle.RUNNING and row.container_id is not None
+        container_id = row.container_id if row.status == lifecycle.RUNNING else None
         storage, container, engine = await asyncio.gather(
             self._storage(row),
-            self._container(row) if running else _nothing(),
-            self._engine(row) if running else _nothing(),
+            self._container(row, container_id) if container_id else _nothing(),
+            self._engine(row, container_id) if container_id else _nothing(),
         )
         return DatabaseStats(row.id, row.status, container, storage, engine)
 
@@ -97,21 +97,21 @@ class MonitoringService:
             },
         )
 
-    async def _container(self, row: Database) -> Reading | None:
+    async def _container(self, row: Database, container_id: str) -> Reading | None:
         try:
-            figures = await asyncio.to_thread(self.provisioner.runtime.stats, row.container_id)
+            figures = await asyncio.to_thread(self.provisioner.runtime.stats, container_id)
         except Exception as exc:
             log.warning("container stats of %s unavailable: %s", row.id, exc)
             return None
         return Reading(datetime.now(UTC), asdict(figures))
 
-    async def _engine(self, row: Database) -> Reading | None:
+    async def _engine(self, row: Database, container_id: str) -> Reading | None:
         placement = self.databases.placement(row)
         engine = placement.engine
         command = engine.stats_command(self.provisioner.listen(engine, placement.port))
         try:
             result = await asyncio.to_thread(
-                self.provisioner.runtime.exec, row.container_id, command, engine.run_as
+                self.provisioner.runtime.exec, container_id, command, engine.run_as
             )
             if result.exit_code != 0:
                 raise RuntimeError(result.output[-300:])

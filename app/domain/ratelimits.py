@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -52,7 +53,7 @@ class RateLimiter:
         return tightest
 
     async def _count(self, key_id: str, bucket: str, window: int) -> Budget:
-        match = {"key_id": key_id, "bucket": bucket, "window_start": window}
+        match: dict[str, Any] = {"key_id": key_id, "bucket": bucket, "window_start": window}
         if not await RateCounter.filter(**match).update(count=F("count") + 1):
             try:
                 await RateCounter.create(**match, count=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,8 +46,10 @@ class SnapshotService:
         """Batch read for dataloaders: one query for any number of ids."""
         return {row.id: view(row) for row in await Snapshot.filter(id__in=list(ids))}
 
-    async def of_databases(self, database_ids: Sequence[str]) -> dict[str, list[SnapshotView]]:
-        groups: dict[str, list[SnapshotView]] = {}
+    async def of_databases(
+        self, database_ids: Sequence[str]
+    ) -> dict[str, builtins.list[SnapshotView]]:
+        groups: dict[str, builtins.list[SnapshotView]] = {}
         rows = await Snapshot.filter(database_id__in=list(database_ids)).order_by(
             "created_at", "id"
         )

@@ -3,6 +3,8 @@ and keys."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -17,15 +19,15 @@ class Database(Model):
     engine = fields.CharField(max_length=32)
     version = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16)
-    error = fields.TextField(null=True)
+    error: str | None = fields.TextField(null=True)
     host = fields.CharField(max_length=64, default="local")
-    port = fields.IntField(null=True)
+    port: int | None = fields.IntField(null=True)
     username = fields.CharField(max_length=63)
     password = fields.CharField(max_length=128)
     database_name = fields.CharField(max_length=63)
     description = fields.TextField(default="")
-    memory_bytes = fields.BigIntField(null=True)
-    cpus = fields.FloatField(null=True)
+    memory_bytes: int | None = fields.BigIntField(null=True)
+    cpus: float | None = fields.FloatField(null=True)
     parent: fields.ForeignKeyNullableRelation[Database] = fields.ForeignKeyField(
         "models.Database", related_name="children", null=True, on_delete=fields.RESTRICT
     )
@@ -55,8 +57,8 @@ class Snapshot(Model):
     status = fields.CharField(max_length=16)
     volume = fields.CharField(max_length=128)
     created_for = fields.CharField(max_length=32, null=True)
-    size_bytes = fields.BigIntField(null=True)
-    unique_bytes = fields.BigIntField(null=True)
+    size_bytes: int | None = fields.BigIntField(null=True)
+    unique_bytes: int | None = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     database_id: str
@@ -73,9 +75,9 @@ class Operation(Model):
     kind = fields.CharField(max_length=32)
     database_id = fields.CharField(max_length=32, null=True)
     status = fields.CharField(max_length=16)
-    error = fields.TextField(null=True)
+    error: str | None = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    finished_at = fields.DatetimeField(null=True)
+    finished_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "operations"
@@ -89,7 +91,7 @@ class Event(Model):
     database_id = fields.CharField(max_length=32, null=True)
     payload: dict[str, object] = fields.JSONField()  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
-    dispatched_at = fields.DatetimeField(null=True, db_index=True)
+    dispatched_at: datetime | None = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "events"
@@ -134,19 +136,19 @@ class WebhookDelivery(Model):
     webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
         "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
     )
-    event_id = fields.BigIntField(null=True)
+    event_id: int | None = fields.BigIntField(null=True)
     event = fields.CharField(max_length=64)
     body = fields.TextField()
     status = fields.CharField(max_length=16, db_index=True)
     attempts = fields.IntField(default=0)
-    response_code = fields.IntField(null=True)
-    last_error = fields.TextField(null=True)
-    duration_ms = fields.FloatField(null=True)
-    next_attempt_at = fields.DatetimeField(null=True)
-    locked_until = fields.DatetimeField(null=True)
+    response_code: int | None = fields.IntField(null=True)
+    last_error: str | None = fields.TextField(null=True)
+    duration_ms: float | None = fields.FloatField(null=True)
+    next_attempt_at: datetime | None = fields.DatetimeField(null=True)
+    locked_until: datetime | None = fields.DatetimeField(null=True)
     claimed_by = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    delivered_at = fields.DatetimeField(null=True)
+    delivered_at: datetime | None = fields.DatetimeField(null=True)
 
     webhook_id: str
 
@@ -163,7 +165,7 @@ class ApiKey(Model):
     prefix = fields.CharField(max_length=16)
     key_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    last_used_at = fields.DatetimeField(null=True)
+    last_used_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_keys"
