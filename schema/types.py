@@ -9,9 +9,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.health import HealthReport
+from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
 from app.domain.views import DatabaseView, SnapshotView
 from schema.context import Info
+from schema.errors import domain
 
 
 @strawberry.type
@@ -97,10 +99,58 @@ class Database:
         views = await info.context.loaders.branches_of_database.load(self.id)
         return [Database.of(v) for v in views]
 
+    @strawberry.field(description="Container, storage and engine figures, read now")
+    async def stats(self, info: Info) -> DatabaseStats:
+        stats = await domain(lambda: info.context.services.monitoring.stats(self.id))
+        return DatabaseStats(
+            status=stats.status,
+            container=Reading.of(stats.container),
+            storage=Reading(
+                read_at=stats.storage.read_at, figures=cast(JSON, stats.storage.figures)
+            ),
+            engine=Reading.of(stats.engine),
+        )
+
+    @strawberry.field(description="The engine's last log lines (tail 1-10000, default 100)")
+    async def logs(
+        self, info: Info, tail: int | None = None, since: datetime | None = None
+    ) -> list[LogLine]:
+        monitoring = info.context.services.monitoring
+        lines = await domain(
+            lambda: monitoring.logs(self.id, tail, since.isoformat() if since else None)
+        )
+        return [LogLine(timestamp=line.timestamp, message=line.message) for line in lines]
+
     @strawberry.field
     async def snapshots(self, info: Info) -> list[Snapshot]:
         views = await info.context.loaders.snapshots_of_database.load(self.id)
         return [Snapshot.of(v) for v in views]
+
+
+@strawberry.type
+class Reading:
+    read_at: datetime
+    figures: JSON
+
+    @classmethod
+    def of(cls, reading: DomainReading | None) -> Reading | None:
+        if reading is None:
+            return None
+        return cls(read_at=reading.read_at, figures=cast(JSON, reading.figures))
+
+
+@strawberry.type(description="Figures of one database, each group with the time it was read")
+class DatabaseStats:
+    status: str
+    container: Reading | None = strawberry.field(description="From Docker; null when stopped")
+    storage: Reading = strawberry.field(description="From the storage pool")
+    engine: Reading | None = strawberry.field(description="From the engine; null when stopped")
+
+
+@strawberry.type
+class LogLine:
+    timestamp: datetime
+    message: str
 
 
 @strawberry.type

@@ -124,6 +124,29 @@ def test_rest_changes_are_seen_by_graphql(server: Server, api: httpx.Client) -> 
         api.delete("/databases/rest-made")
 
 
+def test_stats_and_logs_of_a_database(server: Server, api: httpx.Client) -> None:
+    assert (
+        api.post("/databases", json={"name": "gql-stats", "type": "postgresql"}).status_code == 201
+    )
+    try:
+        result = gql(
+            server,
+            """{ database(name: "gql-stats") {
+                  stats { status storage { readAt figures } engine { figures } container { figures } }
+                  logs(tail: 3) { timestamp message } } }""",
+        )
+        database = result["data"]["database"]
+        assert database["stats"]["status"] == "running"
+        assert database["stats"]["storage"]["figures"]["logical_bytes"] > 0
+        assert database["stats"]["engine"]["figures"]["connections"] >= 0
+        assert database["stats"]["container"]["figures"]["memory_used_bytes"] > 0
+        assert 1 <= len(database["logs"]) <= 3
+        refused = gql(server, '{ database(name: "gql-stats") { logs(tail: 0) { message } } }')
+        assert error_codes(refused) == ["VALIDATION_ERROR"]
+    finally:
+        api.delete("/databases/gql-stats")
+
+
 @pytest.mark.parametrize(
     ("mutation", "rest"),
     [
