@@ -132,7 +132,9 @@ def test_stats_and_logs_of_a_database(server: Server, api: httpx.Client) -> None
         result = gql(
             server,
             """{ database(name: "gql-stats") {
-                  stats { status storage { readAt figures } engine { figures } container { figures } }
+                  stats {
+                    status storage { readAt figures } engine { figures } container { figures }
+                  }
                   logs(tail: 3) { timestamp message } } }""",
         )
         database = result["data"]["database"]
