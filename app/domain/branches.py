@@ -114,7 +114,7 @@ class BranchService:
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, new_volume)
             )
             row.volume = new_volume
-            await self._run(row)
+            await self._run(row, await self._password_of_data(row, snapshot))
         except BaseException:
             await self._restore(row, old_volume, new_volume, was_running)
             raise
@@ -141,17 +141,26 @@ class BranchService:
         row.volume, row.container_id = old_volume, None
         if was_running:
             try:
-                await self._run(row)
+                await self._run(row, row.password)
             except StagError as exc:
                 row.status, row.error = lifecycle.FAILED, exc.message
         await row.save(update_fields=["volume", "container_id", "status", "error", "updated_at"])
 
-    async def _run(self, row: Database) -> None:
+    async def _run(self, row: Database, data_password: str | None) -> None:
         placement = self.databases.placement(row)
         row.container_id = await self.databases.guard(self.provisioner.run_container(placement))
         await self.databases.guard(
-            self.provisioner.wait_ready(row.container_id, placement, (row.username, row.password))
+            self.provisioner.wait_ready(
+                row.container_id, placement, (row.username, row.password), data_password
+            )
         )
+
+    async def _password_of_data(self, row: Database, snapshot: Snapshot) -> str | None:
+        """The password held by the data in `snapshot`: its database's own."""
+        if snapshot.database_id == row.id:
+            return row.password
+        origin = await Database.get_or_none(id=snapshot.database_id)
+        return origin.password if origin else None
 
     async def _validate(self, request: CreateBranch) -> tuple[str, str]:
         name = validate_name(request.name)
@@ -169,4 +178,5 @@ class BranchService:
             resources=Resources(parent.memory_bytes, parent.cpus),
             parent_id=parent.id,
             snapshot_id=snapshot_id,
+            data_password=parent.password,
         )

@@ -54,6 +54,7 @@ class NewDatabase:
     resources: Resources
     parent_id: str | None = None
     snapshot_id: str | None = None
+    data_password: str | None = None  # the password the copied data already holds
 
 
 # Fills a new database's volume; returns the id of the snapshot the data came from, if any.
@@ -196,7 +197,9 @@ class DatabaseService:
             )
             container_id = await self.guard(self.provisioner.run_container(placement))
             await self.guard(
-                self.provisioner.wait_ready(container_id, placement, (row.username, row.password))
+                self.provisioner.wait_ready(
+                    container_id, placement, (row.username, row.password), new.data_password
+                )
             )
         except BaseException as exc:
             await rollback.run()
@@ -293,7 +296,9 @@ class DatabaseService:
         if row.status == lifecycle.RUNNING:
             placement = self.placement(row)
             row.container_id = await self.guard(self.provisioner.run_container(placement))
-            await self.guard(self.provisioner.wait_ready(row.container_id, placement, None))
+            await self.guard(
+                self.provisioner.wait_ready(row.container_id, placement, None, row.password)
+            )
 
     async def start(self, ref: str) -> DatabaseView:
         row = await self.find(ref)
@@ -305,9 +310,13 @@ class DatabaseService:
             try:
                 if row.container_id is None:
                     row.container_id = await self.guard(self.provisioner.run_container(placement))
-                    await self.guard(self.provisioner.wait_ready(row.container_id, placement, None))
+                    await self.guard(
+                        self.provisioner.wait_ready(row.container_id, placement, None, row.password)
+                    )
                 else:
-                    await self.guard(self.provisioner.start_container(row.container_id, placement))
+                    await self.guard(
+                        self.provisioner.start_container(row.container_id, placement, row.password)
+                    )
             except StagError as exc:
                 row.status, row.error = lifecycle.FAILED, exc.message
                 await self.save(

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -28,6 +28,7 @@ from app.errors import ServerError
 log = logging.getLogger(__name__)
 
 READY_POLL_S = 0.05
+NETWORK_POLL_S = 0.02
 
 
 @dataclass(frozen=True)
@@ -142,28 +143,66 @@ class Provisioner:
         return await asyncio.to_thread(self.runtime.run, spec)
 
     async def wait_ready(
-        self, container_id: str, placement: Placement, credentials: tuple[str, str] | None
+        self,
+        container_id: str,
+        placement: Placement,
+        credentials: tuple[str, str] | None,
+        login_password: str | None = None,
     ) -> None:
-        """Poll until the engine answers; with `credentials`, set the password as the probe."""
+        """Wait until the engine answers; with `credentials`, set that user's password.
+
+        When the password the data already holds is known (`login_password`: the database's
+        own, or its parent's for a fresh branch) readiness is probed by logging in over the
+        network, which is much cheaper than `docker exec`; otherwise the engine's own client
+        runs inside the container until it succeeds.
+        """
         engine = placement.engine
+        deadline = time.monotonic() + self.ready_timeout_s
+        if login_password is not None:
+            username = credentials[0] if credentials else engine.default_username
+            new_password = credentials[1] if credentials else None
+            host, port = self.client_address(placement.port)
+
+            async def login() -> bool | None:
+                return await engine.ready_over_network(
+                    host, port, username, login_password, new_password
+                )
+
+            if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
+                return
         listen = self.listen(engine, placement.port)
-        probe = (
+        command = (
             engine.set_credentials_command(listen, *credentials)
             if credentials
             else engine.ready_command(listen)
         )
-        deadline = time.monotonic() + self.ready_timeout_s
+
+        async def in_container() -> bool | None:
+            result = await asyncio.to_thread(
+                self.runtime.exec, container_id, command, engine.run_as
+            )
+            return result.exit_code == 0
+
+        await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+
+    async def _poll(
+        self,
+        probe: Callable[[], Awaitable[bool | None]],
+        container_id: str,
+        engine: Engine,
+        deadline: float,
+        pause_s: float,
+    ) -> bool:
+        """Run `probe` until it answers True (done) or None (cannot tell: returns False)."""
         attempts = 0
         while True:
             try:
-                result = await asyncio.to_thread(
-                    self.runtime.exec, container_id, probe, engine.run_as
-                )
+                outcome = await probe()
             except RuntimeFailure:
                 await self._fail_if_exited(container_id, engine)
                 raise
-            if result.exit_code == 0:
-                return
+            if outcome is not False:
+                return bool(outcome)
             attempts += 1
             if attempts % 10 == 0:
                 await self._fail_if_exited(container_id, engine)
@@ -172,7 +211,12 @@ class Provisioner:
                     f"{engine.name} did not accept connections within "
                     f"{self.ready_timeout_s:.0f}s; see the database logs"
                 )
-            await asyncio.sleep(READY_POLL_S)
+            await asyncio.sleep(pause_s)
+
+    def client_address(self, port: int) -> tuple[str, int]:
+        """Where this server reaches a database's port."""
+        wildcard = self.bind_address in ("0.0.0.0", "::", "*")
+        return ("127.0.0.1" if wildcard else self.bind_address), port
 
     async def _fail_if_exited(self, container_id: str, engine: Engine) -> None:
         info = await asyncio.to_thread(self.runtime.inspect, container_id)
@@ -181,9 +225,9 @@ class Provisioner:
                 f"{engine.name} exited during start-up; see the database logs"
             )
 
-    async def start_container(self, container_id: str, placement: Placement) -> None:
+    async def start_container(self, container_id: str, placement: Placement, password: str) -> None:
         await asyncio.to_thread(self.runtime.start, container_id)
-        await self.wait_ready(container_id, placement, credentials=None)
+        await self.wait_ready(container_id, placement, None, login_password=password)
 
     async def stop_container(self, container_id: str) -> None:
         await asyncio.to_thread(self.runtime.stop, container_id, 30)
@@ -226,8 +270,8 @@ class Provisioner:
         self, container_id: str, placement: Placement, credentials: tuple[str, str]
     ) -> None:
         engine = placement.engine
-        host = self.bind_address if self.bind_address not in ("0.0.0.0", "::", "*") else "127.0.0.1"
-        if await engine.checkpoint_over_network(host, placement.port, *credentials):
+        host, port = self.client_address(placement.port)
+        if await engine.checkpoint_over_network(host, port, *credentials):
             return
         listen = self.listen(engine, placement.port)
         result = await asyncio.to_thread(

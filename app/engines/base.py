@@ -46,6 +46,14 @@ class Engine(ABC):
     def checkpoint_command(self, listen: Listen) -> list[str]:
         """Flushes the engine's dirty state to its data files so a copy starts quickly."""
 
+    async def ready_over_network(
+        self, host: str, port: int, username: str, password: str, new_password: str | None
+    ) -> bool | None:
+        """Log in with `password` (setting `new_password` when given): True once done, False
+        while the engine is not ready yet, None when this path cannot be used (no network
+        client for the engine, or the password is not the one the data holds)."""
+        return None
+
     async def checkpoint_over_network(
         self, host: str, port: int, username: str, password: str
     ) -> bool:

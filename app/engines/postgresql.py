@@ -78,6 +78,29 @@ class PostgreSQL(Engine):
     def checkpoint_command(self, listen: Listen) -> list[str]:
         return psql(listen, "CHECKPOINT")
 
+    async def ready_over_network(
+        self, host: str, port: int, username: str, password: str, new_password: str | None
+    ) -> bool | None:
+        try:
+            connection = await asyncpg.connect(
+                host=host, port=port, user=username, password=password,
+                database="postgres", timeout=2, ssl=False,
+            )  # fmt: skip
+        except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError):
+            return None
+        except (OSError, TimeoutError, asyncpg.CannotConnectNowError):
+            return False
+        except asyncpg.PostgresError as exc:
+            log.warning("readiness login failed: %s", exc)
+            return None
+        try:
+            if new_password is not None:
+                verifier = scram_verifier(new_password)
+                await connection.execute(f"ALTER ROLE \"{username}\" PASSWORD '{verifier}'")
+        finally:
+            await connection.close()
+        return True
+
     async def checkpoint_over_network(
         self, host: str, port: int, username: str, password: str
     ) -> bool:

@@ -222,7 +222,7 @@ def test_branches_keep_every_committed_write_under_load(branching_api: httpx.Cli
     finally:
         writer.running = False
         writer.join(timeout=30)
-    assert writer.acknowledged > 100, "the writer kept committing during the calls"
+    assert writer.acknowledged > taken[-1][1] > taken[0][1] > 0, "writes went on during the calls"
     for uri, acknowledged in taken:
         rows, highest = query(
             uri, f"SELECT count(*), coalesce(max(n), 0) FROM ledger WHERE n <= {acknowledged}"
