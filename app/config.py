@@ -11,6 +11,13 @@ from pathlib import Path
 
 STORAGE_KINDS = ("auto", "zfs", "btrfs", "reflink", "copy")
 NETWORK_MODES = ("host", "bridge")
+# Versions offered per engine type (when their image is present): variable and default.
+ENGINE_VERSIONS = {
+    "postgresql": ("STAGDB_POSTGRES_VERSIONS", "12,13,14,15,16,17"),
+    "mariadb": ("STAGDB_MARIADB_VERSIONS", "10.6,10.11,11.4"),
+    "mysql": ("STAGDB_MYSQL_VERSIONS", "5.7,8.0,8.4"),
+    "mongodb": ("STAGDB_MONGODB_VERSIONS", "5.0,6.0,7.0"),
+}
 
 
 class ConfigError(ValueError):
@@ -67,7 +74,7 @@ class Settings:
     connect_host: str
     docker_host: str | None
     images: Mapping[str, str]
-    postgres_versions: tuple[str, ...]
+    engine_versions: Mapping[str, tuple[str, ...]]
     operation_timeout_s: float
     webhooks: WebhookSettings
     rate_limits: Mapping[str, int]
@@ -98,19 +105,25 @@ class Settings:
             connect_host=env.get("STAGDB_PUBLIC_HOST") or _connect_host(bind_address),
             docker_host=env.get("STAGDB_DOCKER_HOST") or env.get("DOCKER_HOST") or None,
             images=_images(env),
-            postgres_versions=tuple(
-                v.strip()
-                for v in env.get("STAGDB_POSTGRES_VERSIONS", "12,13,14,15,16,17").split(",")
-                if v.strip()
-            ),
+            engine_versions={
+                engine: _versions(env.get(variable, default))
+                for engine, (variable, default) in ENGINE_VERSIONS.items()
+            },
             operation_timeout_s=float(_int(env, "STAGDB_OPERATION_TIMEOUT", 120)),
             webhooks=WebhookSettings.from_env(env),
             rate_limits={
-                "general": _int(env, "STAGDB_RATE_LIMIT_GENERAL", 1000),
-                "database": _int(env, "STAGDB_RATE_LIMIT_DATABASE", 100),
-                "branching": _int(env, "STAGDB_RATE_LIMIT_BRANCHING", 50),
+                "general": _positive(env, "STAGDB_RATE_LIMIT_GENERAL", 1000),
+                "database": _positive(env, "STAGDB_RATE_LIMIT_DATABASE", 100),
+                "branching": _positive(env, "STAGDB_RATE_LIMIT_BRANCHING", 50),
             },
         )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -131,6 +144,10 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _versions(raw: str) -> tuple[str, ...]:
+    return tuple(version.strip() for version in raw.split(",") if version.strip())
 
 
 def _connect_host(bind_address: str) -> str:

@@ -12,6 +12,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.envelope import INTERNAL_MESSAGE, error
 from app.logs import REQUEST_ID
 from app.metrics import HTTP_DURATION, HTTP_REQUESTS
 
@@ -32,16 +33,24 @@ class ObservabilityMiddleware:
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Rendered here, inside this middleware, so even an unexpected failure answers
+            # with the envelope and the request id (Starlette's own handler sits outside).
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await error("SERVER_ERROR", INTERNAL_MESSAGE)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = route_template(scope)

@@ -3,6 +3,10 @@ every documented operation is served, and real answers match their documented sc
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import docker
 import httpx
 import pytest
 from openapi_spec_validator import validate
@@ -10,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from app.config import Settings
 from app.main import create_app
-from tests.conftest import Server
+from tests.conftest import Server, launch_server, shut_down
 from tests.openapi_contract import (
     BASE_PATH,
     JSON,
@@ -32,6 +36,8 @@ UNKNOWN_WEBHOOK = "wh-000000000000"
 DB = "/databases"
 DB_ID = "/databases/{id}"
 SNAP_ID = "/snapshots/{id}"
+STATS = "/databases/{id}/stats"
+LOGS = "/databases/{id}/logs"
 CREATE = {"name": "contract-db", "type": "postgresql", "version": "15"}
 
 # What each operation answers when probed with an unknown id and an empty JSON body.
@@ -44,6 +50,8 @@ PROBE_STATUS = {
     "startDatabase": 404,
     "stopDatabase": 404,
     "resetDatabase": 404,
+    "getDatabaseStats": 404,
+    "getDatabaseLogs": 404,
     "listSnapshots": 404,
     "createSnapshot": 400,  # the empty body lacks `name`, checked before the database
     "getSnapshot": 404,
@@ -131,9 +139,11 @@ def test_every_documented_operation_answers_as_documented(server: Server) -> Non
         for path, method, op in operations():
             url = with_unknown_id(path)
             body: dict[str, object] | None = {} if "requestBody" in op else None
-            response = api.request(method, url, json=body)
+            request_id = f"probe.{op['operationId']}"
+            response = api.request(method, url, json=body, headers={"X-Request-ID": request_id})
             what = f"{method} {url}: {response.status_code} {response.text[:300]}"
             assert response.status_code != 405, what
+            assert response.headers.get("X-Request-ID") == request_id, what
             assert str(response.status_code) in documented_statuses(method, path), what
             assert_response_matches(method, path, response)
             if response.status_code == 404:
@@ -370,3 +380,115 @@ def test_health_is_public_and_matches_the_spec(server: Server) -> None:
     assert_response_matches("GET", "/health", response)
     assert response.status_code == 200, response.text
     assert response.json()["data"]["status"] == "healthy"
+
+
+def test_stats_and_logs_match_the_spec(api: httpx.Client) -> None:
+    created = api.post(DB, json={**CREATE, "name": "contract-watched"})
+    assert created.status_code == 201, created.text
+    try:
+        database = created.json()["data"]
+
+        running = api.get(f"{DB}/contract-watched/stats")
+        assert_response_matches("GET", STATS, running)
+        assert running.status_code == 200, running.text
+        stats = running.json()["data"]
+        assert (stats["database_id"], stats["status"]) == (database["id"], "running")
+        assert stats["container"] is not None and stats["engine"] is not None
+        # The spec lets other engines report figures of their own; PostgreSQL's are documented.
+        postgres_figures = pointer("components", "schemas", "PostgresEngineFigures")
+        assert_valid(stats["engine"]["figures"], postgres_figures, "PostgreSQL engine figures")
+
+        tail = api.get(f"{DB}/contract-watched/logs", params={"tail": 3})
+        assert_response_matches("GET", LOGS, tail)
+        assert tail.status_code == 200, tail.text
+        lines = tail.json()["data"]["lines"]
+        assert 1 <= len(lines) <= 3, lines
+
+        since_last = api.get(
+            f"{DB}/{database['id']}/logs", params={"since": lines[-1]["timestamp"], "tail": 10_000}
+        )
+        assert_response_matches("GET", LOGS, since_last)
+        assert since_last.status_code == 200, since_last.text
+        assert lines[-1] in since_last.json()["data"]["lines"]
+
+        in_an_hour = datetime.now(UTC) + timedelta(hours=1)
+        offset = in_an_hour.astimezone(timezone(timedelta(hours=2))).isoformat()
+        nothing_yet = api.get(f"{DB}/contract-watched/logs", params={"since": offset})
+        assert_response_matches("GET", LOGS, nothing_yet)
+        assert nothing_yet.status_code == 200, nothing_yet.text
+        assert nothing_yet.json()["data"]["lines"] == []
+
+        for params in (
+            {"tail": 0},
+            {"tail": 10_001},
+            {"tail": "many"},
+            {"since": "yesterday"},
+            {"since": "2025-01-15T10:30:00"},
+        ):
+            refused = api.get(f"{DB}/contract-watched/logs", params=params)
+            assert_response_matches("GET", LOGS, refused)
+            assert refused.status_code == 400, (params, refused.text)
+
+        assert api.post(f"{DB}/contract-watched/stop").status_code == 200
+        stopped = api.get(f"{DB}/contract-watched/stats")
+        assert_response_matches("GET", STATS, stopped)
+        assert stopped.status_code == 200, stopped.text
+        data = stopped.json()["data"]
+        assert (data["status"], data["container"], data["engine"]) == ("stopped", None, None)
+        assert data["storage"]["figures"]["logical_bytes"] > 0
+
+        stopped_logs = api.get(f"{DB}/contract-watched/logs")
+        assert_response_matches("GET", LOGS, stopped_logs)
+        assert stopped_logs.status_code == 200, stopped_logs.text
+        assert stopped_logs.json()["data"]["lines"], "a stopped container keeps its logs"
+    finally:
+        api.delete(f"{DB}/contract-watched")
+    assert api.get(DB).json()["pagination"]["total"] == 0
+
+
+def test_rate_limited_answers_match_the_spec(
+    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> None:
+    """One database operation per hour: the second is refused before it reaches a handler, so
+    unknown ids are enough and nothing is created."""
+    limited = launch_server(None, tmp_root, {"STAGDB_RATE_LIMIT_DATABASE": "1"})
+    try:
+        with limited.client as api:
+            first = api.post(f"{DB}/{UNKNOWN_ID}/stop")
+            assert_response_matches("POST", f"{DB_ID}/stop", first)
+            assert first.status_code == 404, first.text
+            assert first.headers["X-RateLimit-Limit"] == "1", "the tightest budget is reported"
+            assert first.headers["X-RateLimit-Remaining"] == "0"
+
+            database_operations: list[tuple[str, str, dict[str, object] | None]] = [
+                ("POST", f"{DB_ID}/stop", None),
+                ("POST", DB, CREATE),
+                ("PUT", DB_ID, {"description": "Backend for my app"}),
+                ("DELETE", DB_ID, None),
+                ("POST", f"{DB_ID}/start", None),
+                ("POST", f"{DB_ID}/reset", None),
+            ]
+            for method, template, body in database_operations:
+                if body is not None:
+                    assert_request_body_matches(method, template, body)
+                refused = api.request(
+                    method,
+                    with_unknown_id(template),
+                    json=body,
+                    headers={"X-Request-ID": "contract-429"},
+                )
+                what = f"{method} {template}: {refused.status_code} {refused.text[:300]}"
+                assert_response_matches(method, template, refused)
+                assert refused.status_code == 429, what
+                assert refused.json()["error"]["code"] == "RATE_LIMITED", what
+                assert "1 database operations per hour" in refused.json()["error"]["message"]
+                assert refused.headers["X-RateLimit-Limit"] == "1", what
+                assert refused.headers["X-RateLimit-Remaining"] == "0", what
+                assert 0 < int(refused.headers["Retry-After"]) <= 3600, what
+                assert refused.headers["X-Request-ID"] == "contract-429", what
+
+            listed = api.get(DB)
+            assert_response_matches("GET", DB, listed)
+            assert listed.status_code == 200, "only the database operations budget is used up"
+    finally:
+        shut_down(limited, docker_client)

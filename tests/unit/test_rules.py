@@ -102,6 +102,7 @@ def test_settings_from_environment() -> None:
         ({"STAGDB_NETWORK_MODE": "overlay"}, "STAGDB_NETWORK_MODE"),
         ({"STAGDB_PORT_RANGE": "abc"}, "STAGDB_PORT_RANGE"),
         ({"STAGDB_API_PORT": "eighty"}, "STAGDB_API_PORT"),
+        ({"STAGDB_RATE_LIMIT_DATABASE": "0"}, "STAGDB_RATE_LIMIT_DATABASE"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:

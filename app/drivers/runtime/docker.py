@@ -150,7 +150,8 @@ class DockerRuntime:
             raw = self._get(container_id).logs(
                 stdout=True, stderr=True, timestamps=True, tail=tail, since=since
             )
-        return [_parse_log_line(line) for line in raw.decode(errors="replace").splitlines()]
+        text = raw.decode(errors="replace")
+        return [_parse_log_line(line) for line in text.split("\n") if line]
 
     def _get(self, container_id: str) -> Container:
         return self.client.containers.get(container_id)
