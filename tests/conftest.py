@@ -236,6 +236,7 @@ def launch_server(
         "STAGDB_PORT_RANGE": f"{low}-{low + 49}",
         "STAGDB_HOST_NAME": host_name,
         "STAGDB_POSTGRES_VERSIONS": "15",
+        "STAGDB_MARIADB_VERSIONS": "10.11",
         "STAGDB_STORAGE": "copy",
         "STAGDB_RATE_LIMIT_GENERAL": "100000",
         "STAGDB_RATE_LIMIT_DATABASE": "100000",

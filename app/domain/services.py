@@ -47,9 +47,7 @@ class Services:
     def build(cls, settings: Settings) -> Services:
         runtime = DockerRuntime(settings.docker_host)
         pool = open_pool(settings.storage, settings.pool_path)
-        catalog = EngineCatalog(
-            ENGINES, {"postgresql": settings.postgres_versions}, settings.images, runtime
-        )
+        catalog = EngineCatalog(ENGINES, settings.engine_versions, settings.images, runtime)
         provisioner = Provisioner(
             runtime=runtime,
             pool=pool,

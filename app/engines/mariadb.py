@@ -24,6 +24,7 @@ ADMIN = "mysql"
 # Shared by the template's initialisation and every start: the data dir is only opened with
 # these. A 16 MiB redo log bounds how much a branch replays when it first starts.
 STORAGE_SETTINGS = ("--character-set-server=utf8mb4", "--innodb-log-file-size=16M")
+DROP_HOST_PROXY = shlex.quote("DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';")
 
 
 class MariaDB(Engine):
@@ -39,7 +40,8 @@ class MariaDB(Engine):
     def init_command(self) -> list[str]:
         # `--no-defaults`: a host-built image lacks what Debian's /etc/mysql config loads.
         # The bootstrap runs without grant tables; FLUSH PRIVILEGES loads them so that the
-        # user's account (locked until its first start) can be created.
+        # user's account (locked until its first start) can be created. The proxy grant made
+        # for the init container's host name is dropped: every start would warn about it.
         settings = " ".join(STORAGE_SETTINGS)
         statements = template_statements(self.default_username, self.default_database)
         return [
@@ -48,7 +50,7 @@ class MariaDB(Engine):
             f"set -e\nmariadb-install-db --no-defaults --datadir={DATA_DIR} --user={ADMIN} "
             f"--auth-root-authentication-method=socket --skip-test-db --skip-name-resolve "
             f"{settings} >/dev/null\n"
-            f"printf '%s\\n' 'FLUSH PRIVILEGES;' {shlex.quote(statements)} "
+            f"printf '%s\\n' 'FLUSH PRIVILEGES;' {shlex.quote(statements)} {DROP_HOST_PROXY} "
             f"| mariadbd --no-defaults --datadir={DATA_DIR} {settings} --bootstrap",
         ]
 

@@ -91,7 +91,7 @@ class MySQL(Engine):
             "sh",
             "-c",
             f"if [ -e {DATA_DICTIONARY} ]; then sql={shlex.quote(sha2)}; "
-            f"else sql={shlex.quote(native)}; fi; exec {client} -e \"$sql\"",
+            f'else sql={shlex.quote(native)}; fi; exec {client} -e "$sql"',
         ]
 
     def checkpoint_command(self, listen: Listen) -> list[str]:
@@ -204,8 +204,8 @@ SELECT JSON_OBJECT(
   'connections', {status("THREADS_CONNECTED")},
   'active_connections', {status("THREADS_RUNNING")},
   'max_connections', @@max_connections,
-  'databases', (SELECT JSON_ARRAYAGG(JSON_OBJECT('name', s.SCHEMA_NAME,
-                                                 'size_bytes', CAST(COALESCE(t.bytes, 0) AS UNSIGNED)))
+  'databases', (SELECT JSON_ARRAYAGG(JSON_OBJECT(
+                  'name', s.SCHEMA_NAME, 'size_bytes', CAST(COALESCE(t.bytes, 0) AS UNSIGNED)))
                 FROM information_schema.SCHEMATA s
                 LEFT JOIN (SELECT TABLE_SCHEMA, SUM(DATA_LENGTH + INDEX_LENGTH) AS bytes
                            FROM information_schema.TABLES GROUP BY TABLE_SCHEMA) t
@@ -215,10 +215,10 @@ SELECT JSON_OBJECT(
   'slow_queries', {status("SLOW_QUERIES")},
   'commits', {status("COM_COMMIT")},
   'rollbacks', {status("COM_ROLLBACK")},
-  'rows_inserted', {status("INNODB_ROWS_INSERTED")},
-  'rows_updated', {status("INNODB_ROWS_UPDATED")},
-  'rows_deleted', {status("INNODB_ROWS_DELETED")},
-  'rows_read', {status("INNODB_ROWS_READ")},
+  'selects', {status("COM_SELECT")},
+  'inserts', {status("COM_INSERT")},
+  'updates', {status("COM_UPDATE")},
+  'deletes', {status("COM_DELETE")},
   'uptime_seconds', {status("UPTIME")},
   'server_version', @@version)
 """

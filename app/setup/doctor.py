@@ -28,7 +28,7 @@ def run_doctor(settings: Settings) -> list[Finding]:
     services = Services.build(settings)
     findings = [_docker(services)]
     if findings[0].ok:
-        findings.append(_images(services, settings))
+        findings.append(_images(services))
     findings.append(_pool(services))
     findings.append(asyncio.run(_metadata(settings)))
     return findings
@@ -47,21 +47,31 @@ def _docker(services: Services) -> Finding:
     return Finding("docker", True, "engine answers")
 
 
-def _images(services: Services, settings: Settings) -> Finding:
-    engine = ENGINES["postgresql"]
-    present = [
-        v
-        for v in settings.postgres_versions
-        if services.runtime.image_exists(services.catalog.image(engine, v))
-    ]
-    if not present:
+def _images(services: Services) -> Finding:
+    catalog = services.catalog
+    present = {
+        engine.name: [
+            version
+            for version in catalog.configured_versions(engine)
+            if services.runtime.image_exists(catalog.image(engine, version))
+        ]
+        for engine in ENGINES.values()
+    }
+    if not any(present.values()):
         return Finding(
             "images",
             False,
-            "no postgres image is present",
+            "no engine image is present",
             "run `stagdb setup` to pull or build one",
         )
-    return Finding("images", True, f"postgresql versions available: {', '.join(present)}")
+    return Finding(
+        "images",
+        True,
+        "; ".join(
+            f"{name} versions available: {', '.join(versions) or 'none'}"
+            for name, versions in present.items()
+        ),
+    )
 
 
 def _pool(services: Services) -> Finding:

@@ -25,7 +25,7 @@ from docker.utils import parse_repository_tag
 
 from app.drivers import shell
 
-ENGINES = ("postgresql", "mariadb")
+BUILDABLE = ("postgresql", "mariadb")  # engines whose images this host's packages can make
 BUILT_FROM_HOST_LABEL = "io.stagdb.built-from-host"
 PULL_TIMEOUT_S = 10.0
 LDD_TIMEOUT_S = 60.0
@@ -74,7 +74,6 @@ def ensure_image(
     log: Callable[[str], None] = print,
 ) -> str:
     """Make `tag` available to Docker; return "present", "pulled" or "built"."""
-    _require_supported(engine)
     if _image_exists(client, tag):
         return "present"
     if _pull(client, tag, log):
@@ -85,17 +84,13 @@ def ensure_image(
 
 def host_versions(engine: str) -> list[str]:
     """Versions of `engine` whose image can be built from this host's packages."""
-    _require_supported(engine)
+    if engine not in BUILDABLE:
+        return []
     if engine == "postgresql":
         binaries = glob.glob("/usr/lib/postgresql/*/bin/postgres")
         majors = (Path(binary).parent.parent.name for binary in binaries)
         return sorted((major for major in majors if major.isdigit()), key=int)
     return _mariadb_versions()
-
-
-def _require_supported(engine: str) -> None:
-    if engine not in ENGINES:
-        raise ImageUnavailable(f"unsupported engine {engine!r}: supported are {', '.join(ENGINES)}")
 
 
 def _recipe(engine: str, version: str) -> Recipe:
@@ -143,6 +138,12 @@ def _mariadb_recipe() -> Recipe:
 
 def _missing_engine_message(engine: str, version: str, installed: list[str]) -> str:
     found = ", ".join(installed) or "none"
+    if engine not in BUILDABLE:
+        return (
+            f"{engine} images cannot be built from this host's packages (only "
+            f"{' and '.join(BUILDABLE)} can) and no registry answered; pull the image where a "
+            "registry is reachable and bring it here with `docker save` / `docker load`"
+        )
     if engine == "postgresql":
         return (
             f"PostgreSQL {version} is not installed on this host (installed: {found}); "
@@ -212,10 +213,10 @@ def _pull(client: docker.DockerClient, tag: str, log: Callable[[str], None]) -> 
     thread.start()
     thread.join(PULL_TIMEOUT_S)
     if thread.is_alive():
-        log(f"pull of {tag} still running after {PULL_TIMEOUT_S:.0f}s; building it instead")
+        log(f"pull of {tag} still running after {PULL_TIMEOUT_S:.0f}s; given up")
         return False
     if failures:
-        log(f"pull of {tag} failed ({failures[0]}); building it from host packages")
+        log(f"pull of {tag} failed ({failures[0]})")
         return False
     return True
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+import docker
 from tortoise import Tortoise
 
 from app.config import Settings
 from app.domain.services import Services
 from app.drivers.storage import remember_kind
-from app.engines import ENGINES
+from app.engines import ENGINES, Engine
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 from app.setup.host import Report, SetupError, ensure_docker_engine, ensure_tools
@@ -39,24 +40,13 @@ def run_setup(settings: Settings, report: Report) -> None:
     remember_kind(services.pool)
     report(f"storage pool: {services.pool.kind} at {settings.pool_path}")
 
-    engine = ENGINES["postgresql"]
-    buildable = set(host_versions(engine.name))
-    ready: list[str] = []
-    for version in settings.postgres_versions:
-        tag = services.catalog.image(engine, version)
-        try:
-            outcome = ensure_image(engine.name, version, tag, client, log=report)
-        except ImageUnavailable as exc:
-            if version in buildable:
-                raise SetupError(str(exc)) from exc
-            report(f"image {tag}: not available here (no registry, not installed on the host)")
-            continue
-        report(f"image {tag}: {outcome}")
-        ready.append(version)
-    if not ready:
+    ready = {
+        engine: _ensure_images(engine, services, client, report) for engine in ENGINES.values()
+    }
+    if not any(ready.values()):
         raise SetupError(
-            "No PostgreSQL image is available: connect to a registry or "
-            "`apt-get install postgresql` so setup can build one"
+            "No engine image is available: connect to a registry, or install a server setup "
+            "can build one from (`apt-get install postgresql` or `apt-get install mariadb-server`)"
         )
     applied = asyncio.run(_migrate_and_warm(settings, services, ready))
     report(
@@ -65,15 +55,36 @@ def run_setup(settings: Settings, report: Report) -> None:
     )
 
 
+def _ensure_images(
+    engine: Engine, services: Services, client: docker.DockerClient, report: Report
+) -> list[str]:
+    """The engine's configured versions whose image is now present: found, pulled or built.
+    A version this host could build but did not is an error; any other missing one is not."""
+    buildable = set(host_versions(engine.name))
+    ready: list[str] = []
+    for version in services.catalog.configured_versions(engine):
+        tag = services.catalog.image(engine, version)
+        try:
+            outcome = ensure_image(engine.name, version, tag, client, log=report)
+        except ImageUnavailable as exc:
+            if version in buildable:
+                raise SetupError(str(exc)) from exc
+            report(f"image {tag}: not available here ({exc})")
+            continue
+        report(f"image {tag}: {outcome}")
+        ready.append(version)
+    return ready
+
+
 async def _migrate_and_warm(
-    settings: Settings, services: Services, versions: list[str]
+    settings: Settings, services: Services, ready: dict[Engine, list[str]]
 ) -> list[str]:
     applied = await apply_migrations(settings.database_url)
-    engine = ENGINES["postgresql"]
-    for version in versions:
-        await services.provisioner.ensure_template(
-            engine, version, services.catalog.image(engine, version)
-        )
+    for engine, versions in ready.items():
+        for version in versions:
+            await services.provisioner.ensure_template(
+                engine, version, services.catalog.image(engine, version)
+            )
     return applied
 
 

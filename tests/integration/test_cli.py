@@ -58,10 +58,11 @@ def test_doctor_says_what_is_wrong_and_how_to_fix_it(cli_server: Server) -> None
     env = cli_server.env | {
         "STAGDB_DATA_DIR": str(cli_server.data_dir / "missing"),
         "STAGDB_POSTGRES_VERSIONS": "11",
+        "STAGDB_MARIADB_VERSIONS": "9.9",
     }
     report = cli_server.cli_with_env(env, "doctor")
     assert report.returncode == 1
-    assert "PROBLEM images: no postgres image is present" in report.stdout
+    assert "PROBLEM images: no engine image is present" in report.stdout
     assert "PROBLEM storage:" in report.stdout
     assert "fix: run `stagdb setup`" in report.stdout
 
