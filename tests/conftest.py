@@ -3,6 +3,7 @@ metadata, and real `stagdb serve` processes reached over HTTP on 127.0.0.1."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -216,10 +217,11 @@ class Server:
         return subprocess.run([STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300)
 
 
-# Database ports per server: blocks of 50, in a 1000-port area chosen by pid so that
-# concurrent test runs on one machine rarely race for the same port.
-_port_area = 20000 + (os.getpid() % 9) * 1000
-_port_block = iter(range(_port_area, _port_area + 1000, 50))
+# Database ports per server: blocks of 25 in 20000-29999, starting at a place chosen by pid so
+# that concurrent test runs on one machine rarely race for the same ports.
+_BLOCKS = list(range(20000, 30000, 25))
+_first_block = (os.getpid() * 7) % len(_BLOCKS)
+_port_block = itertools.cycle(_BLOCKS[_first_block:] + _BLOCKS[:_first_block])
 
 
 def launch_server(
@@ -233,7 +235,7 @@ def launch_server(
     env = {key: value for key, value in os.environ.items() if not key.startswith("STAGDB_")} | {
         "STAGDB_DATA_DIR": str(data_dir),
         "STAGDB_API_PORT": str(api_port),
-        "STAGDB_PORT_RANGE": f"{low}-{low + 49}",
+        "STAGDB_PORT_RANGE": f"{low}-{low + 24}",
         "STAGDB_HOST_NAME": host_name,
         "STAGDB_POSTGRES_VERSIONS": "15",
         "STAGDB_MARIADB_VERSIONS": "10.11",
