@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import logging
+import signal
 import sys
 from dataclasses import replace
 
@@ -14,6 +16,8 @@ from app.config import ConfigError, Settings
 from app.domain.keys import ApiKeyService
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
+
+SHUTDOWN_GRACE_S = 30  # requests still running after SIGTERM get this long to finish
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,12 +70,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     settings = replace(
         settings, api_host=args.host or settings.api_host, api_port=args.port or settings.api_port
     )
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: for a server that seems stuck.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,
         port=settings.api_port,
         log_config=None,
         access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -206,8 +207,20 @@ class Server:
             self.process.kill()
         else:
             self.process.terminate()
-        self.process.wait(timeout=60)
-        self.process = None
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            self.process.send_signal(signal.SIGUSR1)  # the server dumps its threads' stacks
+            time.sleep(1)
+            self.process.kill()
+            self.process.wait()
+            raise RuntimeError(
+                "stagdb serve did not stop within 90 s of SIGTERM; its log ends:\n"
+                + self.log_path.read_text()[-6000:]
+            ) from None
+        finally:
+            if self.process.poll() is not None:
+                self.process = None
 
     def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
         return self.cli_with_env(self.env, *argv)
@@ -263,9 +276,11 @@ def launch_server(
 
 
 def shut_down(server: Server, client: docker.DockerClient) -> None:
-    server.stop()
-    remove_containers(client, f"io.stagdb.host={server.host_name}")
-    shutil.rmtree(server.data_dir, ignore_errors=True)
+    try:
+        server.stop()
+    finally:
+        remove_containers(client, f"io.stagdb.host={server.host_name}")
+        shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
