@@ -3,6 +3,8 @@ opens and closes the metadata database and reconciles state at start-up."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,7 +50,8 @@ def create_app(settings: Settings) -> Starlette:
             async with services.reconciler.running(), services.delivery.running():
                 yield
         finally:
-            await Tortoise.close_connections()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(Tortoise.close_connections(), timeout=10)
 
     graphql = GraphQLApp()
     return Starlette(

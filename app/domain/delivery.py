@@ -199,6 +199,7 @@ class DeliveryWorker:
         self.lease = timedelta(seconds=settings.timeout_s + LEASE_MARGIN_S)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()  # set when an attempt ends: the next delivery may go now
+        self._stopping = False
 
     @property
     def first_attempt_within_s(self) -> float:
@@ -207,8 +208,10 @@ class DeliveryWorker:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """Run the worker in the background for the duration of the block. On the way out,
-        attempts in flight are cancelled and their claims released, to be sent again."""
+        """Run the worker in the background for the duration of the block. On the way out the
+        loop finishes its round and attempts in flight get their timeout to end; only what is
+        still running after that is cancelled, and the claims left are released, to be sent
+        again. (Cancelling mid-transaction could strand the metadata connection's lock.)"""
         async with httpx.AsyncClient(
             timeout=self.settings.timeout_s, follow_redirects=False
         ) as client:
@@ -216,18 +219,28 @@ class DeliveryWorker:
             try:
                 yield
             finally:
-                tasks = [loop, *self._in_flight]
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                await self._release_claims()
+                await self._stop(loop)
+
+    async def _stop(self, loop: asyncio.Task[None]) -> None:
+        self._stopping = True
+        self._wake.set()
+        grace = self.settings.poll_interval_s + self.settings.timeout_s + LEASE_MARGIN_S
+        tasks = [loop, *self._in_flight]
+        _, unfinished = await asyncio.wait(tasks, timeout=grace)
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._release_claims(), timeout=LEASE_MARGIN_S)
 
     async def _run(self, client: httpx.AsyncClient) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.round(client)
             except Exception:
                 log.exception("webhook delivery round failed; trying again")
+            if self._stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.settings.poll_interval_s)
             self._wake.clear()
@@ -235,6 +248,8 @@ class DeliveryWorker:
     async def round(self, client: httpx.AsyncClient) -> None:
         """Fan new events out, then start an attempt for every due delivery we can claim."""
         await fan_out()
+        if self._stopping:
+            return
         for delivery in await self._claim_due(MAX_IN_FLIGHT - len(self._in_flight)):
             task = asyncio.create_task(self._attempt(client, delivery))
             self._in_flight.add(task)

@@ -30,13 +30,14 @@ class Reconciler:
         if await self._attempt():
             yield
             return
-        retry = asyncio.create_task(self._retry_until_done())
+        stop = asyncio.Event()
+        retry = asyncio.create_task(self._retry_until_done(stop))
         try:
             yield
         finally:
-            retry.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await retry
+            # Let a running attempt finish rather than cancel it inside a transaction.
+            stop.set()
+            await retry
 
     async def _attempt(self) -> bool:
         try:
@@ -46,9 +47,12 @@ class Reconciler:
             return False
         return True
 
-    async def _retry_until_done(self) -> None:
-        while not await self._attempt():
-            await asyncio.sleep(self.retry_s)
+    async def _retry_until_done(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.retry_s)
+            if stop.is_set() or await self._attempt():
+                return
 
     async def run(self) -> None:
         await Operation.filter(status=operations.RUNNING).update(
