@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from app.domain.ids import new_id
 from app.errors import ResourceBusyError, StagError
@@ -24,9 +27,34 @@ LOCK_POLL_S = 0.02
 SHORT_WAIT_S = 15.0
 
 
+def _process_identity(pid: int) -> str | None:
+    """machine:pid:start-time of a live process (the start time tells a reused pid apart)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    started = stat.rpartition(")")[2].split()[19]
+    return f"{socket.gethostname()}:{pid}:{started}"
+
+
+THIS_PROCESS = _process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
+
+
+def owner_is_gone(owner: str | None) -> bool:
+    """Whether the process that ran an operation has ended. Processes on other machines
+    (API replicas) cannot be checked from here and count as alive."""
+    if not owner:
+        return True
+    machine, _, rest = owner.partition(":")
+    if machine != socket.gethostname():
+        return False
+    pid = rest.partition(":")[0]
+    return not pid.isdigit() or _process_identity(int(pid)) != owner
+
+
 async def begin(kind: str, database_id: str | None) -> Operation:
     return await Operation.create(
-        id=new_id("op"), kind=kind, database_id=database_id, status=RUNNING
+        id=new_id("op"), kind=kind, database_id=database_id, owner=THIS_PROCESS, status=RUNNING
     )
 
 

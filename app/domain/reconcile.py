@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from app.domain import lifecycle, operations
+from app.domain.ids import ID_LENGTH
 from app.domain.provisioning import Provisioner
 from app.drivers.runtime.base import DATABASE_LABEL, HOST_LABEL, RuntimeFailure
 from app.models import Database, Operation, Snapshot
@@ -55,39 +56,55 @@ class Reconciler:
                 return
 
     async def run(self) -> None:
-        await Operation.filter(status=operations.RUNNING).update(
-            status=operations.FAILED,
-            error="interrupted: the server stopped before the operation finished",
-            finished_at=datetime.now(UTC),
-        )
+        """Finish what ended processes left: their operations fail, their half-made creations
+        are rolled back, deletions completed and locks released. Work of processes still
+        alive (other API replicas) is left alone."""
+        live: set[str] = set()
+        for operation in await Operation.filter(status=operations.RUNNING):
+            if not operations.owner_is_gone(operation.owner):
+                live.add(operation.id)
+                continue
+            operation.status = operations.FAILED
+            operation.error = "interrupted: the server stopped before the operation finished"
+            operation.finished_at = datetime.now(UTC)
+            await operation.save(update_fields=["status", "error", "finished_at"])
         host = self.provisioner.host
         for row in await Database.filter(host=host, status=lifecycle.CREATING):
-            log.warning("rolling back unfinished creation of %s", row.id)
-            await self._remove_everything(row)
+            if row.locked_by not in live:
+                log.warning("rolling back unfinished creation of %s", row.id)
+                await self._remove_everything(row)
         for row in await Database.filter(host=host, status=lifecycle.DELETING):
-            log.warning("finishing interrupted deletion of %s", row.id)
-            await self._remove_everything(row)
-        await Database.filter(host=host, locked_by__isnull=False).update(locked_by=None)
-        await self._sync_running_status(host)
-        await self._remove_orphans(host)
+            if row.locked_by not in live:
+                log.warning("finishing interrupted deletion of %s", row.id)
+                await self._remove_everything(row)
+        await (
+            Database.filter(host=host, locked_by__isnull=False)
+            .exclude(locked_by__in=list(live))
+            .update(locked_by=None)
+        )
+        busy = {row.id for row in await Database.filter(host=host, locked_by__in=list(live))}
+        await self._sync_running_status(host, busy)
+        await self._remove_orphans(host, busy)
 
     async def _remove_everything(self, row: Database) -> None:
         await self.provisioner.remove_container(row.container_id, row.id)
         await self.provisioner.destroy_volume(row.volume)
         await row.delete()
 
-    async def _sync_running_status(self, host: str) -> None:
+    async def _sync_running_status(self, host: str, busy: set[str]) -> None:
         containers = {
             c.labels.get(DATABASE_LABEL): c
             for c in await asyncio.to_thread(self.provisioner.runtime.list_managed)
         }
         for row in await Database.filter(host=host, status=lifecycle.RUNNING):
+            if row.id in busy:
+                continue
             container = containers.get(row.id)
             if container is None or container.status != "running":
                 row.status = lifecycle.STOPPED
                 await row.save(update_fields=["status", "updated_at"])
 
-    async def _remove_orphans(self, host: str) -> None:
+    async def _remove_orphans(self, host: str, busy: set[str]) -> None:
         known = set(await Database.filter(host=host).values_list("id", flat=True))
         known_volumes = set(await Database.filter(host=host).values_list("volume", flat=True))
         known_volumes |= set(
@@ -97,10 +114,13 @@ class Reconciler:
             owner = container.labels.get(DATABASE_LABEL)
             if container.labels.get(HOST_LABEL) != host:
                 continue
-            if owner is None or owner not in known:
+            # A container without a database is a template's init run: gone once it ends.
+            orphaned = owner not in known if owner else container.status != "running"
+            if orphaned:
                 log.warning("removing orphan container %s", container.name)
                 await asyncio.to_thread(self.provisioner.runtime.remove, container.id)
         for volume in await asyncio.to_thread(self.provisioner.pool.list_volumes):
-            if volume.startswith("db-") and volume not in known_volumes:
+            database_id = volume[: len("db-") + ID_LENGTH]
+            if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:
                 log.warning("destroying orphan volume %s", volume)
                 await self.provisioner.destroy_volume(volume)

@@ -74,6 +74,7 @@ class Operation(Model):
     id = fields.CharField(pk=True, max_length=32)
     kind = fields.CharField(max_length=32)
     database_id = fields.CharField(max_length=32, null=True)
+    owner = fields.CharField(max_length=128, null=True)
     status = fields.CharField(max_length=16)
     error: str | None = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import docker
 import httpx
 import pytest
 
+from app.domain import operations
 from tests.conftest import Server, launch_server, shut_down
 
 
@@ -128,5 +130,41 @@ def test_restart_reconciles_half_made_work(
                 "SELECT status, error FROM operations WHERE id='op-y'"
             ).fetchone()
         assert status == "failed" and "interrupted" in error
+    finally:
+        shut_down(server, docker_client)
+
+
+def test_restart_leaves_work_of_live_processes_alone(
+    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> None:
+    """Another replica's operation (its process alive) keeps its database and lock; an
+    operation of a process that has ended is failed."""
+    server = launch_server(None, tmp_root)
+    try:
+        with server.client as api:
+            elsewhere = api.post("/databases", json={"name": "elsewhere", "type": "postgresql"})
+            elsewhere_id = elsewhere.json()["data"]["id"]
+        server.stop()
+        gone = f"{socket.gethostname()}:999999:1"
+        with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:
+            for op_id, owner in (("op-live", operations.THIS_PROCESS), ("op-gone", gone)):
+                metadata.execute(
+                    "INSERT INTO operations (id, kind, database_id, owner, status, created_at) "
+                    "VALUES (?, 'database.stop', ?, ?, 'running', CURRENT_TIMESTAMP)",
+                    (op_id, elsewhere_id, owner),
+                )
+            metadata.execute("UPDATE databases SET locked_by='op-live' WHERE id=?", (elsewhere_id,))
+        server.start()
+        with server.client as api:
+            busy = api.post("/databases/elsewhere/stop")
+            assert busy.status_code == 409, "the live process still holds the lock"
+        with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:
+            states = dict(
+                metadata.execute("SELECT id, status FROM operations WHERE id LIKE 'op-%e'")
+            )
+            metadata.execute("UPDATE databases SET locked_by=NULL WHERE id=?", (elsewhere_id,))
+        assert states == {"op-live": "running", "op-gone": "failed"}
+        with server.client as api:
+            assert api.delete("/databases/elsewhere").status_code == 200
     finally:
         shut_down(server, docker_client)
