@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from app.completion import to_completion
-from app.domain.ratelimits import BRANCHING, DATABASE
 from schema.context import Info
 from schema.errors import domain
 from schema.inputs import (
@@ -22,7 +21,7 @@ from schema.types import Database, Snapshot
 class Mutation:
     @strawberry.mutation
     async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
-        await charge(info, DATABASE)
+        await charge(info, "database.create")
         service = info.context.services.databases
         return Database.of(await domain(lambda: to_completion(service.create(input.request()))))
 
@@ -30,26 +29,26 @@ class Mutation:
     async def update_database(
         self, info: Info, id: strawberry.ID, input: UpdateDatabaseInput
     ) -> Database:
-        await charge(info, DATABASE)
+        await charge(info, "database.update")
         service = info.context.services.databases
         return Database.of(await domain(lambda: to_completion(service.update(id, input.request()))))
 
     @strawberry.mutation(description="Deletes a database; cascade also deletes its branches")
     async def delete_database(self, info: Info, id: strawberry.ID, cascade: bool = False) -> bool:
-        await charge(info, DATABASE)
+        await charge(info, "database.delete")
         service = info.context.services.databases
         await domain(lambda: to_completion(service.delete(id, cascade)))
         return True
 
     @strawberry.mutation
     async def start_database(self, info: Info, id: strawberry.ID) -> Database:
-        await charge(info, DATABASE)
+        await charge(info, "database.start")
         service = info.context.services.databases
         return Database.of(await domain(lambda: to_completion(service.start(id))))
 
     @strawberry.mutation
     async def stop_database(self, info: Info, id: strawberry.ID) -> Database:
-        await charge(info, DATABASE)
+        await charge(info, "database.stop")
         service = info.context.services.databases
         return Database.of(await domain(lambda: to_completion(service.stop(id))))
 
@@ -57,7 +56,7 @@ class Mutation:
     async def reset_database(
         self, info: Info, id: strawberry.ID, snapshot_id: strawberry.ID | None = None
     ) -> Database:
-        await charge(info, DATABASE)
+        await charge(info, "database.reset")
         service = info.context.services.branches
         return Database.of(await domain(lambda: to_completion(service.reset(id, snapshot_id))))
 
@@ -65,7 +64,7 @@ class Mutation:
     async def create_snapshot(
         self, info: Info, database_id: strawberry.ID, input: CreateSnapshotInput
     ) -> Snapshot:
-        await charge(info, BRANCHING)
+        await charge(info, "snapshot.create")
         service = info.context.services.snapshots
         return Snapshot.of(
             await domain(lambda: to_completion(service.create(database_id, input.request())))
@@ -73,7 +72,7 @@ class Mutation:
 
     @strawberry.mutation(description="Deletes a snapshot; cascade also deletes its branches")
     async def delete_snapshot(self, info: Info, id: strawberry.ID, cascade: bool = False) -> bool:
-        await charge(info, BRANCHING)
+        await charge(info, "snapshot.delete")
         service = info.context.services.snapshots
         await domain(lambda: to_completion(service.delete(id, cascade)))
         return True
@@ -82,7 +81,7 @@ class Mutation:
     async def create_branch(
         self, info: Info, database_id: strawberry.ID, input: CreateBranchInput
     ) -> Database:
-        await charge(info, BRANCHING)
+        await charge(info, "branch.create")
         service = info.context.services.branches
         return Database.of(
             await domain(lambda: to_completion(service.from_database(database_id, input.request())))
@@ -92,7 +91,7 @@ class Mutation:
     async def create_branch_from_snapshot(
         self, info: Info, snapshot_id: strawberry.ID, input: CreateBranchInput
     ) -> Database:
-        await charge(info, BRANCHING)
+        await charge(info, "branch.create")
         service = info.context.services.branches
         return Database.of(
             await domain(lambda: to_completion(service.from_snapshot(snapshot_id, input.request())))

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from graphql.error import GraphQLError
 
-from app.domain.ratelimits import RateLimitExceeded
+from app.domain.ratelimits import RateLimitExceeded, buckets_for
 from schema.context import Info
 
 
-async def charge(info: Info, bucket: str) -> None:
+async def charge(info: Info, operation: str) -> None:
     principal = info.context.principal
     if principal is None:
         return
     try:
-        await info.context.services.rate_limiter.charge(principal.key_id, [bucket])
+        limiter = info.context.services.rate_limiter
+        await limiter.charge(principal.key_id, buckets_for(operation)[1:])
     except RateLimitExceeded as exc:
         raise GraphQLError(
             exc.message, extensions={"code": exc.code, "retryAfter": exc.retry_after_s}

@@ -9,24 +9,28 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.auth import refusal
-from app.domain.ratelimits import BRANCHING, DATABASE, GENERAL, Budget, RateLimitExceeded
+from app.domain.ratelimits import Budget, RateLimitExceeded, buckets_for
 
-# REST operations that also count against an operation budget (GraphQL mutations charge the
-# same budgets in their resolvers).
-OPERATION_BUCKETS: list[tuple[str, re.Pattern[str], str]] = [
-    ("POST", re.compile(r"/v1/databases/?"), DATABASE),
-    ("PUT", re.compile(r"/v1/databases/[^/]+/?"), DATABASE),
-    ("DELETE", re.compile(r"/v1/databases/[^/]+/?"), DATABASE),
-    ("POST", re.compile(r"/v1/databases/[^/]+/(start|stop|reset)/?"), DATABASE),
-    ("POST", re.compile(r"/v1/databases/[^/]+/(snapshots|branches)/?"), BRANCHING),
-    ("POST", re.compile(r"/v1/snapshots/[^/]+/branches/?"), BRANCHING),
-    ("DELETE", re.compile(r"/v1/snapshots/[^/]+/?"), BRANCHING),
+# The REST routes of mutating operations; which budgets an operation uses is the domain's rule.
+OPERATION_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+    ("POST", re.compile(r"/v1/databases/?"), "database.create"),
+    ("PUT", re.compile(r"/v1/databases/[^/]+/?"), "database.update"),
+    ("DELETE", re.compile(r"/v1/databases/[^/]+/?"), "database.delete"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/start/?"), "database.start"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/stop/?"), "database.stop"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/reset/?"), "database.reset"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/snapshots/?"), "snapshot.create"),
+    ("DELETE", re.compile(r"/v1/snapshots/[^/]+/?"), "snapshot.delete"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/branches/?"), "branch.create"),
+    ("POST", re.compile(r"/v1/snapshots/[^/]+/branches/?"), "branch.create"),
 ]
 
 
-def buckets_for(method: str, path: str) -> list[str]:
-    extra = [b for m, pattern, b in OPERATION_BUCKETS if m == method and pattern.fullmatch(path)]
-    return [GENERAL, *extra]
+def operation_for(method: str, path: str) -> str | None:
+    for route_method, pattern, operation in OPERATION_ROUTES:
+        if route_method == method and pattern.fullmatch(path):
+            return operation
+    return None
 
 
 def rate_headers(budget: Budget) -> dict[str, str]:
@@ -49,7 +53,7 @@ class RateLimitMiddleware:
         limiter = scope["app"].state.services.rate_limiter
         try:
             budget = await limiter.charge(
-                principal.key_id, buckets_for(scope["method"], scope["path"])
+                principal.key_id, buckets_for(operation_for(scope["method"], scope["path"]))
             )
         except RateLimitExceeded as exc:
             response = refusal(scope["path"], exc, status_code=429)

@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from app.domain import lifecycle, operations
 from app.domain.catalog import EngineCatalog
 from app.domain.events import DatabaseEvent, EventLog
-from app.domain.ids import new_id
+from app.domain.ids import looks_like_id, new_id
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
@@ -132,9 +132,10 @@ class DatabaseService:
         return _grouped(rows, lambda row: row.snapshot_id, self.view)
 
     async def find(self, ref: str) -> Database:
-        """A database by id (`db-…`) or by name."""
-        row = await Database.get_or_none(id=ref)
-        if row is None:
+        """A database by id (`db-…`) or by name (names never have the form of an id)."""
+        if looks_like_id("db", ref):
+            row = await Database.get_or_none(id=ref)
+        else:
             row = await Database.get_or_none(name=ref)
         if row is None:
             raise NotFoundError(f"Database '{ref}' not found")

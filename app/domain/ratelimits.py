@@ -17,6 +17,19 @@ from app.models import RateCounter
 GENERAL = "general"
 DATABASE = "database"
 BRANCHING = "branching"
+# Besides the general budget, these operations count against an operation budget, whichever
+# API (REST or GraphQL) asks for them.
+OPERATION_BUCKETS = {
+    "database.create": DATABASE,
+    "database.update": DATABASE,
+    "database.delete": DATABASE,
+    "database.start": DATABASE,
+    "database.stop": DATABASE,
+    "database.reset": DATABASE,
+    "snapshot.create": BRANCHING,
+    "snapshot.delete": BRANCHING,
+    "branch.create": BRANCHING,
+}
 BUCKET_NAMES = {
     GENERAL: "API requests",
     DATABASE: "database operations",
@@ -34,6 +47,12 @@ class Budget:
     @property
     def exceeded(self) -> bool:
         return self.remaining < 0
+
+
+def buckets_for(operation: str | None) -> list[str]:
+    """The budgets a request for `operation` (None: no mutating operation) counts against."""
+    extra = OPERATION_BUCKETS.get(operation) if operation else None
+    return [GENERAL, extra] if extra else [GENERAL]
 
 
 class RateLimiter:

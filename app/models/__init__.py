@@ -166,7 +166,6 @@ class ApiKey(Model):
     prefix = fields.CharField(max_length=16)
     key_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
-    last_used_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_keys"

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import docker
-from tortoise import Tortoise
 
 from app.config import Settings
 from app.domain.services import Services
 from app.drivers.storage import remember_kind
 from app.engines import ENGINES, Engine
-from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 from app.setup.host import Report, SetupError, ensure_docker_engine, ensure_tools
 from app.setup.images import ImageUnavailable, ensure_image, host_versions
@@ -86,11 +84,3 @@ async def _migrate_and_warm(
                 engine, version, services.catalog.image(engine, version)
             )
     return applied
-
-
-async def count_keys(settings: Settings) -> int:
-    await Tortoise.init(config=tortoise_config(settings.database_url))
-    try:
-        return await Services.build(settings).keys.count()
-    finally:
-        await Tortoise.close_connections()

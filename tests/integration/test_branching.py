@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import docker
 import httpx
@@ -12,6 +13,7 @@ import pytest
 
 from tests.conftest import Server
 from tests.integration.test_databases import query
+from tests.writer import NumberedWriter
 
 
 def create(api: httpx.Client, path: str, body: dict) -> dict:
@@ -179,20 +181,10 @@ def test_snapshot_input_errors(branching_api: httpx.Client) -> None:
         api.delete("/databases/errs", params={"cascade": "true"})
 
 
-class NumberedWriter(threading.Thread):
-    """Commits rows 1, 2, 3, … one transaction each, remembering the last acknowledged number."""
-
-    def __init__(self, uri: str) -> None:
-        super().__init__(daemon=True)
-        self.uri = uri
-        self.acknowledged = 0
-        self.running = True
-
-    def run(self) -> None:
-        with psycopg.connect(self.uri, autocommit=True) as connection:
-            while self.running:
-                connection.execute("INSERT INTO ledger (n) VALUES (%s)", (self.acknowledged + 1,))
-                self.acknowledged += 1
+@contextmanager
+def ledger_session(uri: str) -> Iterator[Callable[[int], object]]:
+    with psycopg.connect(uri, autocommit=True) as connection:
+        yield lambda n: connection.execute("INSERT INTO ledger (n) VALUES (%s)", (n,))
 
 
 def test_branches_keep_every_committed_write_under_load(branching_api: httpx.Client) -> None:
@@ -202,7 +194,7 @@ def test_branches_keep_every_committed_write_under_load(branching_api: httpx.Cli
         source["connection"]["uri"],
         "CREATE TABLE ledger (n int PRIMARY KEY, at timestamptz DEFAULT now())",
     )
-    writer = NumberedWriter(source["connection"]["uri"])
+    writer = NumberedWriter(lambda: ledger_session(source["connection"]["uri"]))
     writer.start()
     taken: list[tuple[str, int]] = []
     try:

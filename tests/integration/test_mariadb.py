@@ -4,9 +4,9 @@ stop/start, snapshots under a committing writer, branches, reset, stats, cascade
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 import docker
@@ -18,6 +18,7 @@ from app.setup.images import ImageUnavailable, ensure_image, host_versions
 from tests.conftest import Server
 from tests.integration.test_branching import create, managed_ids
 from tests.integration.test_databases import container_of
+from tests.writer import NumberedWriter
 
 pytestmark = pytest.mark.docker
 
@@ -173,27 +174,17 @@ def test_snapshots_branches_and_reset_hold_the_right_data(
     assert branching_server.leftover_volumes() == []
 
 
-class NumberedWriter(threading.Thread):
-    """Commits rows 1, 2, 3, … one transaction each, remembering the last acknowledged number."""
-
-    def __init__(self, uri: str) -> None:
-        super().__init__(daemon=True)
-        self.uri = uri
-        self.acknowledged = 0
-        self.running = True
-
-    def run(self) -> None:
-        with connect(self.uri) as connection, connection.cursor() as cursor:
-            while self.running:
-                cursor.execute("INSERT INTO ledger (n) VALUES (%s)", (self.acknowledged + 1,))
-                self.acknowledged += 1
+@contextmanager
+def ledger_session(uri: str) -> Iterator[Callable[[int], object]]:
+    with connect(uri) as connection, connection.cursor() as cursor:
+        yield lambda n: cursor.execute("INSERT INTO ledger (n) VALUES (%s)", (n,))
 
 
 def test_branches_keep_every_committed_write_under_load(api: httpx.Client) -> None:
     source = new_database(api, "busy")
     uri = source["connection"]["uri"]
     query(uri, "CREATE TABLE ledger (n INT PRIMARY KEY, at TIMESTAMP(6) DEFAULT NOW(6))")
-    writer = NumberedWriter(uri)
+    writer = NumberedWriter(lambda: ledger_session(uri))
     writer.start()
     taken: list[tuple[str, int]] = []
     try:
