@@ -272,7 +272,7 @@ class DatabaseService:
                 )
             except IntegrityError:
                 raise ValidationError(f"A database named '{name}' already exists") from None
-        return await self.get(row.id)
+        return self.view(row)
 
     async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
         row.memory_bytes, row.cpus = new.memory_bytes, new.cpus
