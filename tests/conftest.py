@@ -253,6 +253,8 @@ def launch_server(
         "STAGDB_POSTGRES_VERSIONS": "15",
         "STAGDB_MARIADB_VERSIONS": "10.11",
         "STAGDB_STORAGE": "copy",
+        "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "port-claims"),
+        "STAGDB_SWEEP_INTERVAL": "1",
         "STAGDB_RATE_LIMIT_GENERAL": "100000",
         "STAGDB_RATE_LIMIT_DATABASE": "100000",
         "STAGDB_RATE_LIMIT_BRANCHING": "100000",
