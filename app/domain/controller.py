@@ -210,6 +210,8 @@ class Controller:
                 await self.databases.change(row, "unsettled", error=message)
 
     async def _keep_running(self, row: Database, container: ContainerInfo | None) -> None:
+        if container is not None and container.status == "removing":
+            container = None  # on its way out: make a new one
         if container is not None and container.running:
             if await self._answers(row):
                 self._silent.discard(row.id)
@@ -238,10 +240,6 @@ class Controller:
                     lifecycle.FAILED,
                 ):
                     return  # a user's operation changed it meanwhile
-                if not await asyncio.to_thread(self.provisioner.pool.volume_exists, row.volume):
-                    raise VolumeMissing(
-                        "its data volume is missing from the storage pool (is the pool mounted?)"
-                    )
                 row.container_id = await self.databases.guard(
                     self.provisioner.bring_up(
                         self.databases.placement(row),
@@ -338,10 +336,6 @@ class Controller:
         for claim in await asyncio.to_thread(self.provisioner.port_claims.mine):
             if claim.database_id not in known and claim.database_id not in busy:
                 await self.provisioner.release_port_of(claim.port, claim.database_id)
-
-
-class VolumeMissing(StagError):
-    code = "SERVER_ERROR"
 
 
 def _locked(row: Database, now: datetime) -> bool:

@@ -52,6 +52,10 @@ class EngineFailedToStart(ServerError):
     """The engine did not come up; the message is safe to show (it names no internals)."""
 
 
+class VolumeMissing(ServerError):
+    """The database's volume is not in the pool; the message is safe to show."""
+
+
 class Provisioner:
     def __init__(
         self,
@@ -244,6 +248,11 @@ class Provisioner:
     async def bring_up(self, placement: Placement, container_id: str | None, password: str) -> str:
         """Start the database's container, or make a new one on its volume when the old one
         is gone; answers when the engine accepts the database's own password."""
+        if not await asyncio.to_thread(self.pool.volume_exists, placement.volume):
+            raise VolumeMissing(
+                "The database's data volume is missing from the storage pool "
+                "(is the pool mounted?); it cannot be started"
+            )
         if container_id is not None:
             try:
                 await asyncio.to_thread(self.runtime.start, container_id)

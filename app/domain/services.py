@@ -49,7 +49,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings) -> Services:
         install_id = ensure_install_id(settings.data_dir)
-        runtime = DockerRuntime(install_id, settings.docker_host)
+        runtime = DockerRuntime(install_id, str(settings.data_dir), settings.docker_host)
         pool = open_pool(settings.storage, settings.pool_path)
         catalog = EngineCatalog(ENGINES, settings.engine_versions, settings.images, runtime)
         provisioner = Provisioner(

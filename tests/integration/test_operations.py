@@ -18,7 +18,9 @@ from tests.conftest import Server, launch_server, shut_down
 
 
 def managed_containers(client: docker.DockerClient, server: Server) -> list:
-    return client.containers.list(all=True, filters={"label": f"io.stagdb.host={server.host_name}"})
+    return client.containers.list(
+        all=True, filters={"label": f"io.stagdb.install={server.install_id}"}
+    )
 
 
 def volumes(server: Server) -> list[str]:

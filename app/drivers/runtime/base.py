@@ -18,6 +18,7 @@ from typing import Protocol
 
 MANAGED_LABEL = "io.stagdb.managed"
 INSTALL_LABEL = "io.stagdb.install"  # the install that made it: the only one that touches it
+DATA_DIR_LABEL = "io.stagdb.data-dir"  # where that install keeps its data, for operators
 DATABASE_LABEL = "io.stagdb.database"
 HOST_LABEL = "io.stagdb.host"
 

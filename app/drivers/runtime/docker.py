@@ -14,6 +14,7 @@ import requests.exceptions
 from docker.models.containers import Container
 
 from app.drivers.runtime.base import (
+    DATA_DIR_LABEL,
     DATABASE_LABEL,
     INSTALL_LABEL,
     MANAGED_LABEL,
@@ -51,8 +52,9 @@ WATCHED_ACTIONS = ("die", "oom", "destroy", "kill", "stop", "start")
 
 
 class DockerRuntime:
-    def __init__(self, install_id: str, base_url: str | None = None) -> None:
+    def __init__(self, install_id: str, data_dir: str, base_url: str | None = None) -> None:
         self.install_id = install_id
+        self.data_dir = data_dir
         self._base_url = base_url
         self._client: docker.DockerClient | None = None
 
@@ -170,7 +172,12 @@ class DockerRuntime:
     def _arguments(self, spec: ContainerSpec) -> dict[str, Any]:
         """Every container this runtime makes carries its install's label."""
         arguments = _run_arguments(spec)
-        arguments["labels"] = {**spec.labels, MANAGED_LABEL: "true", INSTALL_LABEL: self.install_id}
+        arguments["labels"] = {
+            **spec.labels,
+            MANAGED_LABEL: "true",
+            INSTALL_LABEL: self.install_id,
+            DATA_DIR_LABEL: self.data_dir,
+        }
         return arguments
 
     def stats(self, container_id: str) -> ContainerStats:
