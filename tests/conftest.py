@@ -172,6 +172,8 @@ class Server:
     host_name: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default_factory=Path)
+    executable: str = STAGDB  # the `stagdb` command to run: this checkout's, or a wheel's
+    cwd: str | None = None
 
     @property
     def install_id(self) -> str:
@@ -195,8 +197,9 @@ class Server:
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the process ends
         self.process = subprocess.Popen(
-            [STAGDB, "serve"], env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
-        )
+            [self.executable, "serve"], env=self.env, stdout=log, stderr=log,
+            stdin=subprocess.DEVNULL, cwd=self.cwd,
+        )  # fmt: skip
         log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -232,7 +235,10 @@ class Server:
                 self.process = None
 
     def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return self.cli_with_env(self.env, *argv)
+        return subprocess.run(
+            [self.executable, *argv], env=self.env, capture_output=True, text=True,
+            timeout=300, cwd=self.cwd,
+        )  # fmt: skip
 
     @staticmethod
     def cli_with_env(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
@@ -247,7 +253,11 @@ _port_block = itertools.cycle(_BLOCKS[_first_block:] + _BLOCKS[:_first_block])
 
 
 def launch_server(
-    metadata_url: str | None, tmp_root: Path, extra_env: dict[str, str] | None = None
+    metadata_url: str | None,
+    tmp_root: Path,
+    extra_env: dict[str, str] | None = None,
+    executable: str = STAGDB,
+    cwd: str | None = None,
 ) -> Server:
     host_name = f"{TEST_HOST_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:6]}"
     data_dir = tmp_root / host_name
@@ -278,6 +288,8 @@ def launch_server(
         env=env,
         host_name=host_name,
         log_path=data_dir / "server.log",
+        executable=executable,
+        cwd=cwd,
     )
     created = server.cli("keys", "create", "--name", "tests")
     assert created.returncode == 0, created.stderr
