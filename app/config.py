@@ -84,6 +84,14 @@ class Settings:
     default_memory_bytes: int | None = None
     pool_min_free_bytes: int = 64 * 1024 * 1024
 
+    def __post_init__(self) -> None:
+        metadata = _sqlite_path(self.database_url)
+        if metadata is not None and metadata.is_relative_to(self.pool_path):
+            raise ConfigError(
+                "STAGDB_DATABASE_URL must not point inside the storage pool "
+                f"({self.pool_path}): a full pool must never stop the metadata database"
+            )
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -129,6 +137,12 @@ class Settings:
             default_memory_bytes=_memory(env, "STAGDB_DEFAULT_MEMORY"),
             pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
         )
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite://") or url.startswith("sqlite://:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite://")).absolute()
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
