@@ -95,7 +95,9 @@ def _engine_answers() -> bool:
 
 @pytest.fixture(scope="session")
 def postgres_image(docker_client: docker.DockerClient) -> str:
-    ensure_image("postgresql", "15", "postgres:15", docker_client, log=lambda line: None)
+    ensure_image(
+        "postgresql", "15", "postgres:15", docker_client, log=lambda line: None, pull=False
+    )
     return "postgres:15"
 
 
@@ -258,7 +260,10 @@ def launch_server(
     extra_env: dict[str, str] | None = None,
     executable: str = STAGDB,
     cwd: str | None = None,
+    setup: bool = False,
 ) -> Server:
+    """A server in its own data dir under `tmp_root`; with `setup`, `stagdb setup` prepares
+    its host first (its pool, images and templates) as a user's install would."""
     host_name = f"{TEST_HOST_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:6]}"
     data_dir = tmp_root / host_name
     data_dir.mkdir(parents=True)
@@ -274,6 +279,7 @@ def launch_server(
         "STAGDB_STORAGE": "copy",
         "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "port-claims"),
         "STAGDB_SWEEP_INTERVAL": "1",
+        "STAGDB_PULL_IMAGES": "false",  # test traffic stays on this machine
         "STAGDB_RATE_LIMIT_GENERAL": "100000",
         "STAGDB_RATE_LIMIT_DATABASE": "100000",
         "STAGDB_RATE_LIMIT_BRANCHING": "100000",
@@ -291,6 +297,9 @@ def launch_server(
         executable=executable,
         cwd=cwd,
     )
+    if setup:
+        prepared = server.cli("setup")
+        assert prepared.returncode == 0, prepared.stdout + prepared.stderr
     created = server.cli("keys", "create", "--name", "tests")
     assert created.returncode == 0, created.stderr
     server.key = created.stdout.strip()

@@ -72,11 +72,13 @@ def ensure_image(
     tag: str,
     client: docker.DockerClient,
     log: Callable[[str], None] = print,
+    pull: bool = True,
 ) -> str:
-    """Make `tag` available to Docker; return "present", "pulled" or "built"."""
+    """Make `tag` available to Docker; return "present", "pulled" or "built". With `pull`
+    off, no registry is asked (air-gapped hosts, tests)."""
     if image_exists(client, tag):
         return "present"
-    if _pull(client, tag, log):
+    if pull and _pull(client, tag, log):
         return "pulled"
     _build(engine, version, tag, client, log)
     return "built"

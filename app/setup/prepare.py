@@ -31,8 +31,11 @@ TOOLS_BY_STORAGE = {
 
 def run_setup(settings: Settings, report: Report) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    ensure_tools(["dockerd"], report)
-    client = ensure_docker_engine(settings.data_dir, report)
+    if settings.docker_host is None:
+        ensure_tools(["dockerd"], report)
+        client = ensure_docker_engine(settings.data_dir, report)
+    else:  # an engine of the operator's choosing: use it, never start one
+        client = docker.DockerClient(base_url=settings.docker_host, timeout=60)
     report("docker engine: running")
 
     ensure_tools(TOOLS_BY_STORAGE.get(settings.storage, []), report)
@@ -92,7 +95,9 @@ def _ensure_images(
     for version in services.catalog.configured_versions(engine):
         tag = services.catalog.image(engine, version)
         try:
-            outcome = ensure_image(engine.name, version, tag, client, log=report)
+            outcome = ensure_image(
+                engine.name, version, tag, client, log=report, pull=services.settings.pull_images
+            )
         except ImageUnavailable as exc:
             if version in buildable:
                 raise SetupError(str(exc)) from exc
