@@ -118,6 +118,7 @@ class BranchService:
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, new_volume)
             )
             row.volume = new_volume
+            await self.databases.guard(self.provisioner.limit_disk(new_volume))
             await self._run(row, await self._password_of_data(row, snapshot))
         except BaseException:
             await self._restore(row, old_volume, new_volume, was_running)

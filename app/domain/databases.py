@@ -208,6 +208,7 @@ class DatabaseService:
             async with operations.leased(operation, row.id):
                 rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
                 row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
+                await self.guard(self.provisioner.limit_disk(row.volume))
                 placement = self.placement(row)
                 rollback.push(
                     "remove container", lambda: self.provisioner.remove_container(None, row.id)

@@ -76,7 +76,9 @@ class Provisioner:
         ready_timeout_s: float,
         pids_limit: int | None = None,
         pool_min_free_bytes: int = 0,
+        disk_quota_bytes: int | None = None,
     ) -> None:
+        self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
         self.pool = pool
         self.host = host
@@ -401,6 +403,11 @@ class Provisioner:
 
     async def port_claims_of_this_install(self) -> list[PortClaim]:
         return await asyncio.to_thread(self.port_claims.mine)
+
+    async def limit_disk(self, volume: str) -> None:
+        """Apply the per-database disk quota, where one is set and the backend has quotas."""
+        if self.disk_quota_bytes is not None and self.pool.supports_quotas:
+            await asyncio.to_thread(self.pool.limit_volume, volume, self.disk_quota_bytes)
 
     async def require_free_space(self) -> None:
         """Refuse new work up front when the pool has less free space than the reserve."""
