@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import socket
@@ -34,6 +35,7 @@ class WebhookSettings:
     backoff_max_s: float = 600.0
     timeout_s: float = 10.0
     poll_interval_s: float = 0.5
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WebhookSettings:
@@ -44,6 +46,7 @@ class WebhookSettings:
             backoff_max_s=_float(env, "STAGDB_WEBHOOK_BACKOFF_MAX", defaults.backoff_max_s),
             timeout_s=_float(env, "STAGDB_WEBHOOK_TIMEOUT", defaults.timeout_s),
             poll_interval_s=_float(env, "STAGDB_WEBHOOK_POLL_INTERVAL", defaults.poll_interval_s),
+            allow_networks=_networks(env, "STAGDB_WEBHOOK_ALLOW_NETWORKS"),
         )
         if settings.max_attempts < 1:
             raise ConfigError("STAGDB_WEBHOOK_MAX_ATTEMPTS must be at least 1")
@@ -141,6 +144,20 @@ class Settings:
             pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
             disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
         )
+
+
+def _networks(
+    env: Mapping[str, str], name: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (piece.strip() for piece in env.get(name, "").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must list networks such as 10.0.0.0/8, got {part!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

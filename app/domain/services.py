@@ -10,6 +10,7 @@ from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService
 from app.domain.delivery import DeliveryWorker
+from app.domain.egress import EgressPolicy
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
 from app.domain.keys import ApiKeyService
@@ -75,7 +76,8 @@ class Services:
             default_memory_bytes=settings.default_memory_bytes,
         )
         snapshots = SnapshotService(databases)
-        delivery = DeliveryWorker(settings.webhooks)
+        egress = EgressPolicy(settings.webhooks.allow_networks)
+        delivery = DeliveryWorker(settings.webhooks, egress)
         return cls(
             settings=settings,
             install_id=install_id,
@@ -95,6 +97,7 @@ class Services:
             webhooks=WebhookService(
                 ApiAddress.of(settings.api_host, settings.api_port),
                 delivery.first_attempt_within_s,
+                egress,
             ),
             delivery=delivery,
         )

@@ -168,7 +168,7 @@ def test_webhooks_can_be_created_read_listed_updated_and_deleted(
     assert generated["secret_set"] is True
 
     chosen_body = {
-        "url": "https://hooks.example.com/stagdb",
+        "url": "https://127.0.0.1:9/stagdb",
         "events": ["*", "branch.created"],
         "secret": "a-secret-of-our-own-choosing",
     }
@@ -520,3 +520,27 @@ def test_two_replicas_deliver_each_delivery_once(
     finally:
         for replica in replicas:
             shut_down(replica, docker_client)
+
+
+def test_webhooks_cannot_reach_inside_without_the_operators_leave(
+    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> None:
+    """Out of the box a webhook may not point at loopback, link-local (cloud metadata) or
+    private addresses, by literal or by name; the refusal says why and how to allow it."""
+    server = launch_server(None, tmp_root, {"STAGDB_WEBHOOK_ALLOW_NETWORKS": ""})
+    try:
+        with server.client as api:
+            for url, kind in (
+                ("http://127.0.0.1:9/hook", "loopback"),
+                ("http://localhost:9/hook", "loopback"),
+                ("http://169.254.169.254/latest/meta-data", "link-local"),
+                ("http://10.1.2.3/hook", "private"),
+                ("http://[::1]:9/hook", "loopback"),
+            ):
+                refused = api.post("/webhooks", json={"url": url, "events": ["*"]})
+                assert refused.status_code == 400, (url, refused.text)
+                message = refused.json()["error"]["message"]
+                assert f"a {kind} address" in message and "STAGDB_WEBHOOK_ALLOW_NETWORKS" in message
+            assert api.get("/webhooks").json()["pagination"]["total"] == 0
+    finally:
+        shut_down(server, docker_client)
