@@ -91,7 +91,7 @@ def test_a_full_pool_refuses_new_work_and_keeps_serving(
             assert api.delete(f"/databases/{name}").status_code == 200
 
 
-def test_every_container_has_a_pids_limit_and_the_default_memory_limit(
+def test_every_container_is_limited_and_unprivileged(
     full_pool_server: Server, docker_client: docker.DockerClient
 ) -> None:
     with full_pool_server.client as api:
@@ -105,6 +105,9 @@ def test_every_container_has_a_pids_limit_and_the_default_memory_limit(
         host_config = container.attrs["HostConfig"]
         assert host_config["PidsLimit"] == 1024
         assert host_config["Memory"] == 256 * 1024**2
+        assert host_config["CapDrop"] == ["ALL"] and not host_config["CapAdd"]
+        assert "no-new-privileges:true" in host_config["SecurityOpt"]
+        assert not host_config["Privileged"]
         assert api.delete("/databases/limited").status_code == 200
 
 
