@@ -88,6 +88,7 @@ class Settings:
     pool_min_free_bytes: int = 64 * 1024 * 1024
     pull_images: bool = True
     disk_quota_bytes: int | None = None
+    secret_key: str | None = None
 
     def __post_init__(self) -> None:
         metadata = _sqlite_path(self.database_url)
@@ -143,6 +144,7 @@ class Settings:
             pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
             pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
             disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
+            secret_key=env.get("STAGDB_SECRET_KEY") or None,
         )
 
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from tortoise import fields
 from tortoise.models import Model
 
+from app.models.sealed import SealedField
+
 MODEL_MODULES = ["app.models", "aerich.models"]
 
 
@@ -25,7 +27,7 @@ class Database(Model):
     host = fields.CharField(max_length=64, default="local")
     port: int | None = fields.IntField(null=True)
     username = fields.CharField(max_length=63)
-    password = fields.CharField(max_length=128)
+    password = SealedField()
     database_name = fields.CharField(max_length=63)
     description = fields.TextField(default="")
     memory_bytes: int | None = fields.BigIntField(null=True)
@@ -124,7 +126,7 @@ class Webhook(Model):
     id = fields.CharField(pk=True, max_length=32)
     url = fields.CharField(max_length=2048)
     events: list[str] = fields.JSONField()  # type: ignore[assignment]
-    secret = fields.CharField(max_length=256)
+    secret = SealedField()
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

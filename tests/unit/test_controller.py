@@ -29,6 +29,7 @@ from app.errors import StagError
 from app.identity import ensure_install_id
 from app.models import Database, Event, Operation, Snapshot, tortoise_config
 from app.models.migrations import apply_migrations
+from app.models.sealed import configure_sealing
 from tests.fakes import FakeEngine, FakePool, FakeRuntime
 
 _ports = itertools.count(43000 + (os.getpid() % 50) * 40, 5)
@@ -62,6 +63,7 @@ def scenario(test: Callable[[World], Awaitable[None]]) -> Callable[[Path], None]
         async def main() -> None:
             url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
             await apply_migrations(url)
+            configure_sealing(tmp_path, None)
             await Tortoise.init(config=tortoise_config(url))
             try:
                 install = ensure_install_id(tmp_path)
