@@ -176,7 +176,8 @@ def test_restart_leaves_work_of_live_processes_alone(
         with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:
             states = dict(
                 metadata.execute(
-                    "SELECT id, status FROM operations WHERE id IN ('op-live', 'op-gone', 'op-expire')"
+                    "SELECT id, status FROM operations"
+                    " WHERE id IN ('op-live', 'op-gone', 'op-expire')"
                 )
             )
             # The live replica's lease passes without renewal: its lock is free for the taking.
