@@ -17,6 +17,7 @@ from tortoise import Tortoise
 
 from app.api.auth import ApiKeyMiddleware
 from app.api.envelope import EXCEPTION_HANDLERS
+from app.api.idempotency import IdempotencyMiddleware
 from app.api.metrics import metrics
 from app.api.observability import ObservabilityMiddleware
 from app.api.ratelimit import RateLimitMiddleware
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(ObservabilityMiddleware),
             Middleware(ApiKeyMiddleware),
             Middleware(RateLimitMiddleware),
+            Middleware(IdempotencyMiddleware),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,

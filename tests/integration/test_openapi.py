@@ -169,7 +169,7 @@ def test_database_lifecycle_matches_the_spec(api: httpx.Client) -> None:
         listed = api.get(DB)
         assert_response_matches("GET", DB, listed)
         assert listed.status_code == 200
-        assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 1, "total_pages": 1}
+        assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 1, "pages": 1}
 
         filtered = api.get(
             DB, params={"page": 1, "limit": 1, "type": "postgresql", "status": "running"}
@@ -238,7 +238,7 @@ def test_snapshots_branches_and_reset_match_the_spec(api: httpx.Client) -> None:
         assert_response_matches("GET", f"{DB_ID}/snapshots", listed)
         assert listed.status_code == 200, listed.text
         assert listed.json()["data"] == [snapshot]
-        assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 1, "total_pages": 1}
+        assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 1, "pages": 1}
 
         fetched = api.get(f"/snapshots/{snapshot['id']}")
         assert_response_matches("GET", SNAP_ID, fetched)
