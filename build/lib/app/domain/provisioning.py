@@ -1,0 +1,299 @@
+"""Drives storage, runtime and engine together for one database: templates, volumes,
+containers and readiness. Holds no metadata; the services decide what to do."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from app.drivers.runtime.base import (
+    DATABASE_LABEL,
+    HOST_LABEL,
+    MANAGED_LABEL,
+    ContainerNotFound,
+    ContainerRuntime,
+    ContainerSpec,
+    Mount,
+    RuntimeFailure,
+)
+from app.drivers.storage import StorageFailure, StoragePool
+from app.engines import Engine, Listen
+from app.errors import ServerError
+
+log = logging.getLogger(__name__)
+
+READY_POLL_S = 0.05
+NETWORK_POLL_S = 0.02
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Everything needed to run one database's container."""
+
+    database_id: str
+    engine: Engine
+    image: str
+    volume: str
+    port: int
+    memory_bytes: int | None
+    cpus: float | None
+
+
+class EngineFailedToStart(ServerError):
+    """The engine did not come up; the message is safe to show (it names no internals)."""
+
+
+class Provisioner:
+    def __init__(
+        self,
+        runtime: ContainerRuntime,
+        pool: StoragePool,
+        host: str,
+        network_mode: str,
+        bind_address: str,
+        ready_timeout_s: float,
+    ) -> None:
+        self.runtime = runtime
+        self.pool = pool
+        self.host = host
+        self.network_mode = network_mode
+        self.bind_address = bind_address
+        self.ready_timeout_s = ready_timeout_s
+        self._template_locks: dict[str, asyncio.Lock] = {}
+
+    def listen(self, engine: Engine, port: int) -> Listen:
+        if self.network_mode == "host":
+            return Listen(address=self.bind_address, port=port)
+        return Listen(address="*", port=engine.container_port)
+
+    async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
+        """The per-version template volume, initialised once and cloned for every new database."""
+        volume = f"tpl-{engine.name}-{version}".replace(".", "-")
+        lock = self._template_locks.setdefault(volume, asyncio.Lock())
+        async with lock:
+            if await asyncio.to_thread(self.pool.volume_exists, volume):
+                return volume
+            try:
+                await self._initialise_template(engine, image, volume)
+            except BaseException:
+                await asyncio.to_thread(self.pool.destroy_volume, volume)
+                raise
+        return volume
+
+    async def _initialise_template(self, engine: Engine, image: str, volume: str) -> None:
+        building = f"{volume}-building"
+        await asyncio.to_thread(self.pool.destroy_volume, building)
+        path = await asyncio.to_thread(self.pool.create_volume, building)
+        self.own_volume(engine, building)
+        spec = ContainerSpec(
+            name=f"stagdb-init-{volume}-{os.getpid()}",
+            image=image,
+            command=engine.init_command(),
+            user=engine.run_as,
+            labels={MANAGED_LABEL: "true", HOST_LABEL: self.host},
+            mounts=[Mount(str(path), engine.data_dir)],
+            network_mode="none",
+        )
+        try:
+            result = await asyncio.to_thread(self.runtime.run_once, spec, 300)
+            if result.exit_code != 0:
+                log.error("template init for %s failed: %s", volume, result.output[-2000:])
+                raise EngineFailedToStart(f"Initialising the {engine.name} template failed")
+            await asyncio.to_thread(self.pool.clone_volume, building, volume)
+        finally:
+            await asyncio.to_thread(self.pool.destroy_volume, building)
+
+    def own_volume(self, engine: Engine, volume: str) -> None:
+        uid, gid = (int(part) for part in engine.run_as.split(":"))
+        path = self.pool.volume_path(volume)
+        os.chown(path, uid, gid)
+        os.chmod(path, 0o700)
+
+    def container_spec(self, placement: Placement) -> ContainerSpec:
+        engine = placement.engine
+        listen = self.listen(engine, placement.port)
+        return ContainerSpec(
+            name=f"stagdb-{placement.database_id}",
+            image=placement.image,
+            command=engine.server_command(listen),
+            user=engine.run_as,
+            labels={
+                MANAGED_LABEL: "true",
+                DATABASE_LABEL: placement.database_id,
+                HOST_LABEL: self.host,
+            },
+            mounts=[Mount(str(self.pool.volume_path(placement.volume)), engine.data_dir)],
+            network_mode=self.network_mode,
+            published_port=None
+            if self.network_mode == "host"
+            else (self.bind_address, placement.port, engine.container_port),
+            memory_bytes=placement.memory_bytes,
+            cpus=placement.cpus,
+            stop_signal=engine.stop_signal,
+        )
+
+    async def run_container(self, placement: Placement) -> str:
+        spec = self.container_spec(placement)
+        await asyncio.to_thread(self.runtime.remove, spec.name)
+        return await asyncio.to_thread(self.runtime.run, spec)
+
+    async def wait_ready(
+        self,
+        container_id: str,
+        placement: Placement,
+        credentials: tuple[str, str] | None,
+        login_password: str | None = None,
+    ) -> None:
+        """Wait until the engine answers; with `credentials`, set that user's password.
+
+        When the password the data already holds is known (`login_password`: the database's
+        own, or its parent's for a fresh branch) readiness is probed by logging in over the
+        network, which is much cheaper than `docker exec`; otherwise the engine's own client
+        runs inside the container until it succeeds.
+        """
+        engine = placement.engine
+        deadline = time.monotonic() + self.ready_timeout_s
+        if login_password is not None:
+            username = credentials[0] if credentials else engine.default_username
+            new_password = credentials[1] if credentials else None
+            host, port = self.client_address(placement.port)
+
+            async def login() -> bool | None:
+                return await engine.ready_over_network(
+                    host, port, username, login_password, new_password
+                )
+
+            if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
+                return
+        listen = self.listen(engine, placement.port)
+        command = (
+            engine.set_credentials_command(listen, *credentials)
+            if credentials
+            else engine.ready_command(listen)
+        )
+
+        async def in_container() -> bool | None:
+            result = await asyncio.to_thread(
+                self.runtime.exec, container_id, command, engine.run_as
+            )
+            return result.exit_code == 0
+
+        await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+
+    async def _poll(
+        self,
+        probe: Callable[[], Awaitable[bool | None]],
+        container_id: str,
+        engine: Engine,
+        deadline: float,
+        pause_s: float,
+    ) -> bool:
+        """Run `probe` until it answers True (done) or None (cannot tell: returns False)."""
+        attempts = 0
+        while True:
+            try:
+                outcome = await probe()
+            except RuntimeFailure:
+                await self._fail_if_exited(container_id, engine)
+                raise
+            if outcome is not False:
+                return bool(outcome)
+            attempts += 1
+            if attempts % 10 == 0:
+                await self._fail_if_exited(container_id, engine)
+            if time.monotonic() > deadline:
+                raise EngineFailedToStart(
+                    f"{engine.name} did not accept connections within "
+                    f"{self.ready_timeout_s:.0f}s; see the database logs"
+                )
+            await asyncio.sleep(pause_s)
+
+    def client_address(self, port: int) -> tuple[str, int]:
+        """Where this server reaches a database's port."""
+        wildcard = self.bind_address in ("0.0.0.0", "::", "*")
+        return ("127.0.0.1" if wildcard else self.bind_address), port
+
+    async def _fail_if_exited(self, container_id: str, engine: Engine) -> None:
+        info = await asyncio.to_thread(self.runtime.inspect, container_id)
+        if info.status in ("exited", "dead"):
+            raise EngineFailedToStart(
+                f"{engine.name} exited during start-up; see the database logs"
+            )
+
+    async def start_container(self, container_id: str, placement: Placement, password: str) -> None:
+        await asyncio.to_thread(self.runtime.start, container_id)
+        await self.wait_ready(container_id, placement, None, login_password=password)
+
+    async def stop_container(self, container_id: str) -> None:
+        await asyncio.to_thread(self.runtime.stop, container_id, 30)
+
+    async def remove_container(self, container_id: str | None, database_id: str) -> None:
+        """Remove the container by id and by its conventional name; gone already is fine."""
+        for ref in filter(None, (container_id, f"stagdb-{database_id}")):
+            try:
+                await asyncio.to_thread(self.runtime.remove, ref)
+            except ContainerNotFound:
+                continue
+
+    async def clone_template(self, template: str, volume: str) -> None:
+        await asyncio.to_thread(self.pool.clone_volume, template, volume)
+
+    @asynccontextmanager
+    async def consistent(
+        self, container_id: str | None, placement: Placement, credentials: tuple[str, str]
+    ) -> AsyncIterator[None]:
+        """Hold a running database still enough for a consistent image of its volume.
+
+        Every transaction committed before this is entered is on disk in the volume: the
+        engine checkpoints first (so a copy starts without long recovery), and on backends
+        whose snapshots are not atomic the container is frozen for the copy itself.
+        """
+        if container_id is None:
+            yield
+            return
+        await self._checkpoint(container_id, placement, credentials)
+        if self.pool.atomic_snapshots:
+            yield
+            return
+        await asyncio.to_thread(self.runtime.pause, container_id)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(self.runtime.unpause, container_id)
+
+    async def _checkpoint(
+        self, container_id: str, placement: Placement, credentials: tuple[str, str]
+    ) -> None:
+        engine = placement.engine
+        host, port = self.client_address(placement.port)
+        if await engine.checkpoint_over_network(host, port, *credentials):
+            return
+        listen = self.listen(engine, placement.port)
+        result = await asyncio.to_thread(
+            self.runtime.exec, container_id, engine.checkpoint_command(listen), engine.run_as
+        )
+        if result.exit_code != 0:
+            log.warning("checkpoint before snapshot failed: %s", result.output[-500:])
+
+    async def snapshot(self, volume: str, snapshot: str) -> None:
+        await asyncio.to_thread(self.pool.create_snapshot, volume, snapshot)
+
+    async def destroy_snapshot(self, volume: str, snapshot: str) -> None:
+        await asyncio.to_thread(self.pool.destroy_snapshot, volume, snapshot)
+
+    async def clone_volume(self, source: str, target: str) -> None:
+        await asyncio.to_thread(self.pool.clone_volume, source, target)
+
+    async def clone_snapshot(self, volume: str, snapshot: str, target: str) -> None:
+        await asyncio.to_thread(self.pool.clone_snapshot, volume, snapshot, target)
+
+    async def destroy_volume(self, volume: str) -> None:
+        await asyncio.to_thread(self.pool.destroy_volume, volume)
+
+
+DRIVER_FAILURES = (RuntimeFailure, StorageFailure)
