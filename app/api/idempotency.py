@@ -24,8 +24,11 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("state", {}).get("principal")
+        if scope["type"] != "http" or scope["method"] != "POST" or principal is None:
+            await self.app(scope, receive, send)
+            return
         key = Headers(scope=scope).get(HEADER)
-        if scope["type"] != "http" or scope["method"] != "POST" or principal is None or key is None:
+        if key is None:
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
