@@ -186,7 +186,7 @@ def test_webhook_commands(run: Run) -> None:
 
 @pytest.mark.parametrize(
     ("shell", "marker"),
-    [("bash", "complete -o"), ("zsh", "compdef"), ("fish", "complete -c stagdb")],
+    [("bash", "complete -o"), ("zsh", "compdef"), ("fish", "complete --no-files --command stagdb")],
 )
 def test_shell_completion_scripts(run: Run, shell: str, marker: str) -> None:
     script = run("completion", shell)
