@@ -172,7 +172,7 @@ class ApiKey(Model):
 
 
 class IdempotencyKey(Model):
-    """The Idempotency-Key of a POST, per API key: its request and, once finished, its answer."""
+    """A POST's Idempotency-Key per API key, with its answer."""
 
     id = fields.IntField(pk=True)
     api_key_id = fields.CharField(max_length=32)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-import tomllib
 
 from stagdb._config import KEY_ENV, URL_ENV
 
