@@ -14,6 +14,7 @@ from app.api.auth import refusal
 from app.domain.idempotency import Claim, IdempotencyService, RequestFingerprint
 from app.errors import StagError
 
+API_PREFIX = "/v1/"  # REST only: GraphQL requests are not covered
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -24,7 +25,12 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("state", {}).get("principal")
-        if scope["type"] != "http" or scope["method"] != "POST" or principal is None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].startswith(API_PREFIX)
+            or principal is None
+        ):
             await self.app(scope, receive, send)
             return
         key = Headers(scope=scope).get(HEADER)
