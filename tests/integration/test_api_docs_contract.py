@@ -58,6 +58,7 @@ WEBHOOK_BODY = """{
 
 def curl(command: str, base_url: str, key: str) -> httpx.Response:
     """Run a curl command line from the page against `base_url` with `key`."""
+    command = command.replace("\\\n", " ")  # a backslash-newline continues the line
     argv = shlex.split(command.replace(DOCS_BASE, base_url).replace(DOCS_KEY, key))
     assert argv[0] == "curl"
     method, headers, data, url = "GET", {}, None, None
