@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from stagdb._client import Client
 from stagdb.cli import exit_codes, server
-from stagdb.cli.main import cli
+from stagdb.cli.app import cli
 from stagdb.cli.settings import Login, effective_login, save_login, saved_login
 
 

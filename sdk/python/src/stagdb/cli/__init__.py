@@ -4,6 +4,6 @@ from __future__ import annotations
 
 
 def main() -> int:
-    from stagdb.cli.main import main as run
+    from stagdb.cli.app import main as run
 
     return run()
