@@ -78,6 +78,11 @@ class Settings:
     operation_timeout_s: float
     webhooks: WebhookSettings
     rate_limits: Mapping[str, int]
+    port_claims_dir: Path = Path("/var/lib/stagdb-ports")
+    sweep_interval_s: float = 5.0
+    pids_limit: int = 1024
+    default_memory_bytes: int | None = None
+    pool_min_free_bytes: int = 64 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -116,7 +121,37 @@ class Settings:
                 "database": _positive(env, "STAGDB_RATE_LIMIT_DATABASE", 100),
                 "branching": _positive(env, "STAGDB_RATE_LIMIT_BRANCHING", 50),
             },
+            port_claims_dir=Path(
+                env.get("STAGDB_PORT_CLAIMS_DIR", "/var/lib/stagdb-ports")
+            ).absolute(),
+            sweep_interval_s=_seconds(env, "STAGDB_SWEEP_INTERVAL", 5.0),
+            pids_limit=_positive(env, "STAGDB_PIDS_LIMIT", 1024),
+            default_memory_bytes=_memory(env, "STAGDB_DEFAULT_MEMORY"),
+            pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{name} must be a positive number of seconds, got {value}")
+    return value
+
+
+def _memory(env: Mapping[str, str], name: str) -> int | None:
+    """A Docker-style size (`512m`, `1g`); unset or empty means no default limit."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return None
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    number, unit = (raw[:-1], raw[-1]) if raw[-1] in units else (raw, "")
+    try:
+        value = int(float(number) * units.get(unit, 1))
+    except ValueError:
+        raise ConfigError(f"{name} must be a size such as 512m or 1g, got {raw!r}") from None
+    if value < 64 * 1024**2:
+        raise ConfigError(f"{name} must be at least 64m, got {raw!r}")
+    return value
 
 
 def _positive(env: Mapping[str, str], name: str, default: int) -> int:

@@ -26,9 +26,10 @@ from app.api.reference import docs
 from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
-from app.drivers.storage import remember_kind
+from app.drivers.storage import claim_pool, remember_kind
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
+from app.setup.restart import bring_host_back
 from schema.build import STATIC_DIR, GraphQLApp
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,15 @@ def create_app(settings: Settings) -> Starlette:
         await Tortoise.init(
             config=tortoise_config(settings.database_url), _enable_global_fallback=True
         )
+        await asyncio.to_thread(bring_host_back, settings)
         services = Services.build(settings)
         services.pool.prepare()
         remember_kind(services.pool)
+        claim_pool(services.pool, services.install_id)
+        services.provisioner.port_claims.prepare()
         app.state.services = services
         try:
-            async with services.reconciler.running(), services.delivery.running():
+            async with services.controller.running(), services.delivery.running():
                 yield
         finally:
             with contextlib.suppress(TimeoutError):

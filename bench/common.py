@@ -40,6 +40,7 @@ def bench_server(extra_env: dict[str, str] | None = None) -> Iterator[httpx.Clie
         "STAGDB_HOST_NAME": host_name,
         "STAGDB_PORT_RANGE": "30000-30999",
         "STAGDB_STORAGE": "copy",
+        "STAGDB_PORT_CLAIMS_DIR": str(data_dir / "port-claims"),
         "STAGDB_RATE_LIMIT_GENERAL": "1000000",
         "STAGDB_RATE_LIMIT_DATABASE": "1000000",
         "STAGDB_RATE_LIMIT_BRANCHING": "1000000",
@@ -63,7 +64,7 @@ def bench_server(extra_env: dict[str, str] | None = None) -> Iterator[httpx.Clie
         server.wait(timeout=60)
         engine = docker.from_env()
         for container in engine.containers.list(
-            all=True, filters={"label": f"io.stagdb.host={host_name}"}
+            all=True, filters={"label": f"io.stagdb.data-dir={data_dir}"}
         ):
             container.remove(force=True, v=True)
         shutil.rmtree(data_dir, ignore_errors=True)

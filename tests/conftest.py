@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 STAGDB = str(Path(sys.executable).with_name("stagdb"))
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 TEST_HOST_PREFIX = "test-"
+TMP_ROOT_PREFIX = "stagdb-tests-"
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -63,7 +64,7 @@ def docker_client() -> Iterator[docker.DockerClient]:
     was_running = _engine_answers()
     client = ensure_docker_engine(workdir, report=lambda line: None)
     for container in client.containers.list(all=True, filters={"label": "io.stagdb.managed=true"}):
-        if _left_by_dead_test_run(container.labels.get("io.stagdb.host", "")):
+        if _left_by_dead_test_run(container.labels):
             container.remove(force=True, v=True)
     yield client
     if not was_running:
@@ -71,12 +72,16 @@ def docker_client() -> Iterator[docker.DockerClient]:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _left_by_dead_test_run(host_label: str) -> bool:
-    """Test hosts are named test-<pid>-<random>: their containers are stale once that
-    pytest process is gone (a concurrent test run's containers are left alone)."""
-    if not host_label.startswith(TEST_HOST_PREFIX):
+def _left_by_dead_test_run(labels: dict[str, str]) -> bool:
+    """Test servers keep their data under a temporary dir named after the pytest process
+    (stagdb-tests-<pid>-…): their containers are stale once that process is gone. A concurrent
+    test run's containers, and every real install's, are left alone."""
+    data_dir = Path(labels.get("io.stagdb.data-dir", "/"))
+    if data_dir.parent.parent != Path(tempfile.gettempdir()) or not data_dir.parent.name.startswith(
+        TMP_ROOT_PREFIX
+    ):
         return False
-    pid = host_label.removeprefix(TEST_HOST_PREFIX).split("-")[0]
+    pid = data_dir.parent.name.removeprefix(TMP_ROOT_PREFIX).split("-")[0]
     return not (pid.isdigit() and Path(f"/proc/{pid}").exists())
 
 
@@ -168,6 +173,10 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default_factory=Path)
 
+    @property
+    def install_id(self) -> str:
+        return (self.data_dir / "install-id").read_text().strip()
+
     def leftover_volumes(self) -> list[str]:
         """Database volumes still in the server's storage pool."""
         volumes = open_pool(self.env["STAGDB_STORAGE"], self.pool_path).list_volumes()
@@ -253,6 +262,8 @@ def launch_server(
         "STAGDB_POSTGRES_VERSIONS": "15",
         "STAGDB_MARIADB_VERSIONS": "10.11",
         "STAGDB_STORAGE": "copy",
+        "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "port-claims"),
+        "STAGDB_SWEEP_INTERVAL": "1",
         "STAGDB_RATE_LIMIT_GENERAL": "100000",
         "STAGDB_RATE_LIMIT_DATABASE": "100000",
         "STAGDB_RATE_LIMIT_BRANCHING": "100000",
@@ -279,13 +290,13 @@ def shut_down(server: Server, client: docker.DockerClient) -> None:
     try:
         server.stop()
     finally:
-        remove_containers(client, f"io.stagdb.host={server.host_name}")
+        remove_containers(client, f"io.stagdb.install={server.install_id}")
         shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def tmp_root() -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="stagdb-tests-"))
+    root = Path(tempfile.mkdtemp(prefix=f"{TMP_ROOT_PREFIX}{os.getpid()}-"))
     yield root
     shutil.rmtree(root, ignore_errors=True)
 

@@ -96,9 +96,13 @@ class BranchService:
             raise ValidationError(
                 f"Snapshot '{snapshot.name}' belongs to neither '{row.name}' nor its parent"
             )
-        if row.status not in (lifecycle.RUNNING, lifecycle.STOPPED, lifecycle.FAILED):
+        if row.status not in lifecycle.CAN_RESET:
             raise ResourceBusyError(f"Database '{row.name}' is {row.status} and cannot be reset")
         async with operations.locked_operation("branch.reset", row):
+            if row.status not in lifecycle.CAN_RESET:
+                raise ResourceBusyError(
+                    f"Database '{row.name}' is {row.status} and cannot be reset"
+                )
             await self._replace_volume(row, snapshot)
         return self.databases.view(row)
 
@@ -118,14 +122,9 @@ class BranchService:
         except BaseException:
             await self._restore(row, old_volume, new_volume, was_running)
             raise
-        row.status, row.error = lifecycle.RUNNING, None
         if snapshot.database_id == row.parent_id:
             row.snapshot_id = snapshot.id  # its data now comes from this snapshot of the parent
-        await self.databases.save(
-            row,
-            ["volume", "container_id", "status", "error", "snapshot_id", "updated_at"],
-            "branch.reset",
-        )
+        await self.databases.change(row, "reset", ["volume", "container_id", "snapshot_id"])
         if not await Snapshot.exists(volume=old_volume):
             await self.databases.guard(self.provisioner.destroy_volume(old_volume))
 
@@ -143,8 +142,11 @@ class BranchService:
             try:
                 await self._run(row, row.password)
             except StagError as exc:
-                row.status, row.error = lifecycle.FAILED, exc.message
-        await row.save(update_fields=["volume", "container_id", "status", "error", "updated_at"])
+                await self.databases.change(
+                    row, "reset failed", ["volume", "container_id"], error=exc.message
+                )
+                return
+        await row.save(update_fields=["volume", "container_id", "updated_at"])
 
     async def _run(self, row: Database, data_password: str | None) -> None:
         placement = self.databases.placement(row)

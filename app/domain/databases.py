@@ -19,11 +19,18 @@ from app.domain.ids import looks_like_id, new_id
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
-from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner
+from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, pool_is_full
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.views import Connection, DatabaseView
-from app.errors import NotFoundError, ResourceBusyError, ServerError, StagError, ValidationError
+from app.errors import (
+    InsufficientResources,
+    NotFoundError,
+    ResourceBusyError,
+    ServerError,
+    StagError,
+    ValidationError,
+)
 from app.models import Database, Snapshot
 
 log = logging.getLogger(__name__)
@@ -86,7 +93,9 @@ class DatabaseService:
         connect_host: str,
         port_range: tuple[int, int],
         event_log: EventLog,
+        default_memory_bytes: int | None = None,
     ) -> None:
+        self.default_memory_bytes = default_memory_bytes
         self.catalog = catalog
         self.provisioner = provisioner
         self.connect_host = connect_host
@@ -146,6 +155,8 @@ class DatabaseService:
         name = validate_name(request.name)
         description = describe(request.description)
         resources = parse_resources(request.resources)
+        if resources.memory_bytes is None and self.default_memory_bytes is not None:
+            resources = Resources(self.default_memory_bytes, resources.cpus)
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
         if await Database.exists(name=name):
@@ -167,6 +178,7 @@ class DatabaseService:
         """Make a database: record (locked, with a port), volume filled by `populate`,
         container, readiness with fresh credentials. Any failure undoes every step."""
         engine = self.catalog.engine(new.engine)
+        await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
         operation = await operations.begin(kind, database_id)
         row = await self._insert(
@@ -175,6 +187,7 @@ class DatabaseService:
             engine=engine.name,
             version=new.version,
             status=lifecycle.CREATING,
+            desired_status=lifecycle.RUNNING,
             host=self.provisioner.host,
             username=engine.default_username,
             password=secrets.token_urlsafe(18),
@@ -186,39 +199,52 @@ class DatabaseService:
             snapshot_id=new.snapshot_id,
             volume=database_id,
             locked_by=operation.id,
+            lock_expires_at=operations.lease_deadline(),
         )
         rollback = Rollback()
         rollback.push("delete row", row.delete)
+        rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:
-            rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
-            row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
-            placement = self.placement(row)
-            rollback.push(
-                "remove container", lambda: self.provisioner.remove_container(None, row.id)
-            )
-            container_id = await self.guard(self.provisioner.run_container(placement))
-            await self.guard(
-                self.provisioner.wait_ready(
-                    container_id, placement, (row.username, row.password), new.data_password
+            async with operations.leased(operation, row.id):
+                rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
+                row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
+                placement = self.placement(row)
+                rollback.push(
+                    "remove container", lambda: self.provisioner.remove_container(None, row.id)
                 )
-            )
+                container_id = await self.guard(self.provisioner.run_container(placement))
+                await self.guard(
+                    self.provisioner.wait_ready(
+                        container_id, placement, (row.username, row.password), new.data_password
+                    )
+                )
         except BaseException as exc:
             await rollback.run()
             await operations.finish(operation, _public_message(exc))
-            await self.announce("database.failed", row, lifecycle.FAILED)
+            await self.announce(
+                lifecycle.transition(lifecycle.CREATING, "creation failed").event or "",
+                row,
+                lifecycle.FAILED,
+                reason=_public_message(exc),
+            )
             raise
         row.container_id = container_id
-        row.status = lifecycle.RUNNING
-        row.locked_by = None
-        created = "database.created" if row.parent_id is None else "branch.created"
-        await self.save(
-            row, ["container_id", "status", "locked_by", "snapshot_id", "updated_at"], created
+        row.locked_by, row.lock_expires_at = None, None
+        await self.change(
+            row,
+            "created" if row.parent_id is None else "branched",
+            ["container_id", "locked_by", "lock_expires_at", "snapshot_id"],
         )
         await operations.finish(operation)
         return self.view(row)
 
     def event(
-        self, name: str, row: Database, status: str | None = None, snapshot_id: str | None = None
+        self,
+        name: str,
+        row: Database,
+        status: str | None = None,
+        snapshot_id: str | None = None,
+        reason: str | None = None,
     ) -> DatabaseEvent:
         return DatabaseEvent(
             event=name,
@@ -228,18 +254,36 @@ class DatabaseService:
             status=status or row.status,
             parent_id=row.parent_id,
             snapshot_id=snapshot_id or row.snapshot_id,
+            reason=reason,
         )
 
-    async def save(self, row: Database, fields: builtins.list[str], event: str) -> None:
-        """Save `row` and record `event` about it in one transaction."""
+    async def change(
+        self,
+        row: Database,
+        cause: str,
+        fields: Iterable[str] = (),
+        error: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Move `row` through the lifecycle for `cause`, saving `fields` with the new status
+        and `error`, and announcing the transition's event (with `reason`, or else the
+        error), all in one transaction."""
+        step = lifecycle.transition(row.status, cause)
+        row.status = lifecycle.target_of(row.status, cause)
+        row.error = error
+        row.desired_status = lifecycle.desired_after(cause) or row.desired_status
+        columns = [*fields, "status", "error", "desired_status", "updated_at"]
         async with self.event_log.change() as change:
-            await row.save(update_fields=fields, using_db=change.connection)
-            change.announce(self.event(event, row))
+            await row.save(update_fields=list(dict.fromkeys(columns)), using_db=change.connection)
+            if step.event is not None:
+                change.announce(self.event(step.event, row, reason=reason or error))
 
-    async def announce(self, event: str, row: Database, status: str | None = None) -> None:
+    async def announce(
+        self, event: str, row: Database, status: str | None = None, reason: str | None = None
+    ) -> None:
         """Record an event that comes with no write of its own."""
         async with self.event_log.change() as change:
-            change.announce(self.event(event, row, status))
+            change.announce(self.event(event, row, status, reason=reason))
 
     async def update(self, ref: str, request: UpdateDatabase) -> DatabaseView:
         row = await self.find(ref)
@@ -261,14 +305,17 @@ class DatabaseService:
             raise ValidationError(f"A database named '{name}' already exists")
 
         async with operations.locked_operation("database.update", row):
+            self._require(row, lifecycle.CAN_CHANGE, "updated")
+            current = Resources(row.memory_bytes, row.cpus)
             row.name, row.description = name, description
             if resources != current:
                 await self._apply_resources(row, current, resources)
             try:
-                await self.save(
+                await self.change(
                     row,
-                    ["name", "description", "memory_bytes", "cpus", "container_id", "updated_at"],
-                    "database.updated",
+                    "updated",
+                    ["name", "description", "memory_bytes", "cpus", "container_id"],
+                    error=row.error,
                 )
             except IntegrityError:
                 raise ValidationError(f"A database named '{name}' already exists") from None
@@ -283,22 +330,15 @@ class DatabaseService:
             return
         if not lifts_a_limit:
             await self.guard(
-                asyncio.to_thread(
-                    self.provisioner.runtime.update_resources,
-                    row.container_id,
-                    new.memory_bytes,
-                    new.cpus,
-                )
+                self.provisioner.update_resources(row.container_id, new.memory_bytes, new.cpus)
             )
             return
         # Docker cannot lift a limit in place: recreate the container on the same volume.
         await self.guard(self.provisioner.remove_container(row.container_id, row.id))
         row.container_id = None
         if row.status == lifecycle.RUNNING:
-            placement = self.placement(row)
-            row.container_id = await self.guard(self.provisioner.run_container(placement))
-            await self.guard(
-                self.provisioner.wait_ready(row.container_id, placement, None, row.password)
+            row.container_id = await self.guard(
+                self.provisioner.bring_up(self.placement(row), None, row.password)
             )
 
     async def start(self, ref: str) -> DatabaseView:
@@ -307,27 +347,17 @@ class DatabaseService:
             return self.view(row)
         self._require(row, lifecycle.CAN_START, "started")
         async with operations.locked_operation("database.start", row):
-            placement = self.placement(row)
+            if row.status == lifecycle.RUNNING:
+                return self.view(row)  # started by the operation before this one
+            self._require(row, lifecycle.CAN_START, "started")
             try:
-                if row.container_id is None:
-                    row.container_id = await self.guard(self.provisioner.run_container(placement))
-                    await self.guard(
-                        self.provisioner.wait_ready(row.container_id, placement, None, row.password)
-                    )
-                else:
-                    await self.guard(
-                        self.provisioner.start_container(row.container_id, placement, row.password)
-                    )
-            except StagError as exc:
-                row.status, row.error = lifecycle.FAILED, exc.message
-                await self.save(
-                    row, ["status", "error", "container_id", "updated_at"], "database.failed"
+                row.container_id = await self.guard(
+                    self.provisioner.bring_up(self.placement(row), row.container_id, row.password)
                 )
+            except StagError as exc:
+                await self.change(row, "start failed", ["container_id"], error=exc.message)
                 raise
-            row.status, row.error = lifecycle.RUNNING, None
-            await self.save(
-                row, ["status", "error", "container_id", "updated_at"], "database.started"
-            )
+            await self.change(row, "started", ["container_id"])
         return self.view(row)
 
     async def stop(self, ref: str) -> DatabaseView:
@@ -336,10 +366,11 @@ class DatabaseService:
             return self.view(row)
         self._require(row, lifecycle.CAN_STOP, "stopped")
         async with operations.locked_operation("database.stop", row):
-            if row.container_id is not None:
-                await self.guard(self.provisioner.stop_container(row.container_id))
-            row.status, row.error = lifecycle.STOPPED, None
-            await self.save(row, ["status", "error", "updated_at"], "database.stopped")
+            if row.status == lifecycle.STOPPED:
+                return self.view(row)
+            self._require(row, lifecycle.CAN_STOP, "stopped")
+            await self.guard(self.provisioner.stop_container(row.container_id, row.id))
+            await self.change(row, "stopped")
         return self.view(row)
 
     async def delete(self, ref: str, cascade: bool = False) -> None:
@@ -368,25 +399,34 @@ class DatabaseService:
 
     async def _destroy(self, row: Database) -> None:
         async with operations.locked_operation("database.delete", row):
-            row.status = lifecycle.DELETING
-            await row.save(update_fields=["status", "updated_at"])
-            await self.guard(self.provisioner.remove_container(row.container_id, row.id))
-            # Newest volume first: after resets, each volume may be a clone of a snapshot on
-            # the one before it (copy-on-write backends pin a snapshot while clones exist).
-            snapshots = await Snapshot.filter(database_id=row.id).order_by("-created_at")
-            await self.guard(self.provisioner.destroy_volume(row.volume))
-            for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
-                await self.guard(self.provisioner.destroy_volume(retired))
-            async with self.event_log.change() as change:
-                for snapshot in snapshots:
-                    await snapshot.delete(using_db=change.connection)
-                    change.announce(
-                        self.event("snapshot.deleted", row, "deleting", snapshot_id=snapshot.id)
-                    )
-                await row.delete(using_db=change.connection)
-                deleted = "database.deleted" if row.parent_id is None else "branch.deleted"
-                change.announce(self.event(deleted, row, "deleted"))
+            await self.change(row, "deleting", error=row.error)
+            await self.remove_everything(row)
         await self._drop_snapshot_made_for(row)
+
+    async def remove_everything(self, row: Database) -> None:
+        """Remove a deleting (or never finished) database: container, every volume it had,
+        its snapshots, its port claim and its row. Safe to run again after an interruption."""
+        await self.guard(self.provisioner.remove_container(row.container_id, row.id))
+        # Newest volume first: after resets, each volume may be a clone of a snapshot on
+        # the one before it (copy-on-write backends pin a snapshot while clones exist).
+        snapshots = await Snapshot.filter(database_id=row.id).order_by("-created_at")
+        await self.guard(self.provisioner.destroy_volume(row.volume))
+        for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
+            await self.guard(self.provisioner.destroy_volume(retired))
+        cause = "deleted" if row.parent_id is None else "branch deleted"
+        if row.status != lifecycle.DELETING:
+            cause = "creation failed"
+        event = lifecycle.transition(row.status, cause).event
+        async with self.event_log.change() as change:
+            for snapshot in snapshots:
+                await snapshot.delete(using_db=change.connection)
+                change.announce(
+                    self.event("snapshot.deleted", row, "deleting", snapshot_id=snapshot.id)
+                )
+            await row.delete(using_db=change.connection)
+            if event is not None:
+                change.announce(self.event(event, row, "deleted"))
+        await self.provisioner.release_port(row)
 
     async def _drop_snapshot_made_for(self, branch: Database) -> None:
         """The parent's snapshot taken only to create `branch` goes when the branch goes."""
@@ -407,6 +447,7 @@ class DatabaseService:
             port=row.port,
             memory_bytes=row.memory_bytes,
             cpus=row.cpus,
+            password=row.password,
         )
 
     def view(self, row: Database) -> DatabaseView:
@@ -443,14 +484,18 @@ class DatabaseService:
         )
 
     async def _insert(self, **values: Any) -> Database:
-        """Insert a new row with a free port; the (host, port) unique key settles races."""
+        """Insert a new row with a port free on this host and claimed by no other install;
+        the (host, port) unique key settles races between this install's replicas."""
         async with self._allocation_lock:
             for port in await candidate_ports(
-                self.provisioner.host, self.port_range, self.provisioner.bind_address
+                self.provisioner.host, self.port_range, self.provisioner.port_is_free
             ):
+                if not await self.provisioner.claim_port(port, values["id"]):
+                    continue
                 try:
                     return await Database.create(port=port, **values)
                 except IntegrityError:
+                    await self.provisioner.release_port_of(port, values["id"])
                     if await Database.exists(name=values["name"]):
                         raise ValidationError(
                             f"A database named '{values['name']}' already exists"
@@ -471,6 +516,10 @@ class DatabaseService:
             return await work
         except DRIVER_FAILURES as exc:
             log.error("driver failure: %s", exc)
+            if pool_is_full(exc):
+                raise InsufficientResources(
+                    "The storage pool is full; delete databases or snapshots to free space"
+                ) from exc
             raise ServerError(
                 "The operation failed in the container runtime or storage pool; "
                 "nothing was left half-made. Check `stagdb doctor` and the server log."

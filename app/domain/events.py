@@ -23,6 +23,7 @@ EVENT_NAMES = (
     "database.started",
     "database.stopped",
     "database.failed",
+    "database.recovered",
     "snapshot.created",
     "snapshot.deleted",
     "branch.created",
@@ -40,21 +41,25 @@ class DatabaseEvent:
     status: str | None
     parent_id: str | None = None
     snapshot_id: str | None = None
+    reason: str | None = None  # why it happened, for failures and recoveries
     timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def payload(self) -> dict[str, object]:
         """The webhook body, as the seed documents it."""
+        data: dict[str, object] = {
+            "database_id": self.database_id,
+            "name": self.name,
+            "type": self.type,
+            "status": self.status,
+            "parent_id": self.parent_id,
+            "snapshot_id": self.snapshot_id,
+        }
+        if self.reason is not None:
+            data["reason"] = self.reason
         return {
             "event": self.event,
             "timestamp": self.timestamp.isoformat().replace("+00:00", "Z"),
-            "data": {
-                "database_id": self.database_id,
-                "name": self.name,
-                "type": self.type,
-                "status": self.status,
-                "parent_id": self.parent_id,
-                "snapshot_id": self.snapshot_id,
-            },
+            "data": data,
         }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+from collections.abc import Callable
 
 from app.errors import InsufficientResources
 from app.models import Database
@@ -10,8 +10,11 @@ from app.models import Database
 CANDIDATES = 8
 
 
-async def candidate_ports(host: str, port_range: tuple[int, int], bind_address: str) -> list[int]:
-    """Ports in range that no database on `host` holds and nothing on this machine listens on.
+async def candidate_ports(
+    host: str, port_range: tuple[int, int], is_free: Callable[[int], bool]
+) -> list[int]:
+    """Ports in range that no database on `host` holds and that `is_free` accepts (nothing
+    listens there and no other install claimed it).
 
     The unique (host, port) constraint on databases is the final arbiter between replicas.
     """
@@ -19,7 +22,7 @@ async def candidate_ports(host: str, port_range: tuple[int, int], bind_address: 
     low, high = port_range
     free: list[int] = []
     for port in range(low, high + 1):
-        if port not in taken and _bindable(bind_address, port):
+        if port not in taken and is_free(port):
             free.append(port)
             if len(free) == CANDIDATES:
                 break
@@ -28,13 +31,3 @@ async def candidate_ports(host: str, port_range: tuple[int, int], bind_address: 
             f"No free port left in the configured range {low}-{high} (STAGDB_PORT_RANGE)"
         )
     return free
-
-
-def _bindable(address: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((address if address not in ("", "*") else "0.0.0.0", port))
-        except OSError:
-            return False
-    return True

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from app.drivers.port_claims import PortClaims
 from app.drivers.runtime.base import (
     DATABASE_LABEL,
     HOST_LABEL,
@@ -24,6 +26,7 @@ from app.drivers.runtime.base import (
 from app.drivers.storage import StorageFailure, StoragePool
 from app.engines import Engine, Listen
 from app.errors import ServerError
+from app.models import Database
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +45,15 @@ class Placement:
     port: int
     memory_bytes: int | None
     cpus: float | None
+    password: str = ""
 
 
 class EngineFailedToStart(ServerError):
     """The engine did not come up; the message is safe to show (it names no internals)."""
+
+
+class VolumeMissing(ServerError):
+    """The database's volume is not in the pool; the message is safe to show."""
 
 
 class Provisioner:
@@ -54,16 +62,24 @@ class Provisioner:
         runtime: ContainerRuntime,
         pool: StoragePool,
         host: str,
+        install_id: str,
+        port_claims: PortClaims,
         network_mode: str,
         bind_address: str,
         ready_timeout_s: float,
+        pids_limit: int | None = None,
+        pool_min_free_bytes: int = 0,
     ) -> None:
         self.runtime = runtime
         self.pool = pool
         self.host = host
+        self.install_id = install_id
+        self.port_claims = port_claims
         self.network_mode = network_mode
         self.bind_address = bind_address
         self.ready_timeout_s = ready_timeout_s
+        self.pids_limit = pids_limit
+        self.pool_min_free_bytes = pool_min_free_bytes
         self._template_locks: dict[str, asyncio.Lock] = {}
 
     def listen(self, engine: Engine, port: int) -> Listen:
@@ -91,7 +107,7 @@ class Provisioner:
         path = await asyncio.to_thread(self.pool.create_volume, building)
         self.own_volume(engine, building)
         spec = ContainerSpec(
-            name=f"stagdb-init-{volume}-{os.getpid()}",
+            name=f"stagdb-{self.install_id}-init-{volume}-{os.getpid()}",
             image=image,
             command=engine.init_command(),
             user=engine.run_as,
@@ -118,7 +134,7 @@ class Provisioner:
         engine = placement.engine
         listen = self.listen(engine, placement.port)
         return ContainerSpec(
-            name=f"stagdb-{placement.database_id}",
+            name=self.container_name(placement.database_id),
             image=placement.image,
             command=engine.server_command(listen),
             user=engine.run_as,
@@ -134,8 +150,12 @@ class Provisioner:
             else (self.bind_address, placement.port, engine.container_port),
             memory_bytes=placement.memory_bytes,
             cpus=placement.cpus,
+            pids_limit=self.pids_limit,
             stop_signal=engine.stop_signal,
         )
+
+    def container_name(self, database_id: str) -> str:
+        return f"stagdb-{self.install_id}-{database_id}"
 
     async def run_container(self, placement: Placement) -> str:
         spec = self.container_spec(placement)
@@ -225,16 +245,40 @@ class Provisioner:
                 f"{engine.name} exited during start-up; see the database logs"
             )
 
-    async def start_container(self, container_id: str, placement: Placement, password: str) -> None:
-        await asyncio.to_thread(self.runtime.start, container_id)
+    async def bring_up(self, placement: Placement, container_id: str | None, password: str) -> str:
+        """Start the database's container, or make a new one on its volume when the old one
+        is gone; answers when the engine accepts the database's own password."""
+        if not await asyncio.to_thread(self.pool.volume_exists, placement.volume):
+            raise VolumeMissing(
+                "The database's data volume is missing from the storage pool "
+                "(is the pool mounted?); it cannot be started"
+            )
+        if container_id is not None:
+            try:
+                await asyncio.to_thread(self.runtime.start, container_id)
+            except ContainerNotFound:
+                container_id = None
+        if container_id is None:
+            container_id = await self.run_container(placement)
         await self.wait_ready(container_id, placement, None, login_password=password)
+        return container_id
 
-    async def stop_container(self, container_id: str) -> None:
-        await asyncio.to_thread(self.runtime.stop, container_id, 30)
+    async def stop_container(self, container_id: str | None, database_id: str) -> None:
+        """Stop the container; one that is gone already counts as stopped."""
+        for ref in filter(None, (container_id, self.container_name(database_id))):
+            try:
+                await asyncio.to_thread(self.runtime.stop, ref, 30)
+            except ContainerNotFound:
+                continue
+
+    async def update_resources(
+        self, container_id: str, memory_bytes: int | None, cpus: float | None
+    ) -> None:
+        await asyncio.to_thread(self.runtime.update_resources, container_id, memory_bytes, cpus)
 
     async def remove_container(self, container_id: str | None, database_id: str) -> None:
         """Remove the container by id and by its conventional name; gone already is fine."""
-        for ref in filter(None, (container_id, f"stagdb-{database_id}")):
+        for ref in filter(None, (container_id, self.container_name(database_id))):
             try:
                 await asyncio.to_thread(self.runtime.remove, ref)
             except ContainerNotFound:
@@ -294,6 +338,50 @@ class Provisioner:
 
     async def destroy_volume(self, volume: str) -> None:
         await asyncio.to_thread(self.pool.destroy_volume, volume)
+
+    async def require_free_space(self) -> None:
+        """Refuse new work up front when the pool has less free space than the reserve."""
+        free = await asyncio.to_thread(self.pool.free_bytes)
+        if free < self.pool_min_free_bytes:
+            raise PoolFull(f"{free} bytes free in the pool, below the reserve")
+
+    def port_is_free(self, port: int) -> bool:
+        """Nothing listens on `port` on this host and no other install has claimed it."""
+        return _bindable(self.bind_address, port) and not self.port_claims.held_by_others(port)
+
+    async def claim_port(self, port: int, database_id: str) -> bool:
+        return await asyncio.to_thread(self.port_claims.claim, port, database_id)
+
+    async def release_port_of(self, port: int, database_id: str) -> None:
+        await asyncio.to_thread(self.port_claims.release, port, database_id)
+
+    async def release_port(self, row: Database) -> None:
+        if row.port is not None:
+            await self.release_port_of(row.port, row.id)
+
+
+class PoolFull(StorageFailure):
+    """The pool has no room for the work asked of it."""
+
+
+def pool_is_full(failure: Exception) -> bool:
+    """Whether a storage or runtime failure came from a full pool (ENOSPC, ZFS quota)."""
+    if isinstance(failure, PoolFull):
+        return True
+    text = str(failure).lower()
+    return (
+        "no space left on device" in text or "out of space" in text or "disk quota exceeded" in text
+    )
+
+
+def _bindable(address: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address if address not in ("", "*") else "0.0.0.0", port))
+        except OSError:
+            return False
+    return True
 
 
 DRIVER_FAILURES = (RuntimeFailure, StorageFailure)

@@ -19,6 +19,8 @@ class Database(Model):
     engine = fields.CharField(max_length=32)
     version = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16)
+    # What its user asked for (running or stopped): the controller heals towards it.
+    desired_status = fields.CharField(max_length=16, default="running")
     error: str | None = fields.TextField(null=True)
     host = fields.CharField(max_length=64, default="local")
     port: int | None = fields.IntField(null=True)
@@ -35,6 +37,8 @@ class Database(Model):
     volume = fields.CharField(max_length=128)
     container_id = fields.CharField(max_length=80, null=True)
     locked_by = fields.CharField(max_length=32, null=True)
+    # The lock's lease: renewed while its operation runs, free for the taking once passed.
+    lock_expires_at: datetime | None = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -76,6 +80,8 @@ class Operation(Model):
     database_id = fields.CharField(max_length=32, null=True)
     owner = fields.CharField(max_length=128, null=True)
     status = fields.CharField(max_length=16)
+    # Renewed by the process running it; once passed, the operation is taken as abandoned.
+    lease_expires_at: datetime | None = fields.DatetimeField(null=True)
     error: str | None = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at: datetime | None = fields.DatetimeField(null=True)

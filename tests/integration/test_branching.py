@@ -32,7 +32,7 @@ def count(uri: str, table: str = "items") -> int:
 
 def managed_ids(client: docker.DockerClient, server: Server) -> set[str]:
     found = client.containers.list(
-        all=True, filters={"label": f"io.stagdb.host={server.host_name}"}
+        all=True, filters={"label": f"io.stagdb.install={server.install_id}"}
     )
     return {c.labels["io.stagdb.database"] for c in found}
 

@@ -6,6 +6,7 @@ import asyncio
 import socket
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import docker
@@ -17,7 +18,9 @@ from tests.conftest import Server, launch_server, shut_down
 
 
 def managed_containers(client: docker.DockerClient, server: Server) -> list:
-    return client.containers.list(all=True, filters={"label": f"io.stagdb.host={server.host_name}"})
+    return client.containers.list(
+        all=True, filters={"label": f"io.stagdb.install={server.install_id}"}
+    )
 
 
 def volumes(server: Server) -> list[str]:
@@ -137,23 +140,35 @@ def test_restart_reconciles_half_made_work(
 def test_restart_leaves_work_of_live_processes_alone(
     docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
 ) -> None:
-    """Another replica's operation (its process alive) keeps its database and lock; an
-    operation of a process that has ended is failed."""
+    """Another replica's operation (its lease renewed) keeps its database and lock; an
+    operation of a process that has ended, or on another machine whose lease has passed, is
+    failed and its lock can be taken."""
     server = launch_server(None, tmp_root)
     try:
         with server.client as api:
             elsewhere = api.post("/databases", json={"name": "elsewhere", "type": "postgresql"})
             elsewhere_id = elsewhere.json()["data"]["id"]
         server.stop()
-        gone = f"{socket.gethostname()}:999999:1"
+        gone = f"{socket.gethostname()}:999999:1:dead0000"
+        remote = "another-machine:4242:77:beef0000"
+        soon = (datetime.now(UTC) + timedelta(minutes=10)).isoformat(sep=" ")
+        passed = (datetime.now(UTC) - timedelta(minutes=1)).isoformat(sep=" ")
         with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as metadata:
-            for op_id, owner in (("op-live", operations.THIS_PROCESS), ("op-gone", gone)):
+            for op_id, owner, lease in (
+                ("op-live", operations.THIS_PROCESS, soon),
+                ("op-gone", gone, soon),
+                ("op-expire", remote, passed),
+            ):
                 metadata.execute(
-                    "INSERT INTO operations (id, kind, database_id, owner, status, created_at) "
-                    "VALUES (?, 'database.stop', ?, ?, 'running', CURRENT_TIMESTAMP)",
-                    (op_id, elsewhere_id, owner),
+                    "INSERT INTO operations (id, kind, database_id, owner, status, created_at,"
+                    " lease_expires_at) VALUES (?, 'database.stop', ?, ?, 'running',"
+                    " CURRENT_TIMESTAMP, ?)",
+                    (op_id, elsewhere_id, owner, lease),
                 )
-            metadata.execute("UPDATE databases SET locked_by='op-live' WHERE id=?", (elsewhere_id,))
+            metadata.execute(
+                "UPDATE databases SET locked_by='op-live', lock_expires_at=? WHERE id=?",
+                (soon, elsewhere_id),
+            )
         server.start()
         with server.client as api:
             busy = api.post("/databases/elsewhere/stop")
@@ -162,8 +177,13 @@ def test_restart_leaves_work_of_live_processes_alone(
             states = dict(
                 metadata.execute("SELECT id, status FROM operations WHERE id LIKE 'op-%e'")
             )
-            metadata.execute("UPDATE databases SET locked_by=NULL WHERE id=?", (elsewhere_id,))
-        assert states == {"op-live": "running", "op-gone": "failed"}
+            # The live replica's lease passes without renewal: its lock is free for the taking.
+            metadata.execute(
+                "UPDATE databases SET lock_expires_at=? WHERE id=?", (passed, elsewhere_id)
+            )
+        assert states == {"op-live": "running", "op-gone": "failed", "op-expire": "failed"}
+        with server.client as api:
+            assert api.post("/databases/elsewhere/stop").status_code == 200
         with server.client as api:
             assert api.delete("/databases/elsewhere").status_code == 200
     finally:

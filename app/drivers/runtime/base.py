@@ -1,5 +1,7 @@
 """The container runtime interface the domain talks to, and its error tree.
 
+Every runtime is built for one install and sees only what carries that install's label.
+
 RuntimeFailure
 ├── RuntimeUnavailable   the engine cannot be reached
 ├── ContainerNotFound
@@ -8,11 +10,15 @@ RuntimeFailure
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from threading import Event
 from typing import Protocol
 
 MANAGED_LABEL = "io.stagdb.managed"
+INSTALL_LABEL = "io.stagdb.install"  # the install that made it: the only one that touches it
+DATA_DIR_LABEL = "io.stagdb.data-dir"  # where that install keeps its data, for operators
 DATABASE_LABEL = "io.stagdb.database"
 HOST_LABEL = "io.stagdb.host"
 
@@ -52,6 +58,7 @@ class ContainerSpec:
     published_port: tuple[str, int, int] | None = None
     memory_bytes: int | None = None
     cpus: float | None = None
+    pids_limit: int | None = None
     stop_signal: str = "SIGTERM"
     environment: dict[str, str] = field(default_factory=dict)
 
@@ -85,6 +92,20 @@ class ContainerInfo:
     name: str
     status: str
     labels: dict[str, str]
+    oom_killed: bool = False
+    exit_code: int | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+
+@dataclass(frozen=True)
+class ContainerEvent:
+    """Something happened to one of this install's containers (it died, was removed...)."""
+
+    action: str
+    database_id: str | None
 
 
 class ContainerRuntime(Protocol):
@@ -114,7 +135,14 @@ class ContainerRuntime(Protocol):
 
     def inspect(self, container_id: str) -> ContainerInfo: ...
 
-    def list_managed(self) -> list[ContainerInfo]: ...
+    def list_managed(self) -> list[ContainerInfo]:
+        """This install's containers, running or not; never another install's."""
+        ...
+
+    def watch(self, on_event: Callable[[ContainerEvent], None], stop: Event) -> None:
+        """Call `on_event` for each change to this install's containers until `stop` is set
+        (blocking; run it in a thread). Returns when the engine's stream ends."""
+        ...
 
     def stats(self, container_id: str) -> ContainerStats: ...
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from threading import Event, Thread
 from typing import Any
 
 import docker
@@ -13,7 +14,11 @@ import requests.exceptions
 from docker.models.containers import Container
 
 from app.drivers.runtime.base import (
+    DATA_DIR_LABEL,
+    DATABASE_LABEL,
+    INSTALL_LABEL,
     MANAGED_LABEL,
+    ContainerEvent,
     ContainerInfo,
     ContainerNotFound,
     ContainerSpec,
@@ -43,8 +48,13 @@ def docker_errors(what: str) -> Iterator[None]:
         raise RuntimeUnavailable(f"{what}: Docker engine unreachable ({exc})") from exc
 
 
+WATCHED_ACTIONS = ("die", "oom", "destroy", "kill", "stop", "start")
+
+
 class DockerRuntime:
-    def __init__(self, base_url: str | None = None) -> None:
+    def __init__(self, install_id: str, data_dir: str, base_url: str | None = None) -> None:
+        self.install_id = install_id
+        self.data_dir = data_dir
         self._base_url = base_url
         self._client: docker.DockerClient | None = None
 
@@ -72,13 +82,13 @@ class DockerRuntime:
 
     def run(self, spec: ContainerSpec) -> str:
         with docker_errors(f"run {spec.name}"):
-            container = self.client.containers.run(detach=True, **_run_arguments(spec))
+            container = self.client.containers.run(detach=True, **self._arguments(spec))
         return str(container.id)
 
     def run_once(self, spec: ContainerSpec, timeout_s: float) -> ExecResult:
         """Run a container to completion and remove it, returning its exit code and output."""
         with docker_errors(f"run {spec.name}"):
-            container = self.client.containers.run(detach=True, **_run_arguments(spec))
+            container = self.client.containers.run(detach=True, **self._arguments(spec))
             try:
                 outcome = container.wait(timeout=timeout_s)
                 output = container.logs(stdout=True, stderr=True).decode(errors="replace")
@@ -135,9 +145,40 @@ class DockerRuntime:
     def list_managed(self) -> list[ContainerInfo]:
         with docker_errors("list containers"):
             containers = self.client.containers.list(
-                all=True, filters={"label": f"{MANAGED_LABEL}=true"}
+                all=True, filters={"label": f"{INSTALL_LABEL}={self.install_id}"}
             )
         return [_info(container) for container in containers]
+
+    def watch(self, on_event: Callable[[ContainerEvent], None], stop: Event) -> None:
+        with docker_errors("watch events"):
+            stream = self.client.events(
+                decode=True,
+                filters={"type": "container", "label": f"{INSTALL_LABEL}={self.install_id}"},
+            )
+        closer = Thread(target=lambda: (stop.wait(), stream.close()), daemon=True)
+        closer.start()
+        try:
+            for raw in stream:
+                action = str(raw.get("Action") or raw.get("status") or "").split(":")[0]
+                if action in WATCHED_ACTIONS:
+                    labels = (raw.get("Actor") or {}).get("Attributes") or {}
+                    on_event(ContainerEvent(action, labels.get(DATABASE_LABEL)))
+                if stop.is_set():
+                    return
+        except (requests.exceptions.RequestException, docker.errors.DockerException, OSError):
+            if not stop.is_set():
+                raise RuntimeUnavailable("the Docker event stream ended") from None
+
+    def _arguments(self, spec: ContainerSpec) -> dict[str, Any]:
+        """Every container this runtime makes carries its install's label."""
+        arguments = _run_arguments(spec)
+        arguments["labels"] = {
+            **spec.labels,
+            MANAGED_LABEL: "true",
+            INSTALL_LABEL: self.install_id,
+            DATA_DIR_LABEL: self.data_dir,
+        }
+        return arguments
 
     def stats(self, container_id: str) -> ContainerStats:
         """One reading; the engine samples twice about a second apart so CPU % is real."""
@@ -154,15 +195,22 @@ class DockerRuntime:
         return [_parse_log_line(line) for line in text.split("\n") if line]
 
     def _get(self, container_id: str) -> Container:
-        return self.client.containers.get(container_id)
+        """One of this install's containers; another install's counts as not found."""
+        container = self.client.containers.get(container_id)
+        if (container.labels or {}).get(INSTALL_LABEL) != self.install_id:
+            raise docker.errors.NotFound(f"{container_id} belongs to another install")
+        return container
 
 
 def _info(container: Container) -> ContainerInfo:
+    state = (container.attrs or {}).get("State") or {}
     return ContainerInfo(
         id=str(container.id),
         name=str(container.name),
         status=str(container.status),
         labels=dict(container.labels or {}),
+        oom_killed=bool(state.get("OOMKilled")),
+        exit_code=state.get("ExitCode"),
     )
 
 
@@ -228,4 +276,6 @@ def _run_arguments(spec: ContainerSpec) -> dict[str, Any]:
         arguments.update(mem_limit=spec.memory_bytes, memswap_limit=spec.memory_bytes)
     if spec.cpus is not None:
         arguments.update(cpu_period=CPU_PERIOD_US, cpu_quota=int(spec.cpus * CPU_PERIOD_US))
+    if spec.pids_limit is not None:
+        arguments["pids_limit"] = spec.pids_limit
     return arguments

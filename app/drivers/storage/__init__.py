@@ -23,6 +23,7 @@ BACKENDS: dict[str, type[StoragePool]] = {
 }
 ZFS_FILESYSTEM_TYPES = ("zfs", "fuse.zfs")
 KIND_MARKER = ".stagdb-pool-kind"
+OWNER_MARKER = ".stagdb-pool-owner"
 
 __all__ = [
     "BACKENDS",
@@ -37,6 +38,7 @@ __all__ = [
     "open_pool",
     "recorded_kind",
     "remember_kind",
+    "claim_pool",
 ]
 
 
@@ -76,6 +78,24 @@ def remember_kind(pool: StoragePool) -> None:
     marker = pool.root / KIND_MARKER
     if not marker.exists():
         marker.write_text(pool.kind + "\n")
+
+
+def claim_pool(pool: StoragePool, install_id: str) -> None:
+    """Mark the pool as this install's; a pool another install owns is refused, so two
+    installs never destroy each other's volumes as orphans."""
+    marker = pool.root / OWNER_MARKER
+    try:
+        owner = marker.read_text().strip()
+    except FileNotFoundError:
+        marker.write_text(install_id + "\n")
+        return
+    except OSError as exc:
+        raise StorageFailure(f"cannot read {marker}: {exc}") from exc
+    if owner != install_id:
+        raise StorageFailure(
+            f"the pool at {pool.root} belongs to another StagDB install ({owner}); "
+            "give this install its own STAGDB_POOL_PATH"
+        )
 
 
 def detect_kind(root: Path) -> str:
