@@ -5,10 +5,14 @@ the server's own commands on the same `stagdb`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import stat
 import subprocess
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -139,6 +143,36 @@ def test_database_commands_tables_json_and_exit_codes(run: Run, server: Server) 
     assert deleted.returncode == 0 and json.loads(deleted.stdout) is None
 
 
+def test_waiting_shows_a_spinner_with_elapsed_time_on_a_terminal(
+    server: Server, home: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STAGDB_")} | {
+        "HOME": str(home),
+        "STAGDB_URL": server.base_url,
+        "STAGDB_API_KEY": server.key,
+        "TERM": "xterm",
+    }
+    controller, terminal = os.openpty()
+    try:
+        done = subprocess.run(
+            [STAGDB, "db", "create", "cli-spinner"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=300,
+        )
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(controller, 65536):
+                shown += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert b"Creating postgresql database cli-spinner" in shown
+    assert re.search(rb"0:00:\d\d", shown), shown[-500:]
+
+
 def test_connect_runs_psql_on_the_database(run: Run) -> None:
     assert run("db", "create", "cli-psql").returncode == 0
     made = run("connect", "cli-psql", "--", "-tA", "-c", "SELECT 6 * 7")
@@ -146,6 +180,36 @@ def test_connect_runs_psql_on_the_database(run: Run) -> None:
     assert made.stdout.strip() == "42"
     failing = run("connect", "cli-psql", "--", "-v", "ON_ERROR_STOP=1", "-c", "SELECT nope")
     assert failing.returncode != 0  # psql's own exit status comes through
+
+
+def test_logs_follow_prints_lines_as_they_come(run: Run, server: Server) -> None:
+    assert run("db", "create", "cli-follow").returncode == 0
+    env = {**os.environ, "STAGDB_URL": server.base_url, "STAGDB_API_KEY": server.key}
+    follow = subprocess.Popen(
+        [STAGDB, "db", "logs", "cli-follow", "--tail", "3", "--follow"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(follow.stdout.readline, "")))  # type: ignore[union-attr]
+    reader.start()
+    try:
+        time.sleep(3)
+        printed = len(lines)
+        assert 1 <= printed <= 3
+        assert run("db", "stop", "cli-follow").returncode == 0  # the engine logs its shutdown
+        deadline = time.monotonic() + 30
+        while (
+            not any("system is shut down" in line for line in lines) and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        assert any("system is shut down" in line for line in lines[printed:]), lines
+        assert len(lines) == len(set(lines)), "a line was printed twice"
+    finally:
+        follow.terminate()
+        follow.wait(timeout=30)
+        reader.join(timeout=30)
 
 
 def test_snapshot_branch_and_busy_exit_code(run: Run, server: Server) -> None:

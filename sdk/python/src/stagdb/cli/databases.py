@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 from typing import Any
 
 import click
@@ -11,6 +12,7 @@ import click
 from stagdb.cli import views
 from stagdb.cli.output import out, print_json, waiting
 from stagdb.cli.state import State, json_option, pass_state, show
+from stagdb.models import LogLine
 
 FOLLOW_INTERVAL_S = 2.0
 
@@ -187,15 +189,21 @@ def logs(state: State, name: str, tail: int | None, since: str | None, follow: b
     seen = {(line.timestamp, line.message) for line in lines}
     for line in lines:
         _print_line(state, line.to_dict())
-    last = max((line.timestamp.isoformat() for line in lines), default=since)
+    last = max((line.timestamp for line in lines), default=None)
     while follow:
         time.sleep(FOLLOW_INTERVAL_S)
-        # Lines at the `since` instant come again: the ones already printed are skipped.
-        for line in client.databases.logs(name, since=last):
-            if (line.timestamp, line.message) not in seen:
+        for line in client.databases.logs(name, since=last.isoformat() if last else since):
+            if _is_new(line, last, seen):
                 seen.add((line.timestamp, line.message))
                 _print_line(state, line.to_dict())
-                last = max(last or "", line.timestamp.isoformat())
+                last = max(last, line.timestamp) if last else line.timestamp
+
+
+def _is_new(line: LogLine, last: datetime | None, seen: set[tuple[datetime, str]]) -> bool:
+    """`since` may be rounded down by the engine: lines older than the newest one printed,
+    or printed already, are not new."""
+    too_old = last is not None and line.timestamp < last
+    return not too_old and (line.timestamp, line.message) not in seen
 
 
 def _print_line(state: State, line: dict[str, Any]) -> None:
