@@ -72,7 +72,7 @@ class ServerError(StagDBError):
     code = "SERVER_ERROR"
 
 
-class ConnectionError(StagDBError):  # noqa: A001 - stagdb.ConnectionError, as httpx names its own
+class ConnectionError(StagDBError):  # stagdb.ConnectionError, as httpx.ConnectError is httpx's
     code = "CONNECTION_ERROR"
 
 
