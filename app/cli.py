@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import faulthandler
 import logging
+import os
 import signal
 import sys
 from dataclasses import replace
@@ -43,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     setup = commands.add_parser("setup", help="prepare this host (idempotent)")
+    setup.add_argument(
+        "--service",
+        action="store_true",
+        help="also install and start a systemd unit that runs the server at boot",
+    )
     setup.set_defaults(handler=_setup)
 
     doctor = commands.add_parser("doctor", help="check engine, pool, images and metadata")
@@ -86,9 +92,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _setup(settings: Settings, args: argparse.Namespace) -> int:
     from app.setup.host import SetupError
     from app.setup.prepare import run_setup
+    from app.setup.service import install_service
 
     try:
         run_setup(settings, report=lambda line: print(f"setup: {line}", flush=True))
+        if args.service:
+            print(f"setup: service {install_service(os.environ)} enabled and started")
     except SetupError as exc:
         print(f"setup failed: {exc}", file=sys.stderr)
         return 1

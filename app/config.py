@@ -83,6 +83,15 @@ class Settings:
     pids_limit: int = 1024
     default_memory_bytes: int | None = None
     pool_min_free_bytes: int = 64 * 1024 * 1024
+    pull_images: bool = True
+
+    def __post_init__(self) -> None:
+        metadata = _sqlite_path(self.database_url)
+        if metadata is not None and metadata.is_relative_to(self.pool_path):
+            raise ConfigError(
+                "STAGDB_DATABASE_URL must not point inside the storage pool "
+                f"({self.pool_path}): a full pool must never stop the metadata database"
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,7 +137,25 @@ class Settings:
             pids_limit=_positive(env, "STAGDB_PIDS_LIMIT", 1024),
             default_memory_bytes=_memory(env, "STAGDB_DEFAULT_MEMORY"),
             pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
+            pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
         )
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite://") or url.startswith("sqlite://:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite://")).absolute()
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

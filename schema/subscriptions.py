@@ -21,6 +21,9 @@ class DatabaseEvent:
     status: str | None
     parent_id: strawberry.ID | None
     snapshot_id: strawberry.ID | None
+    reason: str | None = strawberry.field(
+        description="Why it happened, for failures and recoveries noticed by the controller"
+    )
     timestamp: datetime
 
     @classmethod

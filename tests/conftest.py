@@ -95,7 +95,9 @@ def _engine_answers() -> bool:
 
 @pytest.fixture(scope="session")
 def postgres_image(docker_client: docker.DockerClient) -> str:
-    ensure_image("postgresql", "15", "postgres:15", docker_client, log=lambda line: None)
+    ensure_image(
+        "postgresql", "15", "postgres:15", docker_client, log=lambda line: None, pull=False
+    )
     return "postgres:15"
 
 
@@ -172,6 +174,8 @@ class Server:
     host_name: str
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(default_factory=Path)
+    executable: str = STAGDB  # the `stagdb` command to run: this checkout's, or a wheel's
+    cwd: str | None = None
 
     @property
     def install_id(self) -> str:
@@ -195,8 +199,9 @@ class Server:
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed when the process ends
         self.process = subprocess.Popen(
-            [STAGDB, "serve"], env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
-        )
+            [self.executable, "serve"], env=self.env, stdout=log, stderr=log,
+            stdin=subprocess.DEVNULL, cwd=self.cwd,
+        )  # fmt: skip
         log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -232,7 +237,10 @@ class Server:
                 self.process = None
 
     def cli(self, *argv: str) -> subprocess.CompletedProcess[str]:
-        return self.cli_with_env(self.env, *argv)
+        return subprocess.run(
+            [self.executable, *argv], env=self.env, capture_output=True, text=True,
+            timeout=300, cwd=self.cwd,
+        )  # fmt: skip
 
     @staticmethod
     def cli_with_env(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
@@ -247,8 +255,15 @@ _port_block = itertools.cycle(_BLOCKS[_first_block:] + _BLOCKS[:_first_block])
 
 
 def launch_server(
-    metadata_url: str | None, tmp_root: Path, extra_env: dict[str, str] | None = None
+    metadata_url: str | None,
+    tmp_root: Path,
+    extra_env: dict[str, str] | None = None,
+    executable: str = STAGDB,
+    cwd: str | None = None,
+    setup: bool = False,
 ) -> Server:
+    """A server in its own data dir under `tmp_root`; with `setup`, `stagdb setup` prepares
+    its host first (its pool, images and templates) as a user's install would."""
     host_name = f"{TEST_HOST_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:6]}"
     data_dir = tmp_root / host_name
     data_dir.mkdir(parents=True)
@@ -264,6 +279,7 @@ def launch_server(
         "STAGDB_STORAGE": "copy",
         "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "port-claims"),
         "STAGDB_SWEEP_INTERVAL": "1",
+        "STAGDB_PULL_IMAGES": "false",  # test traffic stays on this machine
         "STAGDB_RATE_LIMIT_GENERAL": "100000",
         "STAGDB_RATE_LIMIT_DATABASE": "100000",
         "STAGDB_RATE_LIMIT_BRANCHING": "100000",
@@ -278,7 +294,12 @@ def launch_server(
         env=env,
         host_name=host_name,
         log_path=data_dir / "server.log",
+        executable=executable,
+        cwd=cwd,
     )
+    if setup:
+        prepared = server.cli("setup")
+        assert prepared.returncode == 0, prepared.stdout + prepared.stderr
     created = server.cli("keys", "create", "--name", "tests")
     assert created.returncode == 0, created.stderr
     server.key = created.stdout.strip()

@@ -189,6 +189,8 @@ class Controller:
                 lifecycle.FAILED,
             ):
                 work.append(self._keep_running(row, by_database.get(row.id)))
+            elif row.status == lifecycle.STOPPED and row.desired_status == lifecycle.STOPPED:
+                work.append(self._keep_stopped(row, by_database.get(row.id)))
         limit = asyncio.Semaphore(HEAL_CONCURRENCY)
 
         async def bounded(step: Coroutine[None, None, None]) -> None:
@@ -203,6 +205,7 @@ class Controller:
         try:
             log.warning("finishing the interrupted %s of %s", what, row.id)
             await self.databases.remove_everything(row)
+            await self.databases.drop_snapshot_made_for(row)
         except Exception as exc:
             log.error("could not finish the interrupted %s of %s: %s", what, row.id, exc)
             message = f"the interrupted {what} could not be finished; delete it to retry"
@@ -212,6 +215,11 @@ class Controller:
     async def _keep_running(self, row: Database, container: ContainerInfo | None) -> None:
         if container is not None and container.status == "removing":
             container = None  # on its way out: make a new one
+        if container is not None and container.status == "paused":
+            # Frozen for a snapshot by a process that died before thawing it.
+            log.warning("thawing %s, left frozen by an interrupted snapshot", row.id)
+            await self.provisioner.thaw(container.id)
+            return
         if container is not None and container.running:
             if await self._answers(row):
                 self._silent.discard(row.id)
@@ -229,6 +237,23 @@ class Controller:
         if row.status == lifecycle.FAILED and not self.backoff.due(row.id):
             return
         await self._bring_back(row, container)
+
+    async def _keep_stopped(self, row: Database, container: ContainerInfo | None) -> None:
+        """A stopped database whose container runs (a start cut short, or someone's `docker
+        start`) is stopped again: the status must stay true."""
+        if container is None or container.status not in ("running", "paused"):
+            return
+        log.warning("database %s is stopped but its container runs: stopping it", row.id)
+        try:
+            async with operations.locked_operation("database.stop", row):
+                if row.status == lifecycle.STOPPED:
+                    if container.status == "paused":
+                        await self.provisioner.thaw(container.id)
+                    await self.databases.guard(
+                        self.provisioner.stop_container(container.id, row.id)
+                    )
+        except StagError as exc:
+            log.warning("could not stop %s: %s", row.id, exc.message)
 
     async def _bring_back(self, row: Database, container: ContainerInfo | None) -> None:
         reason = describe_loss(container)
@@ -333,6 +358,21 @@ class Controller:
                     await self.provisioner.destroy_volume(volume)
                 except Exception as exc:
                     log.error("could not destroy orphan volume %s: %s", volume, exc)
+        known_snapshots = set(
+            await Snapshot.filter(database__host=host).values_list("id", flat=True)
+        )
+        for volume, snapshot in await asyncio.to_thread(self.provisioner.pool.list_snapshots):
+            database_id = volume[: len("db-") + ID_LENGTH]
+            if (
+                snapshot.startswith("snap-")
+                and snapshot not in known_snapshots
+                and (database_id not in busy)
+            ):
+                log.warning("destroying orphan snapshot %s@%s", volume, snapshot)
+                try:
+                    await self.provisioner.destroy_snapshot(volume, snapshot)
+                except Exception as exc:
+                    log.error("could not destroy orphan snapshot %s: %s", snapshot, exc)
         for claim in await asyncio.to_thread(self.provisioner.port_claims.mine):
             if claim.database_id not in known and claim.database_id not in busy:
                 await self.provisioner.release_port_of(claim.port, claim.database_id)

@@ -401,7 +401,7 @@ class DatabaseService:
         async with operations.locked_operation("database.delete", row):
             await self.change(row, "deleting", error=row.error)
             await self.remove_everything(row)
-        await self._drop_snapshot_made_for(row)
+        await self.drop_snapshot_made_for(row)
 
     async def remove_everything(self, row: Database) -> None:
         """Remove a deleting (or never finished) database: container, every volume it had,
@@ -428,7 +428,7 @@ class DatabaseService:
                 change.announce(self.event(event, row, "deleted"))
         await self.provisioner.release_port(row)
 
-    async def _drop_snapshot_made_for(self, branch: Database) -> None:
+    async def drop_snapshot_made_for(self, branch: Database) -> None:
         """The parent's snapshot taken only to create `branch` goes when the branch goes."""
         for snapshot in await Snapshot.filter(created_for=branch.id):
             if not await Database.exists(snapshot_id=snapshot.id):

@@ -263,6 +263,9 @@ class Provisioner:
         await self.wait_ready(container_id, placement, None, login_password=password)
         return container_id
 
+    async def thaw(self, container_id: str) -> None:
+        await asyncio.to_thread(self.runtime.unpause, container_id)
+
     async def stop_container(self, container_id: str | None, database_id: str) -> None:
         """Stop the container; one that is gone already counts as stopped."""
         for ref in filter(None, (container_id, self.container_name(database_id))):

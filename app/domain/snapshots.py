@@ -71,6 +71,7 @@ class SnapshotService:
             raise ValidationError(
                 f"Database '{database.name}' already has a snapshot named '{name}'"
             )
+        await self.databases.guard(self.provisioner.require_free_space())
         async with operations.locked_operation(
             "snapshot.create", database, wait_s=operations.SHORT_WAIT_S
         ):

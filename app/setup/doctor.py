@@ -105,7 +105,7 @@ async def _metadata(settings: Settings) -> Finding:
             "check STAGDB_DATABASE_URL, then run `stagdb setup` to apply migrations",
         )
     applied = {row["version"] for row in rows}
-    shipped = {path.name for path in (MIGRATIONS_DIR / "models").glob("*.py")}
+    shipped = {path.name for path in (MIGRATIONS_DIR / "models").glob("[0-9]*_*.py")}
     pending = sorted(shipped - applied)
     if pending:
         return Finding(

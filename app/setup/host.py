@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
@@ -24,6 +25,7 @@ PACKAGES_BY_TOOL = {
     "zfs-fuse": "zfs-fuse",
 }
 ENGINE_START_TIMEOUT_S = 60
+POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
 class SetupError(Exception):
@@ -33,18 +35,38 @@ class SetupError(Exception):
 def ensure_tools(tools: list[str], report: Report) -> None:
     """Install the distribution packages that provide `tools`, when any is missing."""
     missing = [PACKAGES_BY_TOOL[tool] for tool in tools if not _has_tool(tool)]
-    if not missing:
-        return
+    if missing:
+        install_packages(missing, report)
+
+
+def install_packages(packages: list[str], report: Report) -> None:
+    """Install distribution packages without letting them start services: a server package
+    installed only to build an engine image must not leave its server running."""
     if shutil.which("apt-get") is None:
-        raise SetupError(f"Missing packages {', '.join(missing)}; install them and rerun setup")
+        raise SetupError(f"Missing packages {', '.join(packages)}; install them and rerun setup")
     if os.geteuid() != 0:
-        raise SetupError(f"Missing packages {', '.join(missing)}; rerun setup as root")
-    report(f"installing {', '.join(missing)} from the distribution's packages")
+        raise SetupError(f"Missing packages {', '.join(packages)}; rerun setup as root")
+    report(f"installing {', '.join(packages)} from the distribution's packages")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
-        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
-        if done.returncode != 0:
-            raise SetupError(f"{' '.join(argv)} failed: {done.stderr.strip()[-500:]}")
+    with _services_denied():
+        for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+            if done.returncode != 0:
+                raise SetupError(f"{' '.join(argv)} failed: {done.stderr.strip()[-500:]}")
+
+
+@contextlib.contextmanager
+def _services_denied() -> Iterator[None]:
+    """Debian's policy-rc.d hook: while it exits 101, package scripts start no service."""
+    if POLICY_RC_D.exists():
+        yield
+        return
+    POLICY_RC_D.write_text("#!/bin/sh\nexit 101\n")
+    POLICY_RC_D.chmod(0o755)
+    try:
+        yield
+    finally:
+        POLICY_RC_D.unlink(missing_ok=True)
 
 
 def ensure_docker_engine(data_dir: Path, report: Report) -> docker.DockerClient:

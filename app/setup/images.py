@@ -72,11 +72,13 @@ def ensure_image(
     tag: str,
     client: docker.DockerClient,
     log: Callable[[str], None] = print,
+    pull: bool = True,
 ) -> str:
-    """Make `tag` available to Docker; return "present", "pulled" or "built"."""
-    if _image_exists(client, tag):
+    """Make `tag` available to Docker; return "present", "pulled" or "built". With `pull`
+    off, no registry is asked (air-gapped hosts, tests)."""
+    if image_exists(client, tag):
         return "present"
-    if _pull(client, tag, log):
+    if pull and _pull(client, tag, log):
         return "pulled"
     _build(engine, version, tag, client, log)
     return "built"
@@ -189,7 +191,7 @@ def _run(argv: list[str], timeout_s: float) -> str:
         raise ImageUnavailable(str(exc)) from exc
 
 
-def _image_exists(client: docker.DockerClient, tag: str) -> bool:
+def image_exists(client: docker.DockerClient, tag: str) -> bool:
     with _docker_errors(f"inspect image {tag}"):
         try:
             client.images.get(tag)
@@ -241,7 +243,7 @@ def _build(
             result = client.api.import_image(
                 src=tarball, repository=repository, tag=image_tag or "latest", changes=changes
             )
-    if not _image_exists(client, tag):
+    if not image_exists(client, tag):
         raise ImageUnavailable(f"importing {tag} did not create the image: {result}")
     log(f"built {tag} from host packages in {time.monotonic() - started:.1f}s")
 

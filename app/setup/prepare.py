@@ -11,8 +11,14 @@ from app.domain.services import Services
 from app.drivers.storage import remember_kind
 from app.engines import ENGINES, Engine
 from app.models.migrations import apply_migrations
-from app.setup.host import Report, SetupError, ensure_docker_engine, ensure_tools
-from app.setup.images import ImageUnavailable, ensure_image, host_versions
+from app.setup.host import (
+    Report,
+    SetupError,
+    ensure_docker_engine,
+    ensure_tools,
+    install_packages,
+)
+from app.setup.images import ImageUnavailable, ensure_image, host_versions, image_exists
 from app.setup.pool import prepare_pool
 
 TOOLS_BY_STORAGE = {
@@ -25,8 +31,11 @@ TOOLS_BY_STORAGE = {
 
 def run_setup(settings: Settings, report: Report) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    ensure_tools(["dockerd"], report)
-    client = ensure_docker_engine(settings.data_dir, report)
+    if settings.docker_host is None:
+        ensure_tools(["dockerd"], report)
+        client = ensure_docker_engine(settings.data_dir, report)
+    else:  # an engine of the operator's choosing: use it, never start one
+        client = docker.DockerClient(base_url=settings.docker_host, timeout=60)
     report("docker engine: running")
 
     ensure_tools(TOOLS_BY_STORAGE.get(settings.storage, []), report)
@@ -38,6 +47,7 @@ def run_setup(settings: Settings, report: Report) -> None:
     remember_kind(services.pool)
     report(f"storage pool: {services.pool.kind} at {settings.pool_path}")
 
+    _install_engine_packages(services, client, report)
     ready = {
         engine: _ensure_images(engine, services, client, report) for engine in ENGINES.values()
     }
@@ -53,6 +63,28 @@ def run_setup(settings: Settings, report: Report) -> None:
     )
 
 
+ENGINE_PACKAGES = {"postgresql": "postgresql", "mariadb": "mariadb-server"}
+
+
+def _install_engine_packages(
+    services: Services, client: docker.DockerClient, report: Report
+) -> None:
+    """Engines whose images this host could build but has neither the images nor the server
+    binaries for: install the distribution's server package (its service is not started),
+    so that every engine that can be made here is made."""
+    wanted = []
+    for name, package in ENGINE_PACKAGES.items():
+        engine = ENGINES[name]
+        tags = [
+            services.catalog.image(engine, v) for v in services.catalog.configured_versions(engine)
+        ]
+        if host_versions(name) or any(image_exists(client, tag) for tag in tags):
+            continue
+        wanted.append(package)
+    if wanted:
+        install_packages(wanted, report)
+
+
 def _ensure_images(
     engine: Engine, services: Services, client: docker.DockerClient, report: Report
 ) -> list[str]:
@@ -63,7 +95,9 @@ def _ensure_images(
     for version in services.catalog.configured_versions(engine):
         tag = services.catalog.image(engine, version)
         try:
-            outcome = ensure_image(engine.name, version, tag, client, log=report)
+            outcome = ensure_image(
+                engine.name, version, tag, client, log=report, pull=services.settings.pull_images
+            )
         except ImageUnavailable as exc:
             if version in buildable:
                 raise SetupError(str(exc)) from exc

@@ -82,3 +82,25 @@ def test_configuration_errors_are_explained(cli_server: Server) -> None:
     report = cli_server.cli_with_env(cli_server.env | {"STAGDB_PORT_RANGE": "90-80"}, "doctor")
     assert report.returncode == 2
     assert "STAGDB_PORT_RANGE must lie within 1024-65535" in report.stderr
+
+
+def test_setup_makes_mariadb_available_too(cli_server: Server) -> None:
+    """Every engine this host can make is made: setup reports MariaDB's image ready."""
+    env = cli_server.env | {"STAGDB_MARIADB_VERSIONS": "10.11"}
+    done = cli_server.cli_with_env(env, "setup")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert any(
+        line.startswith("setup: image mariadb:10.11: ")
+        and line.split(": ")[-1] in {"present", "built"}
+        for line in done.stdout.splitlines()
+    ), done.stdout
+
+
+@pytest.mark.skipif(
+    Path("/run/systemd/system").is_dir(), reason="would install a real unit on this host"
+)
+def test_setup_service_says_what_to_do_without_systemd(cli_server: Server) -> None:
+    done = cli_server.cli("setup", "--service")
+    assert done.returncode == 1
+    assert "systemd is not running on this host" in done.stderr
+    assert "brings the Docker engine, the pool and every database back" in done.stderr

@@ -30,7 +30,7 @@ ACCESS_DENIED = (1045, 1698)
 @pytest.fixture(scope="session")
 def mariadb_image(docker_client: docker.DockerClient) -> str:
     try:
-        ensure_image("mariadb", VERSION, TAG, docker_client, log=lambda line: None)
+        ensure_image("mariadb", VERSION, TAG, docker_client, log=lambda line: None, pull=False)
     except ImageUnavailable:
         if VERSION not in host_versions("mariadb"):
             pytest.skip(

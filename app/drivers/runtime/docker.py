@@ -82,13 +82,24 @@ class DockerRuntime:
 
     def run(self, spec: ContainerSpec) -> str:
         with docker_errors(f"run {spec.name}"):
-            container = self.client.containers.run(detach=True, **self._arguments(spec))
+            container = self._create_and_start(spec)
         return str(container.id)
+
+    def _create_and_start(self, spec: ContainerSpec) -> Container:
+        """Create, then start: unlike the SDK's `run`, a missing image is an error here,
+        never an implicit pull (images come from `stagdb setup`)."""
+        container = self.client.containers.create(**self._arguments(spec))
+        try:
+            container.start()
+        except docker.errors.APIError:
+            container.remove(force=True)
+            raise
+        return container
 
     def run_once(self, spec: ContainerSpec, timeout_s: float) -> ExecResult:
         """Run a container to completion and remove it, returning its exit code and output."""
         with docker_errors(f"run {spec.name}"):
-            container = self.client.containers.run(detach=True, **self._arguments(spec))
+            container = self._create_and_start(spec)
             try:
                 outcome = container.wait(timeout=timeout_s)
                 output = container.logs(stdout=True, stderr=True).decode(errors="replace")

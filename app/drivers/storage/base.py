@@ -79,6 +79,10 @@ class StoragePool(ABC):
     @abstractmethod
     def list_volumes(self) -> list[str]: ...
 
+    @abstractmethod
+    def list_snapshots(self) -> list[tuple[str, str]]:
+        """Every (volume, snapshot) in the pool."""
+
 
 class DirectoryLayoutPool(StoragePool, ABC):
     """Pools that keep volumes in `<root>/volumes/<volume>` and snapshots in
@@ -113,3 +117,13 @@ class DirectoryLayoutPool(StoragePool, ABC):
         if not self.volumes_dir.is_dir():
             return []
         return sorted(entry.name for entry in self.volumes_dir.iterdir() if entry.is_dir())
+
+    def list_snapshots(self) -> list[tuple[str, str]]:
+        if not self.snapshots_dir.is_dir():
+            return []
+        return sorted(
+            (volume.name, snapshot.name)
+            for volume in self.snapshots_dir.iterdir()
+            if volume.is_dir()
+            for snapshot in volume.iterdir()
+        )

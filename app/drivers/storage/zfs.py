@@ -139,6 +139,17 @@ class ZfsPool(StoragePool):
             line.removeprefix(prefix) for line in output.splitlines() if line.startswith(prefix)
         )
 
+    def list_snapshots(self) -> list[tuple[str, str]]:
+        output = _zfs("list", "-H", "-o", "name", "-t", "snapshot", "-r", self.dataset)
+        prefix = f"{self.dataset}/"
+        found = []
+        for line in output.splitlines():
+            if line.startswith(prefix) and "@" in line:
+                volume, _, snapshot = line.removeprefix(prefix).partition("@")
+                if "/" not in volume:
+                    found.append((volume, snapshot))
+        return sorted(found)
+
     def _name(self, volume: str) -> str:
         return f"{self.dataset}/{volume}"
 

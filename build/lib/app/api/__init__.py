@@ -1,0 +1,1 @@
+"""The /v1 REST API: thin handlers that parse input, call one domain service and render."""

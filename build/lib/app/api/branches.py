@@ -1,0 +1,41 @@
+"""Handlers for branches and reset."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.api import render
+from app.api.envelope import ok, ok_page
+from app.api.inputs import json_object, pagination
+from app.completion import to_completion
+from app.domain.branches import BranchService, CreateBranch
+
+CREATE_FIELDS = {"name", "description"}
+
+
+def _service(request: Request) -> BranchService:
+    return request.app.state.services.branches
+
+
+async def list_branches(request: Request) -> Response:
+    page = await _service(request).list(request.path_params["id"], pagination(request))
+    return ok_page(page, [render.database(v) for v in page.items], "Branches retrieved")
+
+
+async def branch_database(request: Request) -> Response:
+    body = await json_object(request, CREATE_FIELDS, required={"name"})
+    work = _service(request).from_database(request.path_params["id"], CreateBranch(**body))
+    return ok(render.database(await to_completion(work)), "Branch created successfully", 201)
+
+
+async def branch_snapshot(request: Request) -> Response:
+    body = await json_object(request, CREATE_FIELDS, required={"name"})
+    work = _service(request).from_snapshot(request.path_params["id"], CreateBranch(**body))
+    return ok(render.database(await to_completion(work)), "Branch created successfully", 201)
+
+
+async def reset_database(request: Request) -> Response:
+    body = await json_object(request, {"snapshot_id"}, required=set(), allow_empty=True)
+    work = _service(request).reset(request.path_params["id"], body.get("snapshot_id"))
+    return ok(render.database(await to_completion(work)), "Database reset successfully")

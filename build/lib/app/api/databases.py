@@ -1,0 +1,62 @@
+"""Handlers for /v1/databases."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.api import render
+from app.api.envelope import ok, ok_page
+from app.api.inputs import json_object, pagination, query_flag
+from app.completion import to_completion
+from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
+
+CREATE_FIELDS = {"name", "type", "version", "description", "resources"}
+UPDATE_FIELDS = {"name", "description", "resources", "type", "version"}
+
+
+def _service(request: Request) -> DatabaseService:
+    return request.app.state.services.databases
+
+
+async def list_databases(request: Request) -> Response:
+    params = request.query_params
+    filters = DatabaseFilter(
+        type=params.get("type"), status=params.get("status"), parent_id=params.get("parent_id")
+    )
+    page = await _service(request).list(filters, pagination(request))
+    return ok_page(page, [render.database(v) for v in page.items], "Databases retrieved")
+
+
+async def create_database(request: Request) -> Response:
+    body = await json_object(request, CREATE_FIELDS, required={"name", "type"})
+    view = await to_completion(_service(request).create(CreateDatabase(**body)))
+    return ok(render.database(view), "Database created successfully", 201)
+
+
+async def get_database(request: Request) -> Response:
+    view = await _service(request).get(request.path_params["id"])
+    return ok(render.database(view), "Database retrieved")
+
+
+async def update_database(request: Request) -> Response:
+    body = await json_object(request, UPDATE_FIELDS, required=set())
+    update = UpdateDatabase(**body, fields=frozenset(body))
+    view = await to_completion(_service(request).update(request.path_params["id"], update))
+    return ok(render.database(view), "Database updated successfully")
+
+
+async def delete_database(request: Request) -> Response:
+    cascade = query_flag(request, "cascade")
+    await to_completion(_service(request).delete(request.path_params["id"], cascade))
+    return ok(None, "Database deleted successfully")
+
+
+async def start_database(request: Request) -> Response:
+    view = await to_completion(_service(request).start(request.path_params["id"]))
+    return ok(render.database(view), "Database started successfully")
+
+
+async def stop_database(request: Request) -> Response:
+    view = await to_completion(_service(request).stop(request.path_params["id"]))
+    return ok(render.database(view), "Database stopped successfully")

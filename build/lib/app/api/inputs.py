@@ -1,0 +1,54 @@
+"""Request parsing shared by handlers: JSON bodies, known fields, query parameters."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from app.domain.pagination import PageRequest, page_request
+from app.errors import ValidationError
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def json_object(
+    request: Request, allowed: set[str], required: set[str], allow_empty: bool = False
+) -> dict[str, Any]:
+    """The request body as a JSON object holding only `allowed` keys and all `required` ones;
+    with `allow_empty`, no body at all stands for `{}`."""
+    if allow_empty and not await request.body():
+        return {}
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise ValidationError("Content-Type must be application/json")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationError(f"Request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationError("Request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ValidationError("Request body must be a JSON object")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise ValidationError(
+            f"Unknown field(s): {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
+    missing = sorted(name for name in required if body.get(name) in (None, ""))
+    if missing:
+        raise ValidationError(f"Missing required field(s): {', '.join(missing)}")
+    return body
+
+
+def pagination(request: Request) -> PageRequest:
+    return page_request(request.query_params.get("page"), request.query_params.get("limit"))
+
+
+def query_flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise ValidationError(f"{name} must be true or false")
+    return raw in ("true", "1")

@@ -1,0 +1,129 @@
+"""The `stagdb` command: serve, setup, doctor and API key management."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import faulthandler
+import logging
+import signal
+import sys
+from dataclasses import replace
+
+from tortoise import Tortoise
+
+from app.config import ConfigError, Settings
+from app.domain.keys import ApiKeyService
+from app.models import tortoise_config
+from app.models.migrations import apply_migrations
+
+SHUTDOWN_GRACE_S = 30  # requests still running after SIGTERM get this long to finish
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    handler = args.handler
+    return int(handler(settings, args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stagdb", description="StagDB database branching server")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="apply migrations and serve the API")
+    serve.add_argument("--host", help="address to listen on (default STAGDB_API_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default STAGDB_API_PORT or 8080)")
+    serve.set_defaults(handler=_serve)
+
+    setup = commands.add_parser("setup", help="prepare this host (idempotent)")
+    setup.set_defaults(handler=_setup)
+
+    doctor = commands.add_parser("doctor", help="check engine, pool, images and metadata")
+    doctor.set_defaults(handler=_doctor)
+
+    keys = commands.add_parser("keys", help="manage API keys")
+    key_commands = keys.add_subparsers(required=True, metavar="ACTION")
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--if-none", action="store_true", help="only create a key when no key exists yet"
+    )
+    create.set_defaults(handler=_create_key)
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.logs import configure_json_logging
+    from app.main import create_app
+
+    configure_json_logging()
+    # The app must know where it listens (webhooks refuse URLs pointing back at it).
+    settings = replace(
+        settings, api_host=args.host or settings.api_host, api_port=args.port or settings.api_port
+    )
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: for a server that seems stuck.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+    return 0
+
+
+def _setup(settings: Settings, args: argparse.Namespace) -> int:
+    from app.setup.host import SetupError
+    from app.setup.prepare import run_setup
+
+    try:
+        run_setup(settings, report=lambda line: print(f"setup: {line}", flush=True))
+    except SetupError as exc:
+        print(f"setup failed: {exc}", file=sys.stderr)
+        return 1
+    print("setup: done")
+    return 0
+
+
+def _doctor(settings: Settings, args: argparse.Namespace) -> int:
+    from app.setup.doctor import run_doctor
+
+    findings = run_doctor(settings)
+    for finding in findings:
+        mark = "ok     " if finding.ok else "PROBLEM"
+        print(f"{mark} {finding.check}: {finding.detail}")
+        if finding.fix:
+            print(f"        fix: {finding.fix}")
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def _create_key(settings: Settings, args: argparse.Namespace) -> int:
+    async def create() -> str | None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        await apply_migrations(settings.database_url)
+        await Tortoise.init(config=tortoise_config(settings.database_url))
+        try:
+            keys = ApiKeyService()
+            if args.if_none and await keys.count():
+                return None
+            return (await keys.create(args.name)).key
+        finally:
+            await Tortoise.close_connections()
+
+    key = asyncio.run(create())
+    if key is None:
+        print("an API key already exists; none created", file=sys.stderr)
+        return 0
+    print(key)
+    return 0

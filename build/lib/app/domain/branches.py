@@ -1,0 +1,184 @@
+"""BranchService: writable copy-on-write copies of a database or snapshot, and reset."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from app.domain import lifecycle, operations
+from app.domain.databases import DatabaseFilter, DatabaseService, NewDatabase, describe
+from app.domain.naming import validate_name
+from app.domain.pagination import Page, PageRequest
+from app.domain.resources import Resources
+from app.domain.rollback import Rollback
+from app.domain.snapshots import SnapshotService
+from app.domain.views import DatabaseView
+from app.errors import ResourceBusyError, StagError, ValidationError
+from app.models import Database, Snapshot
+
+
+@dataclass(frozen=True)
+class CreateBranch:
+    name: object
+    description: object = None
+
+
+class BranchService:
+    def __init__(self, databases: DatabaseService, snapshots: SnapshotService) -> None:
+        self.databases = databases
+        self.snapshots = snapshots
+        self.provisioner = databases.provisioner
+
+    async def list(self, database_ref: str, page: PageRequest) -> Page[DatabaseView]:
+        parent = await self.databases.find(database_ref)
+        return await self.databases.list(DatabaseFilter(parent_id=parent.id), page)
+
+    async def from_database(self, database_ref: str, request: CreateBranch) -> DatabaseView:
+        """A branch holding the parent's data as of this call (through a snapshot of it)."""
+        parent = await self.databases.find(database_ref)
+        name, description = await self._validate(request)
+        branch_snapshot: list[Snapshot] = []
+
+        async def from_parent(volume: str) -> str:
+            async with operations.locked_operation(
+                "snapshot.create", parent, wait_s=operations.SHORT_WAIT_S
+            ):
+                snapshot = await self.snapshots.take(
+                    parent,
+                    f"for-{volume}",
+                    f"Taken to create branch '{name}'",
+                    created_for=volume,
+                )
+            branch_snapshot.append(snapshot)
+            await self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, volume)
+            return snapshot.id
+
+        try:
+            return await self.databases.provision(
+                self._new(parent, name, description, snapshot_id=None),
+                populate=from_parent,
+                kind="branch.create",
+            )
+        except BaseException:
+            for snapshot in branch_snapshot:
+                await self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id)
+                await snapshot.delete()
+            raise
+
+    async def from_snapshot(self, snapshot_id: str, request: CreateBranch) -> DatabaseView:
+        snapshot = await self.snapshots.find(snapshot_id)
+        parent = await self.databases.find(snapshot.database_id)
+        name, description = await self._validate(request)
+
+        async def from_image(volume: str) -> str:
+            await self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, volume)
+            return snapshot.id
+
+        return await self.databases.provision(
+            self._new(parent, name, description, snapshot_id=snapshot.id),
+            populate=from_image,
+            kind="branch.create",
+        )
+
+    async def reset(self, database_ref: str, snapshot_id: object) -> DatabaseView:
+        """Put a database's data back to a snapshot, keeping its id, name, port and password."""
+        row = await self.databases.find(database_ref)
+        if snapshot_id is None:
+            snapshot_id = row.snapshot_id
+        if snapshot_id is None:
+            raise ValidationError(
+                f"Database '{row.name}' was not made from a snapshot: pass snapshot_id"
+            )
+        if not isinstance(snapshot_id, str):
+            raise ValidationError("snapshot_id must be a string such as 'snap-…'")
+        snapshot = await self.snapshots.find(snapshot_id)
+        if snapshot.database_id not in (row.id, row.parent_id):
+            raise ValidationError(
+                f"Snapshot '{snapshot.name}' belongs to neither '{row.name}' nor its parent"
+            )
+        if row.status not in lifecycle.CAN_RESET:
+            raise ResourceBusyError(f"Database '{row.name}' is {row.status} and cannot be reset")
+        async with operations.locked_operation("branch.reset", row):
+            if row.status not in lifecycle.CAN_RESET:
+                raise ResourceBusyError(
+                    f"Database '{row.name}' is {row.status} and cannot be reset"
+                )
+            await self._replace_volume(row, snapshot)
+        return self.databases.view(row)
+
+    async def _replace_volume(self, row: Database, snapshot: Snapshot) -> None:
+        """Swap in a clone of `snapshot` as the database's volume; on failure the database
+        goes back to its old volume (and its old running state) before the error is raised."""
+        old_volume, new_volume = row.volume, f"{row.id}-{secrets.token_hex(3)}"
+        was_running = row.status == lifecycle.RUNNING
+        await self.databases.guard(self.provisioner.remove_container(row.container_id, row.id))
+        row.container_id = None
+        try:
+            await self.databases.guard(
+                self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, new_volume)
+            )
+            row.volume = new_volume
+            await self._run(row, await self._password_of_data(row, snapshot))
+        except BaseException:
+            await self._restore(row, old_volume, new_volume, was_running)
+            raise
+        if snapshot.database_id == row.parent_id:
+            row.snapshot_id = snapshot.id  # its data now comes from this snapshot of the parent
+        await self.databases.change(row, "reset", ["volume", "container_id", "snapshot_id"])
+        if not await Snapshot.exists(volume=old_volume):
+            await self.databases.guard(self.provisioner.destroy_volume(old_volume))
+
+    async def _restore(
+        self, row: Database, old_volume: str, new_volume: str, was_running: bool
+    ) -> None:
+        rollback = Rollback()
+        rollback.push("destroy new volume", lambda: self.provisioner.destroy_volume(new_volume))
+        rollback.push(
+            "remove new container", lambda: self.provisioner.remove_container(None, row.id)
+        )
+        await rollback.run()
+        row.volume, row.container_id = old_volume, None
+        if was_running:
+            try:
+                await self._run(row, row.password)
+            except StagError as exc:
+                await self.databases.change(
+                    row, "reset failed", ["volume", "container_id"], error=exc.message
+                )
+                return
+        await row.save(update_fields=["volume", "container_id", "updated_at"])
+
+    async def _run(self, row: Database, data_password: str | None) -> None:
+        placement = self.databases.placement(row)
+        row.container_id = await self.databases.guard(self.provisioner.run_container(placement))
+        await self.databases.guard(
+            self.provisioner.wait_ready(
+                row.container_id, placement, (row.username, row.password), data_password
+            )
+        )
+
+    async def _password_of_data(self, row: Database, snapshot: Snapshot) -> str | None:
+        """The password held by the data in `snapshot`: its database's own."""
+        if snapshot.database_id == row.id:
+            return row.password
+        origin = await Database.get_or_none(id=snapshot.database_id)
+        return origin.password if origin else None
+
+    async def _validate(self, request: CreateBranch) -> tuple[str, str]:
+        name = validate_name(request.name)
+        if await Database.exists(name=name):
+            raise ValidationError(f"A database named '{name}' already exists")
+        return name, describe(request.description)
+
+    @staticmethod
+    def _new(parent: Database, name: str, description: str, snapshot_id: str | None) -> NewDatabase:
+        return NewDatabase(
+            name=name,
+            engine=parent.engine,
+            version=parent.version,
+            description=description,
+            resources=Resources(parent.memory_bytes, parent.cpus),
+            parent_id=parent.id,
+            snapshot_id=snapshot_id,
+            data_password=parent.password,
+        )

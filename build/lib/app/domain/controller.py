@@ -1,0 +1,384 @@
+"""The controller: drives the container engine and the pool towards the metadata (what users
+asked for) and reports the truth, continuously.
+
+It wakes on Docker's event stream (a container of this install died, was killed or removed)
+and sweeps periodically. A sweep settles operations whose process died (their lease passed),
+brings back databases that should run but do not (same volume, port and password), marks
+`failed` with the reason what it cannot bring back, and removes what this install made but
+no longer has a record of. One database that cannot be settled never stops the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.domain import lifecycle, operations
+from app.domain.databases import DatabaseService
+from app.domain.ids import ID_LENGTH
+from app.drivers.runtime.base import DATABASE_LABEL, ContainerEvent, ContainerInfo, RuntimeFailure
+from app.errors import StagError
+from app.models import Database, Operation, Snapshot
+
+log = logging.getLogger(__name__)
+
+PROBE_TIMEOUT_S = 1.0
+RETRY_FIRST_S = 5.0
+RETRY_MAX_S = 300.0
+HEAL_CONCURRENCY = 4
+WATCH_RESTART_S = 2.0
+RUNTIME_DOWN = "the container runtime is unreachable and the engine does not answer"
+
+
+@dataclass
+class Backoff:
+    """When to try again to bring back a database that could not be brought back."""
+
+    failures: dict[str, int] = field(default_factory=dict)
+    next_try: dict[str, float] = field(default_factory=dict)
+
+    def due(self, database_id: str) -> bool:
+        return time.monotonic() >= self.next_try.get(database_id, 0.0)
+
+    def failed(self, database_id: str) -> None:
+        count = self.failures.get(database_id, 0) + 1
+        self.failures[database_id] = count
+        self.next_try[database_id] = time.monotonic() + min(
+            RETRY_FIRST_S * 2 ** (count - 1), RETRY_MAX_S
+        )
+
+    def succeeded(self, database_id: str) -> None:
+        self.failures.pop(database_id, None)
+        self.next_try.pop(database_id, None)
+
+    def clear(self) -> None:
+        self.failures.clear()
+        self.next_try.clear()
+
+
+def describe_loss(container: ContainerInfo | None) -> str:
+    """Why a database that should run does not, in words for its user."""
+    if container is None:
+        return "its container disappeared"
+    if container.oom_killed:
+        return "the engine was killed for running out of memory"
+    if container.status in ("exited", "dead"):
+        return f"the engine exited (exit code {container.exit_code})"
+    return f"its container is {container.status}"
+
+
+class Controller:
+    def __init__(self, databases: DatabaseService, interval_s: float) -> None:
+        self.databases = databases
+        self.provisioner = databases.provisioner
+        self.interval_s = interval_s
+        self.backoff = Backoff()
+        self._wake = asyncio.Event()
+        self._runtime_was_down = False
+        self._silent: set[str] = set()  # running containers whose engine did not answer
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Sweep now and then every interval (sooner when Docker reports a change) while the
+        server runs. Stopping waits for a sweep in progress rather than cancel it inside a
+        metadata transaction."""
+        await self.settle_interrupted_work()
+        stop = asyncio.Event()
+        halt = threading.Event()
+        self._wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        sweeping = asyncio.create_task(self._sweep_until(stop))
+        watching = asyncio.create_task(asyncio.to_thread(self._watch, loop, halt))
+        try:
+            yield
+        finally:
+            stop.set()
+            halt.set()
+            self._wake.set()
+            await sweeping
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(watching, timeout=5)
+
+    def _watch(self, loop: asyncio.AbstractEventLoop, halt: threading.Event) -> None:
+        """Blocking: follow Docker's event stream, restarting it when the engine goes away."""
+
+        def on_event(event: ContainerEvent) -> None:
+            loop.call_soon_threadsafe(self._wake.set)
+
+        while not halt.is_set():
+            try:
+                self.provisioner.runtime.watch(on_event, halt)
+            except RuntimeFailure as exc:
+                log.debug("docker event stream unavailable: %s", exc)
+            halt.wait(WATCH_RESTART_S)
+
+    async def _sweep_until(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.sweep()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            await asyncio.sleep(0.2)  # let a burst of events (an engine restart) settle
+
+    async def sweep(self) -> None:
+        """One pass over everything this install owns; never raises."""
+        try:
+            await self._settle_abandoned_operations()
+            try:
+                containers = await asyncio.to_thread(self.provisioner.runtime.list_managed)
+            except RuntimeFailure as exc:
+                await self._runtime_unreachable(exc)
+                return
+            if self._runtime_was_down:
+                log.warning("container runtime reachable again: bringing databases back")
+                self._runtime_was_down = False
+                self.backoff.clear()
+            await self._converge(containers)
+            await self._remove_orphans(containers)
+        except Exception:
+            log.exception("controller sweep failed; retrying at the next one")
+
+    async def _settle_abandoned_operations(self) -> None:
+        now = datetime.now(UTC)
+        for operation in await Operation.filter(status=operations.RUNNING):
+            if not operations.is_abandoned(operation, now):
+                continue
+            log.warning("operation %s (%s) was abandoned by %s", operation.id, operation.kind,
+                        operation.owner)  # fmt: skip
+            operation.status = operations.FAILED
+            operation.error = "interrupted: the process running it stopped before it finished"
+            operation.finished_at = now
+            await operation.save(update_fields=["status", "error", "finished_at"])
+            await Database.filter(locked_by=operation.id).update(
+                locked_by=None, lock_expires_at=None
+            )
+
+    async def settle_interrupted_work(self) -> None:
+        """Before serving: operations of dead processes end, their half-made creations are
+        rolled back and their deletions completed, so no request meets their leftovers.
+        Bringing databases back is left to the sweeps, which start right after."""
+        try:
+            await self._settle_abandoned_operations()
+            now = datetime.now(UTC)
+            for row in await Database.filter(
+                host=self.provisioner.host, status__in=[lifecycle.CREATING, lifecycle.DELETING]
+            ):
+                if not _locked(row, now):
+                    await self._finish_interrupted(row)
+        except Exception:
+            log.exception("settling interrupted work failed; the sweeps will retry")
+
+    async def _converge(self, containers: list[ContainerInfo]) -> None:
+        by_database = {c.labels.get(DATABASE_LABEL): c for c in containers}
+        now = datetime.now(UTC)
+        work = []
+        for row in await Database.filter(host=self.provisioner.host):
+            if _locked(row, now):
+                continue
+            if row.status in (lifecycle.CREATING, lifecycle.DELETING):
+                work.append(self._finish_interrupted(row))
+            elif row.desired_status == lifecycle.RUNNING and row.status in (
+                lifecycle.RUNNING,
+                lifecycle.FAILED,
+            ):
+                work.append(self._keep_running(row, by_database.get(row.id)))
+            elif row.status == lifecycle.STOPPED and row.desired_status == lifecycle.STOPPED:
+                work.append(self._keep_stopped(row, by_database.get(row.id)))
+        limit = asyncio.Semaphore(HEAL_CONCURRENCY)
+
+        async def bounded(step: Coroutine[None, None, None]) -> None:
+            async with limit:
+                await step
+
+        await asyncio.gather(*(bounded(step) for step in work))
+
+    async def _finish_interrupted(self, row: Database) -> None:
+        """A creation whose process died is rolled back; a deletion is completed."""
+        what = "creation" if row.status == lifecycle.CREATING else "deletion"
+        try:
+            log.warning("finishing the interrupted %s of %s", what, row.id)
+            await self.databases.remove_everything(row)
+            await self.databases.drop_snapshot_made_for(row)
+        except Exception as exc:
+            log.error("could not finish the interrupted %s of %s: %s", what, row.id, exc)
+            message = f"the interrupted {what} could not be finished; delete it to retry"
+            with contextlib.suppress(Exception):
+                await self.databases.change(row, "unsettled", error=message)
+
+    async def _keep_running(self, row: Database, container: ContainerInfo | None) -> None:
+        if container is not None and container.status == "removing":
+            container = None  # on its way out: make a new one
+        if container is not None and container.status == "paused":
+            # Frozen for a snapshot by a process that died before thawing it.
+            log.warning("thawing %s, left frozen by an interrupted snapshot", row.id)
+            await self.provisioner.thaw(container.id)
+            return
+        if container is not None and container.running:
+            if await self._answers(row):
+                self._silent.discard(row.id)
+                if row.status == lifecycle.FAILED:
+                    await self._mark(row, "recovered", "the engine answers again")
+                self.backoff.succeeded(row.id)
+                return
+            if row.id not in self._silent:
+                self._silent.add(row.id)  # one sweep's grace: it may be busy or restarting
+                return
+            if row.status == lifecycle.RUNNING:
+                await self._mark(row, "lost", "the engine does not answer")
+            return
+        self._silent.discard(row.id)
+        if row.status == lifecycle.FAILED and not self.backoff.due(row.id):
+            return
+        await self._bring_back(row, container)
+
+    async def _keep_stopped(self, row: Database, container: ContainerInfo | None) -> None:
+        """A stopped database whose container runs (a start cut short, or someone's `docker
+        start`) is stopped again: the status must stay true."""
+        if container is None or container.status not in ("running", "paused"):
+            return
+        log.warning("database %s is stopped but its container runs: stopping it", row.id)
+        try:
+            async with operations.locked_operation("database.stop", row):
+                if row.status == lifecycle.STOPPED:
+                    if container.status == "paused":
+                        await self.provisioner.thaw(container.id)
+                    await self.databases.guard(
+                        self.provisioner.stop_container(container.id, row.id)
+                    )
+        except StagError as exc:
+            log.warning("could not stop %s: %s", row.id, exc.message)
+
+    async def _bring_back(self, row: Database, container: ContainerInfo | None) -> None:
+        reason = describe_loss(container)
+        log.warning("database %s is down (%s): bringing it back", row.id, reason)
+        try:
+            async with operations.locked_operation("database.recover", row):
+                if row.desired_status != lifecycle.RUNNING or row.status not in (
+                    lifecycle.RUNNING,
+                    lifecycle.FAILED,
+                ):
+                    return  # a user's operation changed it meanwhile
+                row.container_id = await self.databases.guard(
+                    self.provisioner.bring_up(
+                        self.databases.placement(row),
+                        container.id if container else row.container_id,
+                        row.password,
+                    )
+                )
+                await self.databases.change(
+                    row, "recovered", ["container_id"], reason=f"brought back after {reason}"
+                )
+        except StagError as exc:
+            if exc.code == "RESOURCE_BUSY":
+                return  # a user's operation holds it; look again at the next sweep
+            self.backoff.failed(row.id)
+            await self._mark(row, "lost", f"{reason}; bringing it back failed: {exc.message}")
+            return
+        self.backoff.succeeded(row.id)
+        log.warning("database %s is back", row.id)
+
+    async def _mark(self, row: Database, cause: str, reason: str) -> None:
+        """Record what the controller saw, unless the status already says it."""
+        await row.refresh_from_db()
+        if cause == "lost" and row.status == lifecycle.FAILED:
+            if row.error != reason:
+                row.error = reason
+                await row.save(update_fields=["error", "updated_at"])
+            return
+        if row.status not in (lifecycle.RUNNING, lifecycle.FAILED) or row.locked_by:
+            return
+        if cause == "recovered":
+            await self.databases.change(row, cause, reason=reason)
+        else:
+            await self.databases.change(row, cause, error=reason)
+
+    async def _answers(self, row: Database) -> bool:
+        if row.port is None:
+            return False
+        host, port = self.provisioner.client_address(row.port)
+        try:
+            _, writer = await asyncio.wait_for(
+                asyncio.open_connection(host, port), timeout=PROBE_TIMEOUT_S
+            )
+        except (OSError, TimeoutError):
+            return False
+        writer.close()
+        with contextlib.suppress(OSError, ConnectionError):
+            await writer.wait_closed()
+        return True
+
+    async def _runtime_unreachable(self, failure: RuntimeFailure) -> None:
+        """With the engine unreachable nothing can be healed; report the databases that
+        stopped answering, so the API does not call them running."""
+        if not self._runtime_was_down:
+            log.error("container runtime unreachable: %s", failure)
+        self._runtime_was_down = True
+        now = datetime.now(UTC)
+        for row in await Database.filter(host=self.provisioner.host, status=lifecycle.RUNNING):
+            if not _locked(row, now) and not await self._answers(row):
+                await self._mark(row, "lost", RUNTIME_DOWN)
+
+    async def _remove_orphans(self, containers: list[ContainerInfo]) -> None:
+        """Remove containers, volumes and port claims this install made that no record or
+        running operation accounts for."""
+        host = self.provisioner.host
+        rows = await Database.filter(host=host).values_list("id", "volume", "locked_by")
+        known = {database_id for database_id, _, _ in rows}
+        busy = {database_id for database_id, _, locked_by in rows if locked_by}
+        busy |= set(
+            await Operation.filter(status=operations.RUNNING, database_id__not_isnull=True)
+            .values_list("database_id", flat=True)
+        )  # fmt: skip
+        known_volumes = {volume for _, volume, _ in rows}
+        known_volumes |= set(
+            await Snapshot.filter(database__host=host).values_list("volume", flat=True)
+        )
+        for container in containers:
+            owner = container.labels.get(DATABASE_LABEL)
+            # A container without a database is a template's init run: gone once it ends.
+            orphaned = (
+                (owner not in known and owner not in busy) if owner else not container.running
+            )
+            if orphaned:
+                log.warning("removing orphan container %s", container.name)
+                with contextlib.suppress(RuntimeFailure):
+                    await asyncio.to_thread(self.provisioner.runtime.remove, container.id)
+        for volume in await asyncio.to_thread(self.provisioner.pool.list_volumes):
+            database_id = volume[: len("db-") + ID_LENGTH]
+            if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:
+                log.warning("destroying orphan volume %s", volume)
+                try:
+                    await self.provisioner.destroy_volume(volume)
+                except Exception as exc:
+                    log.error("could not destroy orphan volume %s: %s", volume, exc)
+        known_snapshots = set(
+            await Snapshot.filter(database__host=host).values_list("id", flat=True)
+        )
+        for volume, snapshot in await asyncio.to_thread(self.provisioner.pool.list_snapshots):
+            database_id = volume[: len("db-") + ID_LENGTH]
+            if (
+                snapshot.startswith("snap-")
+                and snapshot not in known_snapshots
+                and (database_id not in busy)
+            ):
+                log.warning("destroying orphan snapshot %s@%s", volume, snapshot)
+                try:
+                    await self.provisioner.destroy_snapshot(volume, snapshot)
+                except Exception as exc:
+                    log.error("could not destroy orphan snapshot %s: %s", snapshot, exc)
+        for claim in await asyncio.to_thread(self.provisioner.port_claims.mine):
+            if claim.database_id not in known and claim.database_id not in busy:
+                await self.provisioner.release_port_of(claim.port, claim.database_id)
+
+
+def _locked(row: Database, now: datetime) -> bool:
+    return row.locked_by is not None and (
+        row.lock_expires_at is not None and row.lock_expires_at > now
+    )

@@ -1,0 +1,551 @@
+"""DatabaseService: create, read, update, start, stop and delete databases."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tortoise.exceptions import IntegrityError
+
+from app.domain import lifecycle, operations
+from app.domain.catalog import EngineCatalog
+from app.domain.events import DatabaseEvent, EventLog
+from app.domain.ids import looks_like_id, new_id
+from app.domain.naming import validate_name
+from app.domain.pagination import Page, PageRequest
+from app.domain.ports import candidate_ports
+from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, pool_is_full
+from app.domain.resources import Resources, format_memory, parse_resources
+from app.domain.rollback import Rollback
+from app.domain.views import Connection, DatabaseView
+from app.errors import (
+    InsufficientResources,
+    NotFoundError,
+    ResourceBusyError,
+    ServerError,
+    StagError,
+    ValidationError,
+)
+from app.models import Database, Snapshot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+V = TypeVar("V")
+
+DESCRIPTION_MAX = 1000
+
+
+@dataclass(frozen=True)
+class CreateDatabase:
+    name: object
+    type: object
+    version: object = None
+    description: object = None
+    resources: object = None
+
+
+@dataclass(frozen=True)
+class NewDatabase:
+    """A validated request for a new database, whatever its data comes from."""
+
+    name: str
+    engine: str
+    version: str
+    description: str
+    resources: Resources
+    parent_id: str | None = None
+    snapshot_id: str | None = None
+    data_password: str | None = None  # the password the copied data already holds
+
+
+# Fills a new database's volume; returns the id of the snapshot the data came from, if any.
+Populate = Callable[[str], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class UpdateDatabase:
+    name: object = None
+    description: object = None
+    resources: object = None
+    type: object = None
+    version: object = None
+    fields: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DatabaseFilter:
+    type: str | None = None
+    status: str | None = None
+    parent_id: str | None = None
+
+
+class DatabaseService:
+    def __init__(
+        self,
+        catalog: EngineCatalog,
+        provisioner: Provisioner,
+        connect_host: str,
+        port_range: tuple[int, int],
+        event_log: EventLog,
+        default_memory_bytes: int | None = None,
+    ) -> None:
+        self.default_memory_bytes = default_memory_bytes
+        self.catalog = catalog
+        self.provisioner = provisioner
+        self.connect_host = connect_host
+        self.port_range = port_range
+        self.event_log = event_log
+        self._allocation_lock = asyncio.Lock()
+
+    async def list(self, filters: DatabaseFilter, page: PageRequest) -> Page[DatabaseView]:
+        query = Database.all()
+        if filters.type is not None:
+            self.catalog.engine(filters.type)
+            query = query.filter(engine=filters.type)
+        if filters.status is not None:
+            if filters.status not in lifecycle.STATUSES:
+                raise ValidationError("status must be one of " + ", ".join(lifecycle.STATUSES))
+            query = query.filter(status=filters.status)
+        if filters.parent_id is not None:
+            parent = await self.find(filters.parent_id)
+            query = query.filter(parent_id=parent.id)
+        total = await query.count()
+        rows = await query.order_by("created_at", "id").offset(page.offset).limit(page.limit)
+        return Page(items=[self.view(row) for row in rows], request=page, total=total)
+
+    async def get(self, ref: str) -> DatabaseView:
+        return self.view(await self.find(ref))
+
+    async def views_by_ids(self, ids: Sequence[str]) -> dict[str, DatabaseView]:
+        """Batch read for dataloaders: one query for any number of ids."""
+        return {row.id: self.view(row) for row in await Database.filter(id__in=list(ids))}
+
+    async def branches_of(
+        self, parent_ids: Sequence[str]
+    ) -> dict[str, builtins.list[DatabaseView]]:
+        rows = await Database.filter(parent_id__in=list(parent_ids)).order_by("created_at", "id")
+        return _grouped(rows, lambda row: row.parent_id, self.view)
+
+    async def branches_of_snapshots(
+        self, snapshot_ids: Sequence[str]
+    ) -> dict[str, builtins.list[DatabaseView]]:
+        rows = await Database.filter(snapshot_id__in=list(snapshot_ids)).order_by(
+            "created_at", "id"
+        )
+        return _grouped(rows, lambda row: row.snapshot_id, self.view)
+
+    async def find(self, ref: str) -> Database:
+        """A database by id (`db-…`) or by name (names never have the form of an id)."""
+        if looks_like_id("db", ref):
+            row = await Database.get_or_none(id=ref)
+        else:
+            row = await Database.get_or_none(name=ref)
+        if row is None:
+            raise NotFoundError(f"Database '{ref}' not found")
+        return row
+
+    async def create(self, request: CreateDatabase) -> DatabaseView:
+        engine = self.catalog.engine(request.type)
+        name = validate_name(request.name)
+        description = describe(request.description)
+        resources = parse_resources(request.resources)
+        if resources.memory_bytes is None and self.default_memory_bytes is not None:
+            resources = Resources(self.default_memory_bytes, resources.cpus)
+        version = await self.catalog.resolve_version(engine, request.version)
+        image = self.catalog.image(engine, version)
+        if await Database.exists(name=name):
+            raise ValidationError(f"A database named '{name}' already exists")
+
+        template = await self.guard(self.provisioner.ensure_template(engine, version, image))
+
+        async def from_template(volume: str) -> str | None:
+            await self.provisioner.clone_template(template, volume)
+            return None
+
+        return await self.provision(
+            NewDatabase(name, engine.name, version, description, resources),
+            populate=from_template,
+            kind="database.create",
+        )
+
+    async def provision(self, new: NewDatabase, populate: Populate, kind: str) -> DatabaseView:
+        """Make a database: record (locked, with a port), volume filled by `populate`,
+        container, readiness with fresh credentials. Any failure undoes every step."""
+        engine = self.catalog.engine(new.engine)
+        await self.guard(self.provisioner.require_free_space())
+        database_id = new_id("db")
+        operation = await operations.begin(kind, database_id)
+        row = await self._insert(
+            id=database_id,
+            name=new.name,
+            engine=engine.name,
+            version=new.version,
+            status=lifecycle.CREATING,
+            desired_status=lifecycle.RUNNING,
+            host=self.provisioner.host,
+            username=engine.default_username,
+            password=secrets.token_urlsafe(18),
+            database_name=engine.default_database,
+            description=new.description,
+            memory_bytes=new.resources.memory_bytes,
+            cpus=new.resources.cpus,
+            parent_id=new.parent_id,
+            snapshot_id=new.snapshot_id,
+            volume=database_id,
+            locked_by=operation.id,
+            lock_expires_at=operations.lease_deadline(),
+        )
+        rollback = Rollback()
+        rollback.push("delete row", row.delete)
+        rollback.push("release port", lambda: self.provisioner.release_port(row))
+        try:
+            async with operations.leased(operation, row.id):
+                rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
+                row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
+                placement = self.placement(row)
+                rollback.push(
+                    "remove container", lambda: self.provisioner.remove_container(None, row.id)
+                )
+                container_id = await self.guard(self.provisioner.run_container(placement))
+                await self.guard(
+                    self.provisioner.wait_ready(
+                        container_id, placement, (row.username, row.password), new.data_password
+                    )
+                )
+        except BaseException as exc:
+            await rollback.run()
+            await operations.finish(operation, _public_message(exc))
+            await self.announce(
+                lifecycle.transition(lifecycle.CREATING, "creation failed").event or "",
+                row,
+                lifecycle.FAILED,
+                reason=_public_message(exc),
+            )
+            raise
+        row.container_id = container_id
+        row.locked_by, row.lock_expires_at = None, None
+        await self.change(
+            row,
+            "created" if row.parent_id is None else "branched",
+            ["container_id", "locked_by", "lock_expires_at", "snapshot_id"],
+        )
+        await operations.finish(operation)
+        return self.view(row)
+
+    def event(
+        self,
+        name: str,
+        row: Database,
+        status: str | None = None,
+        snapshot_id: str | None = None,
+        reason: str | None = None,
+    ) -> DatabaseEvent:
+        return DatabaseEvent(
+            event=name,
+            database_id=row.id,
+            name=row.name,
+            type=row.engine,
+            status=status or row.status,
+            parent_id=row.parent_id,
+            snapshot_id=snapshot_id or row.snapshot_id,
+            reason=reason,
+        )
+
+    async def change(
+        self,
+        row: Database,
+        cause: str,
+        fields: Iterable[str] = (),
+        error: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Move `row` through the lifecycle for `cause`, saving `fields` with the new status
+        and `error`, and announcing the transition's event (with `reason`, or else the
+        error), all in one transaction."""
+        step = lifecycle.transition(row.status, cause)
+        row.status = lifecycle.target_of(row.status, cause)
+        row.error = error
+        row.desired_status = lifecycle.desired_after(cause) or row.desired_status
+        columns = [*fields, "status", "error", "desired_status", "updated_at"]
+        async with self.event_log.change() as change:
+            await row.save(update_fields=list(dict.fromkeys(columns)), using_db=change.connection)
+            if step.event is not None:
+                change.announce(self.event(step.event, row, reason=reason or error))
+
+    async def announce(
+        self, event: str, row: Database, status: str | None = None, reason: str | None = None
+    ) -> None:
+        """Record an event that comes with no write of its own."""
+        async with self.event_log.change() as change:
+            change.announce(self.event(event, row, status, reason=reason))
+
+    async def update(self, ref: str, request: UpdateDatabase) -> DatabaseView:
+        row = await self.find(ref)
+        if "type" in request.fields and request.type != row.engine:
+            raise ValidationError("The type of a database cannot be changed")
+        if "version" in request.fields and str(request.version) != row.version:
+            raise ValidationError("The version of a database cannot be changed")
+        name = validate_name(request.name) if "name" in request.fields else row.name
+        description = (
+            describe(request.description) if "description" in request.fields else row.description
+        )
+        current = Resources(row.memory_bytes, row.cpus)
+        resources = (
+            parse_resources(request.resources, current)
+            if "resources" in request.fields
+            else current
+        )
+        if name != row.name and await Database.exists(name=name):
+            raise ValidationError(f"A database named '{name}' already exists")
+
+        async with operations.locked_operation("database.update", row):
+            self._require(row, lifecycle.CAN_CHANGE, "updated")
+            current = Resources(row.memory_bytes, row.cpus)
+            row.name, row.description = name, description
+            if resources != current:
+                await self._apply_resources(row, current, resources)
+            try:
+                await self.change(
+                    row,
+                    "updated",
+                    ["name", "description", "memory_bytes", "cpus", "container_id"],
+                    error=row.error,
+                )
+            except IntegrityError:
+                raise ValidationError(f"A database named '{name}' already exists") from None
+        return self.view(row)
+
+    async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
+        row.memory_bytes, row.cpus = new.memory_bytes, new.cpus
+        lifts_a_limit = (current.memory_bytes is not None and new.memory_bytes is None) or (
+            current.cpus is not None and new.cpus is None
+        )
+        if row.container_id is None:
+            return
+        if not lifts_a_limit:
+            await self.guard(
+                self.provisioner.update_resources(row.container_id, new.memory_bytes, new.cpus)
+            )
+            return
+        # Docker cannot lift a limit in place: recreate the container on the same volume.
+        await self.guard(self.provisioner.remove_container(row.container_id, row.id))
+        row.container_id = None
+        if row.status == lifecycle.RUNNING:
+            row.container_id = await self.guard(
+                self.provisioner.bring_up(self.placement(row), None, row.password)
+            )
+
+    async def start(self, ref: str) -> DatabaseView:
+        row = await self.find(ref)
+        if row.status == lifecycle.RUNNING:
+            return self.view(row)
+        self._require(row, lifecycle.CAN_START, "started")
+        async with operations.locked_operation("database.start", row):
+            if row.status == lifecycle.RUNNING:
+                return self.view(row)  # started by the operation before this one
+            self._require(row, lifecycle.CAN_START, "started")
+            try:
+                row.container_id = await self.guard(
+                    self.provisioner.bring_up(self.placement(row), row.container_id, row.password)
+                )
+            except StagError as exc:
+                await self.change(row, "start failed", ["container_id"], error=exc.message)
+                raise
+            await self.change(row, "started", ["container_id"])
+        return self.view(row)
+
+    async def stop(self, ref: str) -> DatabaseView:
+        row = await self.find(ref)
+        if row.status == lifecycle.STOPPED:
+            return self.view(row)
+        self._require(row, lifecycle.CAN_STOP, "stopped")
+        async with operations.locked_operation("database.stop", row):
+            if row.status == lifecycle.STOPPED:
+                return self.view(row)
+            self._require(row, lifecycle.CAN_STOP, "stopped")
+            await self.guard(self.provisioner.stop_container(row.container_id, row.id))
+            await self.change(row, "stopped")
+        return self.view(row)
+
+    async def delete(self, ref: str, cascade: bool = False) -> None:
+        """Delete a database; with `cascade`, its branches (and theirs) go first."""
+        row = await self.find(ref)
+        descendants = await self.descendants(row)
+        if descendants and not cascade:
+            children = sorted(d.name for d in descendants if d.parent_id == row.id)
+            raise ResourceBusyError(
+                f"Database '{row.name}' has branches: {', '.join(children)}; "
+                "delete them first or pass ?cascade=true"
+            )
+        for descendant in reversed(descendants):
+            await self._destroy(descendant)
+        await self._destroy(row)
+
+    async def descendants(self, row: Database) -> builtins.list[Database]:
+        """Every branch below `row`, parents before their children."""
+        found: builtins.list[Database] = []
+        frontier = [row.id]
+        while frontier:
+            level = await Database.filter(parent_id__in=frontier).order_by("created_at", "id")
+            found.extend(level)
+            frontier = [child.id for child in level]
+        return found
+
+    async def _destroy(self, row: Database) -> None:
+        async with operations.locked_operation("database.delete", row):
+            await self.change(row, "deleting", error=row.error)
+            await self.remove_everything(row)
+        await self.drop_snapshot_made_for(row)
+
+    async def remove_everything(self, row: Database) -> None:
+        """Remove a deleting (or never finished) database: container, every volume it had,
+        its snapshots, its port claim and its row. Safe to run again after an interruption."""
+        await self.guard(self.provisioner.remove_container(row.container_id, row.id))
+        # Newest volume first: after resets, each volume may be a clone of a snapshot on
+        # the one before it (copy-on-write backends pin a snapshot while clones exist).
+        snapshots = await Snapshot.filter(database_id=row.id).order_by("-created_at")
+        await self.guard(self.provisioner.destroy_volume(row.volume))
+        for retired in dict.fromkeys(s.volume for s in snapshots if s.volume != row.volume):
+            await self.guard(self.provisioner.destroy_volume(retired))
+        cause = "deleted" if row.parent_id is None else "branch deleted"
+        if row.status != lifecycle.DELETING:
+            cause = "creation failed"
+        event = lifecycle.transition(row.status, cause).event
+        async with self.event_log.change() as change:
+            for snapshot in snapshots:
+                await snapshot.delete(using_db=change.connection)
+                change.announce(
+                    self.event("snapshot.deleted", row, "deleting", snapshot_id=snapshot.id)
+                )
+            await row.delete(using_db=change.connection)
+            if event is not None:
+                change.announce(self.event(event, row, "deleted"))
+        await self.provisioner.release_port(row)
+
+    async def drop_snapshot_made_for(self, branch: Database) -> None:
+        """The parent's snapshot taken only to create `branch` goes when the branch goes."""
+        for snapshot in await Snapshot.filter(created_for=branch.id):
+            if not await Database.exists(snapshot_id=snapshot.id):
+                await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
+                await snapshot.delete()
+
+    def placement(self, row: Database) -> Placement:
+        engine = self.catalog.engine(row.engine)
+        if row.port is None:
+            raise ServerError("Database has no port assigned")
+        return Placement(
+            database_id=row.id,
+            engine=engine,
+            image=self.catalog.image(engine, row.version),
+            volume=row.volume,
+            port=row.port,
+            memory_bytes=row.memory_bytes,
+            cpus=row.cpus,
+            password=row.password,
+        )
+
+    def view(self, row: Database) -> DatabaseView:
+        engine = self.catalog.engine(row.engine)
+        connection = None
+        if row.port is not None:
+            connection = Connection(
+                uri=engine.connection_uri(
+                    self.connect_host, row.port, row.username, row.password, row.database_name
+                ),
+                host=self.connect_host,
+                port=row.port,
+                username=row.username,
+                password=row.password,
+                database=row.database_name,
+            )
+        return DatabaseView(
+            id=row.id,
+            name=row.name,
+            type=row.engine,
+            version=row.version,
+            status=row.status,
+            error=row.error,
+            host=self.connect_host,
+            port=row.port,
+            connection=connection,
+            description=row.description,
+            memory=format_memory(row.memory_bytes),
+            cpus=row.cpus,
+            parent_id=row.parent_id,
+            snapshot_id=row.snapshot_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    async def _insert(self, **values: Any) -> Database:
+        """Insert a new row with a port free on this host and claimed by no other install;
+        the (host, port) unique key settles races between this install's replicas."""
+        async with self._allocation_lock:
+            for port in await candidate_ports(
+                self.provisioner.host, self.port_range, self.provisioner.port_is_free
+            ):
+                if not await self.provisioner.claim_port(port, values["id"]):
+                    continue
+                try:
+                    return await Database.create(port=port, **values)
+                except IntegrityError:
+                    await self.provisioner.release_port_of(port, values["id"])
+                    if await Database.exists(name=values["name"]):
+                        raise ValidationError(
+                            f"A database named '{values['name']}' already exists"
+                        ) from None
+        raise ResourceBusyError("Ports are being allocated concurrently; retry")
+
+    @staticmethod
+    def _require(row: Database, allowed: tuple[str, ...], action: str) -> None:
+        if row.status not in allowed:
+            raise ResourceBusyError(
+                f"Database '{row.name}' is {row.status} and cannot be {action} now"
+            )
+
+    @staticmethod
+    async def guard(work: Awaitable[T]) -> T:
+        """Await a driver call, turning driver failures into a public, internals-free error."""
+        try:
+            return await work
+        except DRIVER_FAILURES as exc:
+            log.error("driver failure: %s", exc)
+            if pool_is_full(exc):
+                raise InsufficientResources(
+                    "The storage pool is full; delete databases or snapshots to free space"
+                ) from exc
+            raise ServerError(
+                "The operation failed in the container runtime or storage pool; "
+                "nothing was left half-made. Check `stagdb doctor` and the server log."
+            ) from exc
+
+
+def _grouped(
+    rows: Iterable[R], key: Callable[[R], str | None], render: Callable[[R], V]
+) -> dict[str, builtins.list[V]]:
+    groups: dict[str, builtins.list[V]] = {}
+    for row in rows:
+        group = key(row)
+        if group is not None:
+            groups.setdefault(group, []).append(render(row))
+    return groups
+
+
+def describe(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("description must be a string")
+    if len(value) > DESCRIPTION_MAX:
+        raise ValidationError(f"description must be at most {DESCRIPTION_MAX} characters")
+    return value
+
+
+def _public_message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, StagError) else f"internal error: {type(exc).__name__}"

@@ -1,0 +1,152 @@
+"""MonitoringService: a database's figures (container, storage, engine) and its logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from app.domain import lifecycle
+from app.domain.databases import DatabaseService
+from app.drivers.runtime.base import LogLine
+from app.errors import ValidationError
+from app.models import Database
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TAIL = 100
+MAX_TAIL = 10_000
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A group of figures and the moment they were read."""
+
+    read_at: datetime
+    figures: dict[str, object]
+
+
+@dataclass(frozen=True)
+class DatabaseStats:
+    database_id: str
+    status: str
+    container: Reading | None
+    storage: Reading
+    engine: Reading | None
+
+
+class MonitoringService:
+    def __init__(self, databases: DatabaseService) -> None:
+        self.databases = databases
+        self.provisioner = databases.provisioner
+
+    async def stats(self, ref: str) -> DatabaseStats:
+        row = await self.databases.find(ref)
+        container_id = row.container_id if row.status == lifecycle.RUNNING else None
+        storage, container, engine = await asyncio.gather(
+            self._storage(row),
+            self._container(row, container_id) if container_id else _nothing(),
+            self._engine(row, container_id) if container_id else _nothing(),
+        )
+        return DatabaseStats(row.id, row.status, container, storage, engine)
+
+    async def logs(self, ref: str, tail: object = None, since: object = None) -> list[LogLine]:
+        row = await self.databases.find(ref)
+        lines = _tail(tail)
+        start = _since(since)
+        if row.container_id is None:
+            return []
+        runtime = self.provisioner.runtime
+        return await self.databases.guard(
+            asyncio.to_thread(runtime.logs, row.container_id, lines, start)
+        )
+
+    async def status_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(lifecycle.STATUSES, 0)
+        for status in await Database.all().values_list("status", flat=True):
+            counts[str(status)] = counts.get(str(status), 0) + 1
+        return counts
+
+    async def pool_usage(self) -> tuple[int, int]:
+        """Used and free bytes of the filesystem that holds the pool."""
+
+        def read() -> tuple[int, int]:
+            stats = os.statvfs(self.provisioner.pool.root)
+            used = (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+            return used, self.provisioner.pool.free_bytes()
+
+        return await self.databases.guard(asyncio.to_thread(read))
+
+    async def _storage(self, row: Database) -> Reading:
+        pool = self.provisioner.pool
+        usage, free = await self.databases.guard(
+            asyncio.gather(
+                asyncio.to_thread(pool.volume_usage, row.volume),
+                asyncio.to_thread(pool.free_bytes),
+            )
+        )
+        return Reading(
+            datetime.now(UTC),
+            {
+                "backend": pool.kind,
+                "logical_bytes": usage.logical_bytes,
+                "unique_bytes": usage.unique_bytes,
+                "pool_free_bytes": free,
+            },
+        )
+
+    async def _container(self, row: Database, container_id: str) -> Reading | None:
+        try:
+            figures = await asyncio.to_thread(self.provisioner.runtime.stats, container_id)
+        except Exception as exc:
+            log.warning("container stats of %s unavailable: %s", row.id, exc)
+            return None
+        return Reading(datetime.now(UTC), asdict(figures))
+
+    async def _engine(self, row: Database, container_id: str) -> Reading | None:
+        placement = self.databases.placement(row)
+        engine = placement.engine
+        command = engine.stats_command(self.provisioner.listen(engine, placement.port))
+        try:
+            result = await asyncio.to_thread(
+                self.provisioner.runtime.exec, container_id, command, engine.run_as
+            )
+            if result.exit_code != 0:
+                raise RuntimeError(result.output[-300:])
+            figures = engine.parse_stats(result.output)
+        except Exception as exc:
+            log.warning("engine stats of %s unavailable: %s", row.id, exc)
+            return None
+        return Reading(datetime.now(UTC), figures)
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _tail(raw: object) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_TAIL
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ValidationError(f"tail must be an integer between 1 and {MAX_TAIL}") from None
+    if not 1 <= value <= MAX_TAIL:
+        raise ValidationError(f"tail must be between 1 and {MAX_TAIL} (got {value})")
+    return value
+
+
+def _since(raw: object) -> datetime | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(
+            "since must be an RFC 3339 timestamp such as 2026-11-26T19:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        raise ValidationError("since must carry a time zone (e.g. a trailing Z)")
+    return moment

@@ -1,0 +1,390 @@
+"""Drives storage, runtime and engine together for one database: templates, volumes,
+containers and readiness. Holds no metadata; the services decide what to do."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from app.drivers.port_claims import PortClaims
+from app.drivers.runtime.base import (
+    DATABASE_LABEL,
+    HOST_LABEL,
+    MANAGED_LABEL,
+    ContainerNotFound,
+    ContainerRuntime,
+    ContainerSpec,
+    Mount,
+    RuntimeFailure,
+)
+from app.drivers.storage import StorageFailure, StoragePool
+from app.engines import Engine, Listen
+from app.errors import ServerError
+from app.models import Database
+
+log = logging.getLogger(__name__)
+
+READY_POLL_S = 0.05
+NETWORK_POLL_S = 0.02
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Everything needed to run one database's container."""
+
+    database_id: str
+    engine: Engine
+    image: str
+    volume: str
+    port: int
+    memory_bytes: int | None
+    cpus: float | None
+    password: str = ""
+
+
+class EngineFailedToStart(ServerError):
+    """The engine did not come up; the message is safe to show (it names no internals)."""
+
+
+class VolumeMissing(ServerError):
+    """The database's volume is not in the pool; the message is safe to show."""
+
+
+class Provisioner:
+    def __init__(
+        self,
+        runtime: ContainerRuntime,
+        pool: StoragePool,
+        host: str,
+        install_id: str,
+        port_claims: PortClaims,
+        network_mode: str,
+        bind_address: str,
+        ready_timeout_s: float,
+        pids_limit: int | None = None,
+        pool_min_free_bytes: int = 0,
+    ) -> None:
+        self.runtime = runtime
+        self.pool = pool
+        self.host = host
+        self.install_id = install_id
+        self.port_claims = port_claims
+        self.network_mode = network_mode
+        self.bind_address = bind_address
+        self.ready_timeout_s = ready_timeout_s
+        self.pids_limit = pids_limit
+        self.pool_min_free_bytes = pool_min_free_bytes
+        self._template_locks: dict[str, asyncio.Lock] = {}
+
+    def listen(self, engine: Engine, port: int) -> Listen:
+        if self.network_mode == "host":
+            return Listen(address=self.bind_address, port=port)
+        return Listen(address="*", port=engine.container_port)
+
+    async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
+        """The per-version template volume, initialised once and cloned for every new database."""
+        volume = f"tpl-{engine.name}-{version}".replace(".", "-")
+        lock = self._template_locks.setdefault(volume, asyncio.Lock())
+        async with lock:
+            if await asyncio.to_thread(self.pool.volume_exists, volume):
+                return volume
+            try:
+                await self._initialise_template(engine, image, volume)
+            except BaseException:
+                await asyncio.to_thread(self.pool.destroy_volume, volume)
+                raise
+        return volume
+
+    async def _initialise_template(self, engine: Engine, image: str, volume: str) -> None:
+        building = f"{volume}-building"
+        await asyncio.to_thread(self.pool.destroy_volume, building)
+        path = await asyncio.to_thread(self.pool.create_volume, building)
+        self.own_volume(engine, building)
+        spec = ContainerSpec(
+            name=f"stagdb-{self.install_id}-init-{volume}-{os.getpid()}",
+            image=image,
+            command=engine.init_command(),
+            user=engine.run_as,
+            labels={MANAGED_LABEL: "true", HOST_LABEL: self.host},
+            mounts=[Mount(str(path), engine.data_dir)],
+            network_mode="none",
+        )
+        try:
+            result = await asyncio.to_thread(self.runtime.run_once, spec, 300)
+            if result.exit_code != 0:
+                log.error("template init for %s failed: %s", volume, result.output[-2000:])
+                raise EngineFailedToStart(f"Initialising the {engine.name} template failed")
+            await asyncio.to_thread(self.pool.clone_volume, building, volume)
+        finally:
+            await asyncio.to_thread(self.pool.destroy_volume, building)
+
+    def own_volume(self, engine: Engine, volume: str) -> None:
+        uid, gid = (int(part) for part in engine.run_as.split(":"))
+        path = self.pool.volume_path(volume)
+        os.chown(path, uid, gid)
+        os.chmod(path, 0o700)
+
+    def container_spec(self, placement: Placement) -> ContainerSpec:
+        engine = placement.engine
+        listen = self.listen(engine, placement.port)
+        return ContainerSpec(
+            name=self.container_name(placement.database_id),
+            image=placement.image,
+            command=engine.server_command(listen),
+            user=engine.run_as,
+            labels={
+                MANAGED_LABEL: "true",
+                DATABASE_LABEL: placement.database_id,
+                HOST_LABEL: self.host,
+            },
+            mounts=[Mount(str(self.pool.volume_path(placement.volume)), engine.data_dir)],
+            network_mode=self.network_mode,
+            published_port=None
+            if self.network_mode == "host"
+            else (self.bind_address, placement.port, engine.container_port),
+            memory_bytes=placement.memory_bytes,
+            cpus=placement.cpus,
+            pids_limit=self.pids_limit,
+            stop_signal=engine.stop_signal,
+        )
+
+    def container_name(self, database_id: str) -> str:
+        return f"stagdb-{self.install_id}-{database_id}"
+
+    async def run_container(self, placement: Placement) -> str:
+        spec = self.container_spec(placement)
+        await asyncio.to_thread(self.runtime.remove, spec.name)
+        return await asyncio.to_thread(self.runtime.run, spec)
+
+    async def wait_ready(
+        self,
+        container_id: str,
+        placement: Placement,
+        credentials: tuple[str, str] | None,
+        login_password: str | None = None,
+    ) -> None:
+        """Wait until the engine answers; with `credentials`, set that user's password.
+
+        When the password the data already holds is known (`login_password`: the database's
+        own, or its parent's for a fresh branch) readiness is probed by logging in over the
+        network, which is much cheaper than `docker exec`; otherwise the engine's own client
+        runs inside the container until it succeeds.
+        """
+        engine = placement.engine
+        deadline = time.monotonic() + self.ready_timeout_s
+        if login_password is not None:
+            username = credentials[0] if credentials else engine.default_username
+            new_password = credentials[1] if credentials else None
+            host, port = self.client_address(placement.port)
+
+            async def login() -> bool | None:
+                return await engine.ready_over_network(
+                    host, port, username, login_password, new_password
+                )
+
+            if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
+                return
+        listen = self.listen(engine, placement.port)
+        command = (
+            engine.set_credentials_command(listen, *credentials)
+            if credentials
+            else engine.ready_command(listen)
+        )
+
+        async def in_container() -> bool | None:
+            result = await asyncio.to_thread(
+                self.runtime.exec, container_id, command, engine.run_as
+            )
+            return result.exit_code == 0
+
+        await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+
+    async def _poll(
+        self,
+        probe: Callable[[], Awaitable[bool | None]],
+        container_id: str,
+        engine: Engine,
+        deadline: float,
+        pause_s: float,
+    ) -> bool:
+        """Run `probe` until it answers True (done) or None (cannot tell: returns False)."""
+        attempts = 0
+        while True:
+            try:
+                outcome = await probe()
+            except RuntimeFailure:
+                await self._fail_if_exited(container_id, engine)
+                raise
+            if outcome is not False:
+                return bool(outcome)
+            attempts += 1
+            if attempts % 10 == 0:
+                await self._fail_if_exited(container_id, engine)
+            if time.monotonic() > deadline:
+                raise EngineFailedToStart(
+                    f"{engine.name} did not accept connections within "
+                    f"{self.ready_timeout_s:.0f}s; see the database logs"
+                )
+            await asyncio.sleep(pause_s)
+
+    def client_address(self, port: int) -> tuple[str, int]:
+        """Where this server reaches a database's port."""
+        wildcard = self.bind_address in ("0.0.0.0", "::", "*")
+        return ("127.0.0.1" if wildcard else self.bind_address), port
+
+    async def _fail_if_exited(self, container_id: str, engine: Engine) -> None:
+        info = await asyncio.to_thread(self.runtime.inspect, container_id)
+        if info.status in ("exited", "dead"):
+            raise EngineFailedToStart(
+                f"{engine.name} exited during start-up; see the database logs"
+            )
+
+    async def bring_up(self, placement: Placement, container_id: str | None, password: str) -> str:
+        """Start the database's container, or make a new one on its volume when the old one
+        is gone; answers when the engine accepts the database's own password."""
+        if not await asyncio.to_thread(self.pool.volume_exists, placement.volume):
+            raise VolumeMissing(
+                "The database's data volume is missing from the storage pool "
+                "(is the pool mounted?); it cannot be started"
+            )
+        if container_id is not None:
+            try:
+                await asyncio.to_thread(self.runtime.start, container_id)
+            except ContainerNotFound:
+                container_id = None
+        if container_id is None:
+            container_id = await self.run_container(placement)
+        await self.wait_ready(container_id, placement, None, login_password=password)
+        return container_id
+
+    async def thaw(self, container_id: str) -> None:
+        await asyncio.to_thread(self.runtime.unpause, container_id)
+
+    async def stop_container(self, container_id: str | None, database_id: str) -> None:
+        """Stop the container; one that is gone already counts as stopped."""
+        for ref in filter(None, (container_id, self.container_name(database_id))):
+            try:
+                await asyncio.to_thread(self.runtime.stop, ref, 30)
+            except ContainerNotFound:
+                continue
+
+    async def update_resources(
+        self, container_id: str, memory_bytes: int | None, cpus: float | None
+    ) -> None:
+        await asyncio.to_thread(self.runtime.update_resources, container_id, memory_bytes, cpus)
+
+    async def remove_container(self, container_id: str | None, database_id: str) -> None:
+        """Remove the container by id and by its conventional name; gone already is fine."""
+        for ref in filter(None, (container_id, self.container_name(database_id))):
+            try:
+                await asyncio.to_thread(self.runtime.remove, ref)
+            except ContainerNotFound:
+                continue
+
+    async def clone_template(self, template: str, volume: str) -> None:
+        await asyncio.to_thread(self.pool.clone_volume, template, volume)
+
+    @asynccontextmanager
+    async def consistent(
+        self, container_id: str | None, placement: Placement, credentials: tuple[str, str]
+    ) -> AsyncIterator[None]:
+        """Hold a running database still enough for a consistent image of its volume.
+
+        Every transaction committed before this is entered is on disk in the volume: the
+        engine checkpoints first (so a copy starts without long recovery), and on backends
+        whose snapshots are not atomic the container is frozen for the copy itself.
+        """
+        if container_id is None:
+            yield
+            return
+        await self._checkpoint(container_id, placement, credentials)
+        if self.pool.atomic_snapshots:
+            yield
+            return
+        await asyncio.to_thread(self.runtime.pause, container_id)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(self.runtime.unpause, container_id)
+
+    async def _checkpoint(
+        self, container_id: str, placement: Placement, credentials: tuple[str, str]
+    ) -> None:
+        engine = placement.engine
+        host, port = self.client_address(placement.port)
+        if await engine.checkpoint_over_network(host, port, *credentials):
+            return
+        listen = self.listen(engine, placement.port)
+        result = await asyncio.to_thread(
+            self.runtime.exec, container_id, engine.checkpoint_command(listen), engine.run_as
+        )
+        if result.exit_code != 0:
+            log.warning("checkpoint before snapshot failed: %s", result.output[-500:])
+
+    async def snapshot(self, volume: str, snapshot: str) -> None:
+        await asyncio.to_thread(self.pool.create_snapshot, volume, snapshot)
+
+    async def destroy_snapshot(self, volume: str, snapshot: str) -> None:
+        await asyncio.to_thread(self.pool.destroy_snapshot, volume, snapshot)
+
+    async def clone_volume(self, source: str, target: str) -> None:
+        await asyncio.to_thread(self.pool.clone_volume, source, target)
+
+    async def clone_snapshot(self, volume: str, snapshot: str, target: str) -> None:
+        await asyncio.to_thread(self.pool.clone_snapshot, volume, snapshot, target)
+
+    async def destroy_volume(self, volume: str) -> None:
+        await asyncio.to_thread(self.pool.destroy_volume, volume)
+
+    async def require_free_space(self) -> None:
+        """Refuse new work up front when the pool has less free space than the reserve."""
+        free = await asyncio.to_thread(self.pool.free_bytes)
+        if free < self.pool_min_free_bytes:
+            raise PoolFull(f"{free} bytes free in the pool, below the reserve")
+
+    def port_is_free(self, port: int) -> bool:
+        """Nothing listens on `port` on this host and no other install has claimed it."""
+        return _bindable(self.bind_address, port) and not self.port_claims.held_by_others(port)
+
+    async def claim_port(self, port: int, database_id: str) -> bool:
+        return await asyncio.to_thread(self.port_claims.claim, port, database_id)
+
+    async def release_port_of(self, port: int, database_id: str) -> None:
+        await asyncio.to_thread(self.port_claims.release, port, database_id)
+
+    async def release_port(self, row: Database) -> None:
+        if row.port is not None:
+            await self.release_port_of(row.port, row.id)
+
+
+class PoolFull(StorageFailure):
+    """The pool has no room for the work asked of it."""
+
+
+def pool_is_full(failure: Exception) -> bool:
+    """Whether a storage or runtime failure came from a full pool (ENOSPC, ZFS quota)."""
+    if isinstance(failure, PoolFull):
+        return True
+    text = str(failure).lower()
+    return (
+        "no space left on device" in text or "out of space" in text or "disk quota exceeded" in text
+    )
+
+
+def _bindable(address: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address if address not in ("", "*") else "0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+DRIVER_FAILURES = (RuntimeFailure, StorageFailure)

@@ -1,0 +1,158 @@
+"""SnapshotService: consistent point-in-time images of a database's data."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+
+from app.domain import lifecycle, operations
+from app.domain.databases import DatabaseService, describe
+from app.domain.ids import new_id
+from app.domain.naming import validate_name
+from app.domain.pagination import Page, PageRequest
+from app.domain.views import SnapshotView
+from app.errors import NotFoundError, ResourceBusyError, ValidationError
+from app.models import Database, Snapshot
+
+READY = "ready"
+
+
+@dataclass(frozen=True)
+class CreateSnapshot:
+    name: object
+    description: object = None
+
+
+class SnapshotService:
+    def __init__(self, databases: DatabaseService) -> None:
+        self.databases = databases
+        self.provisioner = databases.provisioner
+
+    async def list(self, database_ref: str, page: PageRequest) -> Page[SnapshotView]:
+        database = await self.databases.find(database_ref)
+        query = Snapshot.filter(database_id=database.id)
+        total = await query.count()
+        rows = await query.order_by("created_at", "id").offset(page.offset).limit(page.limit)
+        return Page(items=[view(row) for row in rows], request=page, total=total)
+
+    async def get(self, snapshot_id: str) -> SnapshotView:
+        return view(await self.find(snapshot_id))
+
+    async def views_by_ids(self, ids: Sequence[str]) -> dict[str, SnapshotView]:
+        """Batch read for dataloaders: one query for any number of ids."""
+        return {row.id: view(row) for row in await Snapshot.filter(id__in=list(ids))}
+
+    async def of_databases(
+        self, database_ids: Sequence[str]
+    ) -> dict[str, builtins.list[SnapshotView]]:
+        groups: dict[str, builtins.list[SnapshotView]] = {}
+        rows = await Snapshot.filter(database_id__in=list(database_ids)).order_by(
+            "created_at", "id"
+        )
+        for row in rows:
+            groups.setdefault(row.database_id, []).append(view(row))
+        return groups
+
+    async def find(self, snapshot_id: str) -> Snapshot:
+        row = await Snapshot.get_or_none(id=snapshot_id)
+        if row is None:
+            raise NotFoundError(f"Snapshot '{snapshot_id}' not found")
+        return row
+
+    async def create(self, database_ref: str, request: CreateSnapshot) -> SnapshotView:
+        database = await self.databases.find(database_ref)
+        name = validate_name(request.name, kind="snapshot", id_prefix="snap")
+        description = describe(request.description)
+        if await Snapshot.exists(database_id=database.id, name=name):
+            raise ValidationError(
+                f"Database '{database.name}' already has a snapshot named '{name}'"
+            )
+        async with operations.locked_operation(
+            "snapshot.create", database, wait_s=operations.SHORT_WAIT_S
+        ):
+            row = await self.take(database, name, description)
+        return view(row)
+
+    async def take(
+        self, database: Database, name: str, description: str, created_for: str | None = None
+    ) -> Snapshot:
+        """Snapshot `database` (whose lock the caller holds) consistently, and record it."""
+        snapshot_id = new_id("snap")
+        placement = self.databases.placement(database)
+        running = database.container_id if database.status == lifecycle.RUNNING else None
+        credentials = (database.username, database.password)
+        async with self.provisioner.consistent(running, placement, credentials):
+            await self.databases.guard(self.provisioner.snapshot(database.volume, snapshot_id))
+        try:
+            usage = await asyncio.to_thread(
+                self.provisioner.pool.snapshot_usage, database.volume, snapshot_id
+            )
+            return await self._record(
+                database,
+                id=snapshot_id,
+                name=name,
+                database_id=database.id,
+                description=description,
+                status=READY,
+                volume=database.volume,
+                created_for=created_for,
+                size_bytes=usage.logical_bytes,
+                unique_bytes=usage.unique_bytes,
+            )
+        except BaseException:
+            await self.provisioner.destroy_snapshot(database.volume, snapshot_id)
+            raise
+
+    async def _record(self, database: Database, **values: object) -> Snapshot:
+        try:
+            async with self.databases.event_log.change() as change:
+                row = await Snapshot.create(**values, using_db=change.connection)
+                change.announce(
+                    self.databases.event("snapshot.created", database, snapshot_id=row.id)
+                )
+            return row
+        except IntegrityError:
+            raise ValidationError(
+                f"The database already has a snapshot named '{values['name']}'"
+            ) from None
+
+    async def delete(self, snapshot_id: str, cascade: bool) -> None:
+        row = await self.find(snapshot_id)
+        branches = await Database.filter(snapshot_id=row.id).order_by("name")
+        if branches and not cascade:
+            raise ResourceBusyError(
+                f"Snapshot '{row.name}' has branches: "
+                + ", ".join(branch.name for branch in branches)
+                + "; delete them first or pass ?cascade=true"
+            )
+        for branch in branches:
+            await self.databases.delete(branch.id, cascade=True)
+        if not await Snapshot.exists(id=row.id):
+            return  # it was taken only for those branches and went with them
+        database = await self.databases.find(row.database_id)
+        async with operations.locked_operation(
+            "snapshot.delete", database, wait_s=operations.SHORT_WAIT_S
+        ):
+            await self.databases.guard(self.provisioner.destroy_snapshot(row.volume, row.id))
+            async with self.databases.event_log.change() as change:
+                await row.delete(using_db=change.connection)
+                change.announce(
+                    self.databases.event("snapshot.deleted", database, snapshot_id=row.id)
+                )
+
+
+def view(row: Snapshot) -> SnapshotView:
+    return SnapshotView(
+        id=row.id,
+        name=row.name,
+        database_id=row.database_id,
+        description=row.description,
+        status=row.status,
+        size_bytes=row.size_bytes,
+        unique_bytes=row.unique_bytes,
+        created_at=row.created_at,
+    )

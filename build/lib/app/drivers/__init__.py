@@ -1,0 +1,1 @@
+"""Drivers: the container runtime and storage pools, behind small interfaces; no HTTP, no ORM."""

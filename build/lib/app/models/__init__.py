@@ -1,0 +1,186 @@
+"""Tortoise ORM models: what StagDB keeps about databases, snapshots, operations, webhooks
+and keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tortoise import fields
+from tortoise.models import Model
+
+MODEL_MODULES = ["app.models", "aerich.models"]
+
+
+class Database(Model):
+    """A database server in a container; a branch is a Database with a parent."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=63, unique=True)
+    engine = fields.CharField(max_length=32)
+    version = fields.CharField(max_length=32)
+    status = fields.CharField(max_length=16)
+    # What its user asked for (running or stopped): the controller heals towards it.
+    desired_status = fields.CharField(max_length=16, default="running")
+    error: str | None = fields.TextField(null=True)
+    host = fields.CharField(max_length=64, default="local")
+    port: int | None = fields.IntField(null=True)
+    username = fields.CharField(max_length=63)
+    password = fields.CharField(max_length=128)
+    database_name = fields.CharField(max_length=63)
+    description = fields.TextField(default="")
+    memory_bytes: int | None = fields.BigIntField(null=True)
+    cpus: float | None = fields.FloatField(null=True)
+    parent: fields.ForeignKeyNullableRelation[Database] = fields.ForeignKeyField(
+        "models.Database", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    snapshot_id = fields.CharField(max_length=32, null=True)
+    volume = fields.CharField(max_length=128)
+    container_id = fields.CharField(max_length=80, null=True)
+    locked_by = fields.CharField(max_length=32, null=True)
+    # The lock's lease: renewed while its operation runs, free for the taking once passed.
+    lock_expires_at: datetime | None = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    parent_id: str | None
+
+    class Meta:
+        table = "databases"
+        unique_together = (("host", "port"),)
+
+
+class Snapshot(Model):
+    """A point-in-time, read-only image of a database's data."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=63)
+    database: fields.ForeignKeyRelation[Database] = fields.ForeignKeyField(
+        "models.Database", related_name="snapshots", on_delete=fields.RESTRICT
+    )
+    description = fields.TextField(default="")
+    status = fields.CharField(max_length=16)
+    volume = fields.CharField(max_length=128)
+    created_for = fields.CharField(max_length=32, null=True)
+    size_bytes: int | None = fields.BigIntField(null=True)
+    unique_bytes: int | None = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    database_id: str
+
+    class Meta:
+        table = "snapshots"
+        unique_together = (("database", "name"),)
+
+
+class Operation(Model):
+    """One mutating action, kept with its outcome after it finishes."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    kind = fields.CharField(max_length=32)
+    database_id = fields.CharField(max_length=32, null=True)
+    owner = fields.CharField(max_length=128, null=True)
+    status = fields.CharField(max_length=16)
+    # Renewed by the process running it; once passed, the operation is taken as abandoned.
+    lease_expires_at: datetime | None = fields.DatetimeField(null=True)
+    error: str | None = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    finished_at: datetime | None = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "operations"
+
+
+class Event(Model):
+    """The outbox: one row per lifecycle event, written with the change that caused it."""
+
+    id = fields.BigIntField(pk=True)
+    event = fields.CharField(max_length=64)
+    database_id = fields.CharField(max_length=32, null=True)
+    payload: dict[str, object] = fields.JSONField()  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+    dispatched_at: datetime | None = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "events"
+
+
+class RateCounter(Model):
+    """Requests one API key made in one budget during one fixed window."""
+
+    id = fields.IntField(pk=True)
+    key_id = fields.CharField(max_length=32)
+    bucket = fields.CharField(max_length=16)
+    window_start = fields.BigIntField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_counters"
+        unique_together = (("key_id", "bucket", "window_start"),)
+
+
+class Webhook(Model):
+    """A receiver subscribed to lifecycle events; its secret signs every delivery."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    url = fields.CharField(max_length=2048)
+    events: list[str] = fields.JSONField()  # type: ignore[assignment]
+    secret = fields.CharField(max_length=256)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "webhooks"
+
+
+class WebhookDelivery(Model):
+    """One event for one webhook, with the outcome of its latest attempt.
+
+    A webhook's event deliveries go out in `event_id` (outbox) order; a test delivery has no
+    event_id. `locked_until` is the lease of the worker sending it now."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event_id: int | None = fields.BigIntField(null=True)
+    event = fields.CharField(max_length=64)
+    body = fields.TextField()
+    status = fields.CharField(max_length=16, db_index=True)
+    attempts = fields.IntField(default=0)
+    response_code: int | None = fields.IntField(null=True)
+    last_error: str | None = fields.TextField(null=True)
+    duration_ms: float | None = fields.FloatField(null=True)
+    next_attempt_at: datetime | None = fields.DatetimeField(null=True)
+    locked_until: datetime | None = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=64, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    delivered_at: datetime | None = fields.DatetimeField(null=True)
+
+    webhook_id: str
+
+    class Meta:
+        table = "webhook_deliveries"
+        unique_together = (("webhook", "event_id"),)
+
+
+class ApiKey(Model):
+    """An API key; only its SHA-256 hash is stored."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=100)
+    prefix = fields.CharField(max_length=16)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_keys"
+
+
+def tortoise_config(database_url: str) -> dict[str, object]:
+    return {
+        "connections": {"default": database_url},
+        "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }

@@ -1,0 +1,1 @@
+"""The models app's migrations, applied in the order of their number."""

@@ -1,0 +1,22 @@
+"""The typed context every resolver receives: the domain services and this request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from strawberry.types import Info as StrawberryInfo
+
+from app.domain.keys import Principal
+from app.domain.services import Services
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    services: Services
+    loaders: Loaders
+    principal: Principal | None
+    connection_params: dict[str, object] = field(default_factory=dict)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,98 @@
+"""Root mutations: one per REST action, through the same domain services."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.completion import to_completion
+from schema.context import Info
+from schema.errors import domain
+from schema.inputs import (
+    CreateBranchInput,
+    CreateDatabaseInput,
+    CreateSnapshotInput,
+    UpdateDatabaseInput,
+)
+from schema.ratelimit import charge
+from schema.types import Database, Snapshot
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
+        await charge(info, "database.create")
+        service = info.context.services.databases
+        return Database.of(await domain(lambda: to_completion(service.create(input.request()))))
+
+    @strawberry.mutation
+    async def update_database(
+        self, info: Info, id: strawberry.ID, input: UpdateDatabaseInput
+    ) -> Database:
+        await charge(info, "database.update")
+        service = info.context.services.databases
+        return Database.of(await domain(lambda: to_completion(service.update(id, input.request()))))
+
+    @strawberry.mutation(description="Deletes a database; cascade also deletes its branches")
+    async def delete_database(self, info: Info, id: strawberry.ID, cascade: bool = False) -> bool:
+        await charge(info, "database.delete")
+        service = info.context.services.databases
+        await domain(lambda: to_completion(service.delete(id, cascade)))
+        return True
+
+    @strawberry.mutation
+    async def start_database(self, info: Info, id: strawberry.ID) -> Database:
+        await charge(info, "database.start")
+        service = info.context.services.databases
+        return Database.of(await domain(lambda: to_completion(service.start(id))))
+
+    @strawberry.mutation
+    async def stop_database(self, info: Info, id: strawberry.ID) -> Database:
+        await charge(info, "database.stop")
+        service = info.context.services.databases
+        return Database.of(await domain(lambda: to_completion(service.stop(id))))
+
+    @strawberry.mutation(description="Puts a database's data back to a snapshot")
+    async def reset_database(
+        self, info: Info, id: strawberry.ID, snapshot_id: strawberry.ID | None = None
+    ) -> Database:
+        await charge(info, "database.reset")
+        service = info.context.services.branches
+        return Database.of(await domain(lambda: to_completion(service.reset(id, snapshot_id))))
+
+    @strawberry.mutation
+    async def create_snapshot(
+        self, info: Info, database_id: strawberry.ID, input: CreateSnapshotInput
+    ) -> Snapshot:
+        await charge(info, "snapshot.create")
+        service = info.context.services.snapshots
+        return Snapshot.of(
+            await domain(lambda: to_completion(service.create(database_id, input.request())))
+        )
+
+    @strawberry.mutation(description="Deletes a snapshot; cascade also deletes its branches")
+    async def delete_snapshot(self, info: Info, id: strawberry.ID, cascade: bool = False) -> bool:
+        await charge(info, "snapshot.delete")
+        service = info.context.services.snapshots
+        await domain(lambda: to_completion(service.delete(id, cascade)))
+        return True
+
+    @strawberry.mutation(description="A branch holding the database's data as of now")
+    async def create_branch(
+        self, info: Info, database_id: strawberry.ID, input: CreateBranchInput
+    ) -> Database:
+        await charge(info, "branch.create")
+        service = info.context.services.branches
+        return Database.of(
+            await domain(lambda: to_completion(service.from_database(database_id, input.request())))
+        )
+
+    @strawberry.mutation(description="A branch holding a snapshot's data")
+    async def create_branch_from_snapshot(
+        self, info: Info, snapshot_id: strawberry.ID, input: CreateBranchInput
+    ) -> Database:
+        await charge(info, "branch.create")
+        service = info.context.services.branches
+        return Database.of(
+            await domain(lambda: to_completion(service.from_snapshot(snapshot_id, input.request())))
+        )

@@ -1,0 +1,45 @@
+"""Root subscriptions (graphql-transport-ws)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from app.domain.events import DatabaseEvent as DomainEvent
+from schema.context import Info
+from schema.errors import domain
+
+
+@strawberry.type
+class DatabaseEvent:
+    event: str = strawberry.field(description="e.g. database.started, snapshot.created")
+    database_id: strawberry.ID = strawberry.field(description="The database the event is about")
+    name: str
+    type: str
+    status: str | None
+    parent_id: strawberry.ID | None
+    snapshot_id: strawberry.ID | None
+    reason: str | None = strawberry.field(
+        description="Why it happened, for failures and recoveries noticed by the controller"
+    )
+    timestamp: datetime
+
+    @classmethod
+    def of(cls, event: DomainEvent) -> DatabaseEvent:
+        return cls(**vars(event))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Lifecycle changes of one database (id or name): status transitions, "
+        "snapshots taken and branches made from it"
+    )
+    async def database_events(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[DatabaseEvent, None]:
+        database = await domain(lambda: info.context.services.databases.get(id))
+        async for event in info.context.services.events.watch(database.id):
+            yield DatabaseEvent.of(event)

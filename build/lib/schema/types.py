@@ -1,0 +1,229 @@
+"""GraphQL object types, built from the domain's read models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.domain.health import HealthReport
+from app.domain.monitoring import Reading as DomainReading
+from app.domain.pagination import Page
+from app.domain.views import DatabaseView, SnapshotView
+from schema.context import Info
+from schema.errors import domain
+
+
+@strawberry.type
+class Connection:
+    uri: str
+    host: str
+    port: int
+    username: str
+    password: str
+    database: str
+
+
+@strawberry.type
+class Resources:
+    memory: str | None = strawberry.field(description="Memory limit, Docker-style (512m, 2g)")
+    cpus: float | None
+
+
+@strawberry.type
+class PageInfo:
+    page: int
+    limit: int
+    total: int
+    total_pages: int
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            page=page.request.page,
+            limit=page.request.limit,
+            total=page.total,
+            total_pages=page.total_pages,
+        )
+
+
+@strawberry.type
+class Database:
+    id: strawberry.ID
+    name: str
+    type: str
+    version: str
+    status: str
+    error: str | None
+    host: str
+    port: int | None
+    connection: Connection | None
+    description: str
+    resources: Resources
+    parent_id: strawberry.ID | None
+    snapshot_id: strawberry.ID | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: DatabaseView) -> Database:
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            type=view.type,
+            version=view.version,
+            status=view.status,
+            error=view.error,
+            host=view.host,
+            port=view.port,
+            connection=Connection(**vars(view.connection)) if view.connection else None,
+            description=view.description,
+            resources=Resources(memory=view.memory, cpus=view.cpus),
+            parent_id=strawberry.ID(view.parent_id) if view.parent_id else None,
+            snapshot_id=strawberry.ID(view.snapshot_id) if view.snapshot_id else None,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+        )
+
+    @strawberry.field(description="The database this one was branched from")
+    async def parent(self, info: Info) -> Database | None:
+        if self.parent_id is None:
+            return None
+        view = await info.context.loaders.database.load(self.parent_id)
+        return Database.of(view) if view else None
+
+    @strawberry.field(description="Databases branched from this one")
+    async def branches(self, info: Info) -> list[Database]:
+        views = await info.context.loaders.branches_of_database.load(self.id)
+        return [Database.of(v) for v in views]
+
+    @strawberry.field(description="Container, storage and engine figures, read now")
+    async def stats(self, info: Info) -> DatabaseStats:
+        stats = await domain(lambda: info.context.services.monitoring.stats(self.id))
+        return DatabaseStats(
+            status=stats.status,
+            container=Reading.of(stats.container),
+            storage=Reading(
+                read_at=stats.storage.read_at, figures=cast(JSON, stats.storage.figures)
+            ),
+            engine=Reading.of(stats.engine),
+        )
+
+    @strawberry.field(description="The engine's last log lines (tail 1-10000, default 100)")
+    async def logs(
+        self, info: Info, tail: int | None = None, since: datetime | None = None
+    ) -> list[LogLine]:
+        monitoring = info.context.services.monitoring
+        lines = await domain(
+            lambda: monitoring.logs(self.id, tail, since.isoformat() if since else None)
+        )
+        return [LogLine(timestamp=line.timestamp, message=line.message) for line in lines]
+
+    @strawberry.field
+    async def snapshots(self, info: Info) -> list[Snapshot]:
+        views = await info.context.loaders.snapshots_of_database.load(self.id)
+        return [Snapshot.of(v) for v in views]
+
+
+@strawberry.type
+class Reading:
+    read_at: datetime
+    figures: JSON
+
+    @classmethod
+    def of(cls, reading: DomainReading | None) -> Reading | None:
+        if reading is None:
+            return None
+        return cls(read_at=reading.read_at, figures=cast(JSON, reading.figures))
+
+
+@strawberry.type(description="Figures of one database, each group with the time it was read")
+class DatabaseStats:
+    status: str
+    container: Reading | None = strawberry.field(description="From Docker; null when stopped")
+    storage: Reading = strawberry.field(description="From the storage pool")
+    engine: Reading | None = strawberry.field(description="From the engine; null when stopped")
+
+
+@strawberry.type
+class LogLine:
+    timestamp: datetime
+    message: str
+
+
+@strawberry.type
+class Snapshot:
+    id: strawberry.ID
+    name: str
+    database_id: strawberry.ID
+    description: str
+    status: str
+    size_bytes: float | None = strawberry.field(description="Logical size of the data")
+    unique_bytes: float | None = strawberry.field(description="Bytes only this snapshot holds")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, view: SnapshotView) -> Snapshot:
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            database_id=strawberry.ID(view.database_id),
+            description=view.description,
+            status=view.status,
+            size_bytes=view.size_bytes,
+            unique_bytes=view.unique_bytes,
+            created_at=view.created_at,
+        )
+
+    @strawberry.field
+    async def database(self, info: Info) -> Database | None:
+        view = await info.context.loaders.database.load(self.database_id)
+        return Database.of(view) if view else None
+
+    @strawberry.field(description="Databases branched from this snapshot")
+    async def branches(self, info: Info) -> list[Database]:
+        views = await info.context.loaders.branches_of_snapshot.load(self.id)
+        return [Database.of(v) for v in views]
+
+
+@strawberry.type
+class DatabasePage:
+    items: list[Database]
+    page_info: PageInfo
+
+
+@strawberry.type
+class SnapshotPage:
+    items: list[Snapshot]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Dependency:
+    name: str
+    status: str
+    latency_ms: float
+    details: JSON
+
+
+@strawberry.type
+class Health:
+    status: str
+    dependencies: list[Dependency]
+
+    @classmethod
+    def of(cls, report: HealthReport) -> Health:
+        return cls(
+            status="healthy" if report.healthy else "unhealthy",
+            dependencies=[
+                Dependency(
+                    name=d.name,
+                    status="up" if d.healthy else "down",
+                    latency_ms=d.latency_ms,
+                    details=cast(JSON, d.details),
+                )
+                for d in report.dependencies
+            ],
+        )

@@ -1,0 +1,1 @@
+"""Aerich migrations of the metadata database, shipped inside the package."""

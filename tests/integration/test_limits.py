@@ -1,0 +1,106 @@
+"""An exhausted host: a pool filled to the last byte answers 507 for new work while the API
+and every other database go on working, and deleting gives the space back; every container
+has a pids limit, and a configured default memory limit."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import psycopg
+import pytest
+
+from tests.conftest import Server, launch_server, shut_down
+from tests.pools import _loop_filesystem, _require_root_and
+
+
+@pytest.fixture(scope="module")
+def small_btrfs(workspace: Path) -> Iterator[Path]:
+    _require_root_and("mkfs.btrfs", "losetup")
+    yield from _loop_filesystem(workspace, "full-btrfs", ["mkfs.btrfs", "-q"])
+
+
+@pytest.fixture(scope="module")
+def full_pool_server(
+    small_btrfs: Path, docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> Iterator[Server]:
+    running = launch_server(
+        None,
+        tmp_root,
+        {"STAGDB_STORAGE": "btrfs", "STAGDB_POOL_PATH": str(small_btrfs / "pool"),
+         "STAGDB_DEFAULT_MEMORY": "256m"},
+    )  # fmt: skip
+    yield running
+    shut_down(running, docker_client)
+
+
+def fill(path: Path) -> None:
+    """Write zeros until the filesystem refuses another byte."""
+    done = subprocess.run(
+        ["dd", "if=/dev/zero", f"of={path}", "bs=1M", "status=none"], capture_output=True, text=True
+    )
+    assert "No space left on device" in done.stderr, done.stderr
+    subprocess.run(["sync"], check=True)
+
+
+def test_a_full_pool_refuses_new_work_and_keeps_serving(
+    full_pool_server: Server, small_btrfs: Path
+) -> None:
+    with full_pool_server.client as api:
+        keeper = api.post("/databases", json={"name": "keeper", "type": "postgresql"}).json()[
+            "data"
+        ]
+        bulky = api.post("/databases", json={"name": "bulky", "type": "postgresql"}).json()["data"]
+        with psycopg.connect(bulky["connection"]["uri"], autocommit=True) as connection:
+            connection.execute("CREATE TABLE blob AS SELECT md5(g::text) || repeat('x', 900) AS v "
+                               "FROM generate_series(1, 150000) g")  # fmt: skip
+            connection.execute("CHECKPOINT")
+        filler = small_btrfs / "filler"
+        try:
+            fill(filler)
+            for path, body in (
+                ("/databases", {"name": "too-many", "type": "postgresql"}),
+                ("/databases/keeper/snapshots", {"name": "no-room"}),
+                ("/databases/keeper/branches", {"name": "no-room-branch"}),
+            ):
+                refused = api.post(path, json=body)
+                assert refused.status_code == 507, refused.text
+                assert refused.json()["error"]["code"] == "INSUFFICIENT_RESOURCES"
+                assert "storage pool is full" in refused.json()["error"]["message"]
+            assert api.get("/databases/keeper").json()["data"]["status"] == "running"
+            assert api.get("/health").status_code == 200
+            with psycopg.connect(keeper["connection"]["uri"], connect_timeout=5) as connection:
+                assert connection.execute("SELECT 1").fetchone() == (1,)
+
+            assert api.delete("/databases/bulky").status_code == 200
+            deadline = time.monotonic() + 60
+            while True:  # btrfs hands deleted extents back in the background
+                made = api.post("/databases", json={"name": "fits-again", "type": "postgresql"})
+                if made.status_code == 201 or time.monotonic() > deadline:
+                    break
+                time.sleep(1)
+            assert made.status_code == 201, made.text
+        finally:
+            filler.unlink(missing_ok=True)
+        for name in ("keeper", "fits-again"):
+            assert api.delete(f"/databases/{name}").status_code == 200
+
+
+def test_every_container_has_a_pids_limit_and_the_default_memory_limit(
+    full_pool_server: Server, docker_client: docker.DockerClient
+) -> None:
+    with full_pool_server.client as api:
+        made = api.post("/databases", json={"name": "limited", "type": "postgresql"})
+        assert made.status_code == 201, made.text
+        database = made.json()["data"]
+        assert database["resources"]["memory"] == "256m"
+        [container] = docker_client.containers.list(
+            filters={"label": f"io.stagdb.database={database['id']}"}
+        )
+        host_config = container.attrs["HostConfig"]
+        assert host_config["PidsLimit"] == 1024
+        assert host_config["Memory"] == 256 * 1024**2
+        assert api.delete("/databases/limited").status_code == 200
