@@ -7,7 +7,9 @@ reader, so a change to them is a change to this file."""
 from __future__ import annotations
 
 import json
+import random
 import shlex
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 import yaml
 
 from app.config import Settings
-from tests.conftest import Server, free_port, launch_server, shut_down
+from tests.conftest import Server, launch_server, shut_down
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.docker
@@ -221,12 +223,25 @@ def test_documented_error_codes(server: Server) -> None:
     assert_error(httpx.get(f"{server.base_url}/databases"), 401, "UNAUTHORIZED")
 
 
+def quiet_port() -> int:
+    """A free port below the ephemeral range (so no outgoing connection takes it meanwhile)
+    and above the test servers' database port blocks (20000-29999)."""
+    for port in random.sample(range(30000, 32768), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 30000-32767")
+
+
 @pytest.fixture(scope="module")
 def tight_server(
     docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
 ) -> Iterator[Server]:
     """One database port and a small request budget: for the last two documented codes."""
-    port = free_port()
+    port = quiet_port()
     limits = {"STAGDB_PORT_RANGE": f"{port}-{port}", "STAGDB_RATE_LIMIT_GENERAL": "6"}
     running = launch_server(None, tmp_root, limits)
     yield running
@@ -235,7 +250,8 @@ def tight_server(
 
 def test_insufficient_resources_and_rate_limited(tight_server: Server) -> None:
     with tight_server.client as api:
-        assert api.post("/databases", json={"name": "only-one", "type": "postgresql"}).is_success
+        made = api.post("/databases", json={"name": "only-one", "type": "postgresql"})
+        assert made.is_success, made.text + tight_server.log_path.read_text()[-4000:]
         full = api.post("/databases", json={"name": "one-too-many", "type": "postgresql"})
         assert_error(full, 507, "INSUFFICIENT_RESOURCES")
         answers = [api.get("/databases") for _ in range(6)]
