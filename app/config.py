@@ -84,6 +84,7 @@ class Settings:
     default_memory_bytes: int | None = None
     pool_min_free_bytes: int = 64 * 1024 * 1024
     pull_images: bool = True
+    disk_quota_bytes: int | None = None
 
     def __post_init__(self) -> None:
         metadata = _sqlite_path(self.database_url)
@@ -135,9 +136,10 @@ class Settings:
             ).absolute(),
             sweep_interval_s=_seconds(env, "STAGDB_SWEEP_INTERVAL", 5.0),
             pids_limit=_positive(env, "STAGDB_PIDS_LIMIT", 1024),
-            default_memory_bytes=_memory(env, "STAGDB_DEFAULT_MEMORY"),
+            default_memory_bytes=_size(env, "STAGDB_DEFAULT_MEMORY"),
             pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
             pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
+            disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
         )
 
 
@@ -165,7 +167,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _memory(env: Mapping[str, str], name: str) -> int | None:
+def _size(env: Mapping[str, str], name: str) -> int | None:
     """A Docker-style size (`512m`, `1g`); unset or empty means no default limit."""
     raw = env.get(name, "").strip().lower()
     if not raw:

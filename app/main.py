@@ -51,6 +51,12 @@ def create_app(settings: Settings) -> Starlette:
         services.pool.prepare()
         remember_kind(services.pool)
         claim_pool(services.pool, services.install_id)
+        if settings.disk_quota_bytes is not None and not services.pool.supports_quotas:
+            log.error(
+                "STAGDB_DISK_QUOTA is set but the %s backend has no per-volume quotas: "
+                "it is not enforced (use zfs or btrfs)",
+                services.pool.kind,
+            )
         services.provisioner.port_claims.prepare()
         app.state.services = services
         try:

@@ -81,14 +81,15 @@ def timed_snapshot(api: httpx.Client, database: str, name: str) -> float:
 
 def measure(kind: str, sizes: list[int], runs: int) -> dict[int, tuple[float, float]]:
     medians: dict[int, tuple[float, float]] = {}
-    with real_pool(kind) as pool_path, bench_server(
-        {"STAGDB_STORAGE": kind, "STAGDB_POOL_PATH": str(pool_path)}
-    ) as api:
+    with (
+        real_pool(kind) as pool_path,
+        bench_server({"STAGDB_STORAGE": kind, "STAGDB_POOL_PATH": str(pool_path)}) as api,
+    ):
         for size in sizes:
             name = f"data-{size}g"
-            uri = api.post("/databases", json={"name": name, "type": "postgresql"}).json()[
-                "data"
-            ]["connection"]["uri"]
+            uri = api.post("/databases", json={"name": name, "type": "postgresql"}).json()["data"][
+                "connection"
+            ]["uri"]
             subprocess.run(
                 [PGBENCH, "-i", "-q", "-s", str(SCALE_PER_GIB * size), uri],
                 check=True, capture_output=True,

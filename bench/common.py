@@ -29,7 +29,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def bench_server(extra_env: dict[str, str] | None = None) -> Iterator[httpx.Client]:
+def bench_server(
+    extra_env: dict[str, str] | None = None, docker_url: str | None = None
+) -> Iterator[httpx.Client]:
     """A server in a temporary data dir; everything it made is removed afterwards."""
     host_name = f"bench-{uuid.uuid4().hex[:8]}"
     data_dir = Path(tempfile.mkdtemp(prefix="stagdb-bench-"))
@@ -44,6 +46,7 @@ def bench_server(extra_env: dict[str, str] | None = None) -> Iterator[httpx.Clie
         "STAGDB_RATE_LIMIT_GENERAL": "1000000",
         "STAGDB_RATE_LIMIT_DATABASE": "1000000",
         "STAGDB_RATE_LIMIT_BRANCHING": "1000000",
+        **({"STAGDB_DOCKER_HOST": docker_url} if docker_url else {}),
         **(extra_env or {}),
     }
     key = subprocess.run(
@@ -62,7 +65,7 @@ def bench_server(extra_env: dict[str, str] | None = None) -> Iterator[httpx.Clie
     finally:
         server.terminate()
         server.wait(timeout=60)
-        engine = docker.from_env()
+        engine = docker.DockerClient(base_url=docker_url) if docker_url else docker.from_env()
         for container in engine.containers.list(
             all=True, filters={"label": f"io.stagdb.data-dir={data_dir}"}
         ):

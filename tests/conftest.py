@@ -277,7 +277,8 @@ def launch_server(
         "STAGDB_POSTGRES_VERSIONS": "15",
         "STAGDB_MARIADB_VERSIONS": "10.11",
         "STAGDB_STORAGE": "copy",
-        "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "port-claims"),
+        # Shared by concurrent test sessions, as installs on one host share theirs.
+        "STAGDB_PORT_CLAIMS_DIR": str(Path(tempfile.gettempdir()) / "stagdb-test-port-claims"),
         "STAGDB_SWEEP_INTERVAL": "1",
         "STAGDB_PULL_IMAGES": "false",  # test traffic stays on this machine
         "STAGDB_RATE_LIMIT_GENERAL": "100000",

@@ -114,7 +114,7 @@ class Controller:
 
         while not halt.is_set():
             try:
-                self.provisioner.runtime.watch(on_event, halt)
+                self.provisioner.watch_containers(on_event, halt)
             except RuntimeFailure as exc:
                 log.debug("docker event stream unavailable: %s", exc)
             halt.wait(WATCH_RESTART_S)
@@ -132,7 +132,7 @@ class Controller:
         try:
             await self._settle_abandoned_operations()
             try:
-                containers = await asyncio.to_thread(self.provisioner.runtime.list_managed)
+                containers = await self.provisioner.containers()
             except RuntimeFailure as exc:
                 await self._runtime_unreachable(exc)
                 return
@@ -349,8 +349,8 @@ class Controller:
             if orphaned:
                 log.warning("removing orphan container %s", container.name)
                 with contextlib.suppress(RuntimeFailure):
-                    await asyncio.to_thread(self.provisioner.runtime.remove, container.id)
-        for volume in await asyncio.to_thread(self.provisioner.pool.list_volumes):
+                    await self.provisioner.remove_by_id(container.id)
+        for volume in await self.provisioner.volumes():
             database_id = volume[: len("db-") + ID_LENGTH]
             if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:
                 log.warning("destroying orphan volume %s", volume)
@@ -361,7 +361,7 @@ class Controller:
         known_snapshots = set(
             await Snapshot.filter(database__host=host).values_list("id", flat=True)
         )
-        for volume, snapshot in await asyncio.to_thread(self.provisioner.pool.list_snapshots):
+        for volume, snapshot in await self.provisioner.snapshots():
             database_id = volume[: len("db-") + ID_LENGTH]
             if (
                 snapshot.startswith("snap-")
@@ -373,7 +373,7 @@ class Controller:
                     await self.provisioner.destroy_snapshot(volume, snapshot)
                 except Exception as exc:
                     log.error("could not destroy orphan snapshot %s: %s", snapshot, exc)
-        for claim in await asyncio.to_thread(self.provisioner.port_claims.mine):
+        for claim in await self.provisioner.port_claims_of_this_install():
             if claim.database_id not in known and claim.database_id not in busy:
                 await self.provisioner.release_port_of(claim.port, claim.database_id)
 

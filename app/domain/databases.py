@@ -6,7 +6,8 @@ import asyncio
 import builtins
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -64,8 +65,41 @@ class NewDatabase:
     data_password: str | None = None  # the password the copied data already holds
 
 
-# Fills a new database's volume; returns the id of the snapshot the data came from, if any.
-Populate = Callable[[str], Awaitable[str | None]]
+class Creation:
+    """A database being created (see `DatabaseService.creation`): its reserved record, the
+    rollback every step adds its undo to, and the step that runs and readies it."""
+
+    def __init__(self, service: DatabaseService, row: Database, data_password: str | None) -> None:
+        self.service = service
+        self.row = row
+        self.data_password = data_password  # the password the copied data already holds
+        self.rollback = Rollback()
+        self.view: DatabaseView | None = None
+
+    async def fill(self, work: Awaitable[object]) -> None:
+        """Fill the new database's volume with `work` (a clone); undone by destroying it."""
+        volume, provisioner = self.row.volume, self.service.provisioner
+        self.rollback.push("destroy volume", lambda: provisioner.destroy_volume(volume))
+        await self.service.guard(work)
+
+    async def start(self) -> None:
+        """Run the filled volume's container and wait until it accepts fresh credentials."""
+        provisioner, row = self.service.provisioner, self.row
+        await self.service.guard(provisioner.limit_disk(row.volume))
+        placement = self.service.placement(row)
+        self.rollback.push("remove container", lambda: provisioner.remove_container(None, row.id))
+        container_id = await self.service.guard(provisioner.run_container(placement))
+        row.container_id = container_id
+        await self.service.guard(
+            provisioner.wait_ready(
+                container_id, placement, (row.username, row.password), self.data_password
+            )
+        )
+
+    def result(self) -> DatabaseView:
+        if self.view is None:
+            raise ServerError("the database was not created")
+        return self.view
 
 
 @dataclass(frozen=True)
@@ -163,20 +197,18 @@ class DatabaseService:
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
+        new = NewDatabase(name, engine.name, version, description, resources)
+        async with self.creation(new, "database.create") as creation:
+            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
+            await creation.start()
+        return creation.result()
 
-        async def from_template(volume: str) -> str | None:
-            await self.provisioner.clone_template(template, volume)
-            return None
-
-        return await self.provision(
-            NewDatabase(name, engine.name, version, description, resources),
-            populate=from_template,
-            kind="database.create",
-        )
-
-    async def provision(self, new: NewDatabase, populate: Populate, kind: str) -> DatabaseView:
-        """Make a database: record (locked, with a port), volume filled by `populate`,
-        container, readiness with fresh credentials. Any failure undoes every step."""
+    @asynccontextmanager
+    async def creation(self, new: NewDatabase, kind: str) -> AsyncIterator[Creation]:
+        """One new database as a linear sequence with one rollback: the record is reserved
+        (locked, with a port) on entry; the caller fills its volume and calls `start`; on a
+        clean exit the database is announced, and on any failure every step that happened
+        is undone in reverse order and the attempt is recorded as failed."""
         engine = self.catalog.engine(new.engine)
         await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
@@ -201,25 +233,16 @@ class DatabaseService:
             locked_by=operation.id,
             lock_expires_at=operations.lease_deadline(),
         )
-        rollback = Rollback()
-        rollback.push("delete row", row.delete)
-        rollback.push("release port", lambda: self.provisioner.release_port(row))
+        creation = Creation(self, row, new.data_password)
+        creation.rollback.push("delete row", row.delete)
+        creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:
             async with operations.leased(operation, row.id):
-                rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
-                row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
-                placement = self.placement(row)
-                rollback.push(
-                    "remove container", lambda: self.provisioner.remove_container(None, row.id)
-                )
-                container_id = await self.guard(self.provisioner.run_container(placement))
-                await self.guard(
-                    self.provisioner.wait_ready(
-                        container_id, placement, (row.username, row.password), new.data_password
-                    )
-                )
+                yield creation
+                if row.container_id is None:
+                    raise ServerError("the new database was never started")
         except BaseException as exc:
-            await rollback.run()
+            await creation.rollback.run()
             await operations.finish(operation, _public_message(exc))
             await self.announce(
                 lifecycle.transition(lifecycle.CREATING, "creation failed").event or "",
@@ -228,7 +251,6 @@ class DatabaseService:
                 reason=_public_message(exc),
             )
             raise
-        row.container_id = container_id
         row.locked_by, row.lock_expires_at = None, None
         await self.change(
             row,
@@ -236,7 +258,7 @@ class DatabaseService:
             ["container_id", "locked_by", "lock_expires_at", "snapshot_id"],
         )
         await operations.finish(operation)
-        return self.view(row)
+        creation.view = self.view(row)
 
     def event(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -58,9 +57,8 @@ class MonitoringService:
         start = _since(since)
         if row.container_id is None:
             return []
-        runtime = self.provisioner.runtime
         return await self.databases.guard(
-            asyncio.to_thread(runtime.logs, row.container_id, lines, start)
+            self.provisioner.container_logs(row.container_id, lines, start)
         )
 
     async def status_counts(self) -> dict[str, int]:
@@ -71,26 +69,16 @@ class MonitoringService:
 
     async def pool_usage(self) -> tuple[int, int]:
         """Used and free bytes of the filesystem that holds the pool."""
-
-        def read() -> tuple[int, int]:
-            stats = os.statvfs(self.provisioner.pool.root)
-            used = (stats.f_blocks - stats.f_bfree) * stats.f_frsize
-            return used, self.provisioner.pool.free_bytes()
-
-        return await self.databases.guard(asyncio.to_thread(read))
+        return await self.databases.guard(self.provisioner.pool_space())
 
     async def _storage(self, row: Database) -> Reading:
-        pool = self.provisioner.pool
-        usage, free = await self.databases.guard(
-            asyncio.gather(
-                asyncio.to_thread(pool.volume_usage, row.volume),
-                asyncio.to_thread(pool.free_bytes),
-            )
+        usage, (_, free) = await self.databases.guard(
+            asyncio.gather(self.provisioner.volume_usage(row.volume), self.provisioner.pool_space())
         )
         return Reading(
             datetime.now(UTC),
             {
-                "backend": pool.kind,
+                "backend": self.provisioner.pool_kind,
                 "logical_bytes": usage.logical_bytes,
                 "unique_bytes": usage.unique_bytes,
                 "pool_free_bytes": free,
@@ -99,7 +87,7 @@ class MonitoringService:
 
     async def _container(self, row: Database, container_id: str) -> Reading | None:
         try:
-            figures = await asyncio.to_thread(self.provisioner.runtime.stats, container_id)
+            figures = await self.provisioner.container_stats(container_id)
         except Exception as exc:
             log.warning("container stats of %s unavailable: %s", row.id, exc)
             return None
@@ -110,9 +98,7 @@ class MonitoringService:
         engine = placement.engine
         command = engine.stats_command(self.provisioner.listen(engine, placement.port))
         try:
-            result = await asyncio.to_thread(
-                self.provisioner.runtime.exec, container_id, command, engine.run_as
-            )
+            result = await self.provisioner.run_in(container_id, engine, command)
             if result.exit_code != 0:
                 raise RuntimeError(result.output[-300:])
             figures = engine.parse_stats(result.output)

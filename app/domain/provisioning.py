@@ -11,19 +11,26 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from threading import Event
 
-from app.drivers.port_claims import PortClaims
+from app.drivers.port_claims import PortClaim, PortClaims
 from app.drivers.runtime.base import (
     DATABASE_LABEL,
     HOST_LABEL,
     MANAGED_LABEL,
+    ContainerEvent,
+    ContainerInfo,
     ContainerNotFound,
     ContainerRuntime,
     ContainerSpec,
+    ContainerStats,
+    ExecResult,
+    LogLine,
     Mount,
     RuntimeFailure,
 )
-from app.drivers.storage import StorageFailure, StoragePool
+from app.drivers.storage import SpaceUsage, StorageFailure, StoragePool
 from app.engines import Engine, Listen
 from app.errors import ServerError
 from app.models import Database
@@ -69,7 +76,9 @@ class Provisioner:
         ready_timeout_s: float,
         pids_limit: int | None = None,
         pool_min_free_bytes: int = 0,
+        disk_quota_bytes: int | None = None,
     ) -> None:
+        self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
         self.pool = pool
         self.host = host
@@ -341,6 +350,64 @@ class Provisioner:
 
     async def destroy_volume(self, volume: str) -> None:
         await asyncio.to_thread(self.pool.destroy_volume, volume)
+
+    @property
+    def pool_kind(self) -> str:
+        return self.pool.kind
+
+    async def containers(self) -> list[ContainerInfo]:
+        """This install's containers."""
+        return await asyncio.to_thread(self.runtime.list_managed)
+
+    async def remove_by_id(self, container_id: str) -> None:
+        await asyncio.to_thread(self.runtime.remove, container_id)
+
+    def watch_containers(self, on_event: Callable[[ContainerEvent], None], stop: Event) -> None:
+        """Blocking: report changes to this install's containers until `stop` is set."""
+        self.runtime.watch(on_event, stop)
+
+    async def volumes(self) -> list[str]:
+        return await asyncio.to_thread(self.pool.list_volumes)
+
+    async def snapshots(self) -> list[tuple[str, str]]:
+        return await asyncio.to_thread(self.pool.list_snapshots)
+
+    async def volume_exists(self, volume: str) -> bool:
+        return await asyncio.to_thread(self.pool.volume_exists, volume)
+
+    async def volume_usage(self, volume: str) -> SpaceUsage:
+        return await asyncio.to_thread(self.pool.volume_usage, volume)
+
+    async def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
+        return await asyncio.to_thread(self.pool.snapshot_usage, volume, snapshot)
+
+    async def pool_space(self) -> tuple[int, int]:
+        """Used and free bytes of the filesystem that holds the pool."""
+
+        def read() -> tuple[int, int]:
+            stats = os.statvfs(self.pool.root)
+            return (stats.f_blocks - stats.f_bfree) * stats.f_frsize, self.pool.free_bytes()
+
+        return await asyncio.to_thread(read)
+
+    async def container_stats(self, container_id: str) -> ContainerStats:
+        return await asyncio.to_thread(self.runtime.stats, container_id)
+
+    async def container_logs(
+        self, container_id: str, tail: int, since: datetime | None
+    ) -> list[LogLine]:
+        return await asyncio.to_thread(self.runtime.logs, container_id, tail, since)
+
+    async def run_in(self, container_id: str, engine: Engine, argv: list[str]) -> ExecResult:
+        return await asyncio.to_thread(self.runtime.exec, container_id, argv, engine.run_as)
+
+    async def port_claims_of_this_install(self) -> list[PortClaim]:
+        return await asyncio.to_thread(self.port_claims.mine)
+
+    async def limit_disk(self, volume: str) -> None:
+        """Apply the per-database disk quota, where one is set and the backend has quotas."""
+        if self.disk_quota_bytes is not None and self.pool.supports_quotas:
+            await asyncio.to_thread(self.pool.limit_volume, volume, self.disk_quota_bytes)
 
     async def require_free_space(self) -> None:
         """Refuse new work up front when the pool has less free space than the reserve."""

@@ -65,6 +65,7 @@ class Services:
             ready_timeout_s=settings.operation_timeout_s,
             pids_limit=settings.pids_limit,
             pool_min_free_bytes=settings.pool_min_free_bytes,
+            disk_quota_bytes=settings.disk_quota_bytes,
         )
         events = EventBus()
         databases = DatabaseService(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,9 +88,7 @@ class SnapshotService:
         async with self.provisioner.consistent(running, placement, credentials):
             await self.databases.guard(self.provisioner.snapshot(database.volume, snapshot_id))
         try:
-            usage = await asyncio.to_thread(
-                self.provisioner.pool.snapshot_usage, database.volume, snapshot_id
-            )
+            usage = await self.provisioner.snapshot_usage(database.volume, snapshot_id)
             return await self._record(
                 database,
                 id=snapshot_id,

@@ -85,6 +85,13 @@ def _pool(services: Services) -> Finding:
             f"pool path {root} is not writable",
             "run the server as root or fix the permissions",
         )
+    if services.settings.disk_quota_bytes is not None and not services.pool.supports_quotas:
+        return Finding(
+            "storage",
+            False,
+            f"STAGDB_DISK_QUOTA is set but the {services.pool.kind} backend cannot enforce it",
+            "use a zfs or btrfs pool, or unset STAGDB_DISK_QUOTA",
+        )
     free_gib = services.pool.free_bytes() / 1024**3
     return Finding("storage", True, f"{services.pool.kind} pool at {root}, {free_gib:.1f} GiB free")
 

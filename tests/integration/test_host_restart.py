@@ -7,14 +7,10 @@ touches nothing else on the machine."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import docker
@@ -23,48 +19,10 @@ import psycopg
 import pytest
 
 from app.drivers.storage import mounts
+from bench.private_engine import PrivateEngine
 from tests.conftest import Server, launch_server
 
 HEAL_WITHIN_S = 60
-
-
-@dataclass
-class PrivateEngine:
-    root: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"unix://{self.root}/docker.sock"
-
-    def start(self) -> None:
-        log = open(self.root / "dockerd.log", "ab")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            ["dockerd", "-H", self.url, "--data-root", str(self.root / "data"),
-             "--exec-root", str(self.root / "exec"), "--pidfile", str(self.root / "docker.pid"),
-             "--bridge=none", "--iptables=false", "--ip-masq=false"],
-            stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-        log.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                docker.DockerClient(base_url=self.url, timeout=5).ping()
-                return
-            except Exception:
-                time.sleep(0.2)
-        raise RuntimeError("the private Docker engine did not start")
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=120)
-        self.process = None
-
-    @property
-    def client(self) -> docker.DockerClient:
-        return docker.DockerClient(base_url=self.url, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -73,24 +31,11 @@ def private_engine(
 ) -> Iterator[PrivateEngine]:
     if shutil.which("dockerd") is None:
         pytest.fail("dockerd is missing: scripts/install-test-deps.sh installs docker.io")
-    engine = PrivateEngine(Path(tempfile.mkdtemp(prefix=f"stagdb-engine-{os.getpid()}-")))
-    engine.start()
+    engine = PrivateEngine.create(postgres_image)
     try:
-        image = b"".join(docker_client.images.get(postgres_image).save(named=True))
-        engine.client.images.load(image)
         yield engine
     finally:
-        try:
-            client = engine.client
-            for container in client.containers.list(all=True):
-                container.remove(force=True)
-        except Exception:
-            pass
-        engine.stop()
-        for mount in sorted(mounts(), key=lambda m: -len(m.mount_point.parts)):
-            if mount.mount_point.is_relative_to(engine.root):
-                subprocess.run(["umount", "-l", str(mount.mount_point)], check=False)
-        shutil.rmtree(engine.root, ignore_errors=True)
+        engine.destroy()
 
 
 def with_data(api: httpx.Client, name: str) -> dict:

@@ -1,0 +1,275 @@
+"""The controller's decisions and the lifecycle, on in-process fakes of the runtime and the
+pool (real SQLite metadata): each case runs in milliseconds. The same behaviour is tested
+against real Docker in tests/integration/test_self_healing.py and test_crash_recovery.py."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tortoise import Tortoise
+
+from app.domain import lifecycle, operations
+from app.domain.branches import BranchService, CreateBranch
+from app.domain.catalog import EngineCatalog
+from app.domain.controller import Controller
+from app.domain.databases import DatabaseService, NewDatabase
+from app.domain.events import EVENT_NAMES, EventBus, EventLog
+from app.domain.provisioning import Provisioner
+from app.domain.resources import Resources
+from app.domain.snapshots import SnapshotService
+from app.drivers.port_claims import PortClaims
+from app.errors import StagError
+from app.identity import ensure_install_id
+from app.models import Database, Event, Operation, Snapshot, tortoise_config
+from app.models.migrations import apply_migrations
+from tests.fakes import FakeEngine, FakePool, FakeRuntime
+
+_ports = itertools.count(43000 + (os.getpid() % 50) * 40, 5)
+
+
+@dataclass
+class World:
+    runtime: FakeRuntime
+    pool: FakePool
+    databases: DatabaseService
+    controller: Controller
+
+    @property
+    def branches(self) -> BranchService:
+        return BranchService(self.databases, SnapshotService(self.databases))
+
+    async def create(self, name: str) -> Database:
+        new = NewDatabase(name, "fake", "1", "", Resources(None, None))
+        async with self.databases.creation(new, "database.create") as creation:
+            await creation.fill(asyncio.to_thread(self.pool.create_volume, creation.row.volume))
+            await creation.start()
+        return await Database.get(id=creation.result().id)
+
+    async def events(self, database_id: str) -> list[tuple[str, str | None]]:
+        rows = await Event.filter(database_id=database_id).order_by("id")
+        return [(row.event, row.payload["data"].get("reason")) for row in rows]  # type: ignore[union-attr, index]
+
+
+def scenario(test: Callable[[World], Awaitable[None]]) -> Callable[[Path], None]:
+    def run(tmp_path: Path) -> None:
+        async def main() -> None:
+            url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
+            await apply_migrations(url)
+            await Tortoise.init(config=tortoise_config(url))
+            try:
+                install = ensure_install_id(tmp_path)
+                runtime = FakeRuntime(install)
+                pool = FakePool()
+                provisioner = Provisioner(
+                    runtime=runtime, pool=pool, host="local", install_id=install,
+                    port_claims=PortClaims(tmp_path / "claims", install, tmp_path),
+                    network_mode="host", bind_address="127.0.0.1", ready_timeout_s=5,
+                )  # fmt: skip
+                provisioner.port_claims.prepare()
+                catalog = EngineCatalog(
+                    {"fake": FakeEngine(runtime)}, {"fake": ("1",)}, {}, runtime
+                )
+                low = next(_ports)
+                databases = DatabaseService(
+                    catalog, provisioner, "127.0.0.1", (low, low + 4), EventLog(EventBus())
+                )
+                world = World(runtime, pool, databases, Controller(databases, 0.05))
+                await test(world)
+            finally:
+                for container in list(world.runtime.containers.values()):
+                    world.runtime.die(container.info.id)
+                await Tortoise.close_connections()
+
+        asyncio.run(main())
+
+    run.__name__ = test.__name__
+    return run
+
+
+@scenario
+async def test_a_vanished_container_is_made_again_with_the_same_port(world: World) -> None:
+    row = await world.create("kept")
+    old = world.runtime.of_database(row.id)
+    assert old is not None
+    world.runtime.remove(old.info.id)
+    await world.controller.sweep()
+    new = world.runtime.of_database(row.id)
+    assert new is not None and new.info.running and new.port == row.port
+    await row.refresh_from_db()
+    assert (row.status, row.error) == (lifecycle.RUNNING, None)
+    assert ("database.recovered", "brought back after its container disappeared") in (
+        await world.events(row.id)
+    )
+
+
+@scenario
+async def test_an_oom_killed_engine_is_started_again_and_says_why(world: World) -> None:
+    row = await world.create("starved")
+    container = world.runtime.of_database(row.id)
+    assert container is not None
+    world.runtime.die(container.info.id, oom=True)
+    await world.controller.sweep()
+    assert container.info.running
+    reasons = [
+        reason for event, reason in await world.events(row.id) if event == "database.recovered"
+    ]
+    assert reasons == ["brought back after the engine was killed for running out of memory"]
+
+
+@scenario
+async def test_a_missing_volume_fails_once_and_is_retried_with_back_off(world: World) -> None:
+    row = await world.create("lost")
+    container = world.runtime.of_database(row.id)
+    assert container is not None
+    world.runtime.remove(container.info.id)
+    world.pool.destroy_volume(row.volume)
+    await world.controller.sweep()
+    await world.controller.sweep()  # not due yet: no second attempt, no second event
+    await row.refresh_from_db()
+    assert row.status == lifecycle.FAILED and "volume is missing" in (row.error or "")
+    failures = [event for event, _ in await world.events(row.id) if event == "database.failed"]
+    assert failures == ["database.failed"]
+    assert world.runtime.of_database(row.id) is None
+    world.pool.create_volume(row.volume)  # the pool is back (mounted again)
+    world.controller.backoff.clear()
+    await world.controller.sweep()
+    await row.refresh_from_db()
+    assert row.status == lifecycle.RUNNING
+
+
+@scenario
+async def test_a_running_container_of_a_stopped_database_is_stopped(world: World) -> None:
+    row = await world.create("quiet")
+    await world.databases.stop(row.id)
+    container = world.runtime.of_database(row.id)
+    assert container is not None
+    world.runtime.start(container.info.id)  # someone's `docker start`
+    await world.controller.sweep()
+    assert not container.info.running
+    await row.refresh_from_db()
+    assert row.status == lifecycle.STOPPED
+
+
+@scenario
+async def test_a_silent_engine_is_failed_after_one_sweep_of_grace(world: World) -> None:
+    row = await world.create("silent")
+    container = world.runtime.of_database(row.id)
+    assert container is not None and container.listener is not None
+    container.listener.close()  # the process hangs: the container runs, nothing answers
+    container.listener = None
+    await world.controller.sweep()
+    await row.refresh_from_db()
+    assert row.status == lifecycle.RUNNING
+    await world.controller.sweep()
+    await row.refresh_from_db()
+    assert (row.status, row.error) == (lifecycle.FAILED, "the engine does not answer")
+
+
+@scenario
+async def test_abandoned_work_is_settled_and_live_work_left_alone(world: World) -> None:
+    creating = await world.create("half")
+    await Database.filter(id=creating.id).update(status=lifecycle.CREATING, locked_by="op-dead")
+    busy = await world.create("busy")
+    live = await Operation.create(
+        id="op-live", kind="database.stop", database_id=busy.id, status=operations.RUNNING,
+        owner="another-machine:1:1:abcd", lease_expires_at=datetime.now(UTC) + timedelta(minutes=5),
+    )  # fmt: skip
+    await Database.filter(id=busy.id).update(
+        locked_by=live.id, lock_expires_at=datetime.now(UTC) + timedelta(minutes=5)
+    )
+    await Operation.create(
+        id="op-dead", kind="database.create", database_id=creating.id, status=operations.RUNNING,
+        owner="another-machine:2:2:dcba", lease_expires_at=datetime.now(UTC) - timedelta(seconds=1),
+    )  # fmt: skip
+    await world.controller.settle_interrupted_work()
+    assert not await Database.exists(id=creating.id)
+    assert creating.volume not in world.pool.volumes
+    assert (await Operation.get(id="op-dead")).status == operations.FAILED
+    assert (await Operation.get(id="op-live")).status == operations.RUNNING
+    assert (await Database.get(id=busy.id)).locked_by == "op-live"
+
+
+@scenario
+async def test_orphans_of_this_install_are_removed(world: World) -> None:
+    row = await world.create("owner")
+    world.pool.create_volume("db-orphan0000000")
+    world.pool.create_snapshot(row.volume, "snap-orphan000000")
+    await world.controller.sweep()
+    assert "db-orphan0000000" not in world.pool.volumes
+    assert (row.volume, "snap-orphan000000") not in world.pool.snapshots
+    assert row.volume in world.pool.volumes
+
+
+@scenario
+async def test_a_lease_that_passed_can_be_taken_over(world: World) -> None:
+    row = await world.create("leased")
+    await Database.filter(id=row.id).update(
+        locked_by="op-gone", lock_expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    stopped = await world.databases.stop(row.id)
+    assert stopped.status == lifecycle.STOPPED
+
+
+@scenario
+async def test_a_live_lease_keeps_others_out(world: World) -> None:
+    row = await world.create("held")
+    await Database.filter(id=row.id).update(
+        locked_by="op-busy", lock_expires_at=datetime.now(UTC) + timedelta(minutes=1)
+    )
+    with pytest.raises(Exception, match="busy with another operation"):
+        await world.databases.stop(row.id)
+
+
+@scenario
+async def test_a_branch_that_fails_to_start_leaves_nothing_behind(world: World) -> None:
+    parent = await world.create("parent")
+    volumes, snapshots = set(world.pool.volumes), set(world.pool.snapshots)
+    world.runtime.failing_runs = 1
+    with pytest.raises(StagError):
+        await world.branches.from_database("parent", CreateBranch(name="doomed"))
+    assert not await Database.exists(name="doomed")
+    assert await Snapshot.filter(database_id=parent.id).count() == 0
+    assert (world.pool.volumes, world.pool.snapshots) == (volumes, snapshots)
+    claims = await world.databases.provisioner.port_claims_of_this_install()
+    assert [claim.database_id for claim in claims] == [parent.id]
+    failed = await Operation.get(kind="branch.create")
+    assert failed.status == operations.FAILED and "container runtime" in (failed.error or "")
+    made = await world.branches.from_database("parent", CreateBranch(name="second-try"))
+    assert made.status == lifecycle.RUNNING and made.snapshot_id is not None
+
+
+def test_every_transition_emits_a_known_event_or_none() -> None:
+    for step in lifecycle.TRANSITIONS:
+        assert step.event is None or step.event in EVENT_NAMES, step
+        assert step.source in lifecycle.STATUSES
+        assert step.target in (*lifecycle.STATUSES, lifecycle.GONE, None)
+    keys = [(step.source, step.cause) for step in lifecycle.TRANSITIONS]
+    assert len(keys) == len(set(keys)), "one transition per state and cause"
+
+
+@pytest.mark.parametrize("status", lifecycle.STATUSES)
+def test_what_each_status_allows(status: str) -> None:
+    allowed = {step.cause for step in lifecycle.TRANSITIONS if step.source == status}
+    expected = {
+        lifecycle.CREATING: {"created", "branched", "creation failed", "unsettled"},
+        lifecycle.RUNNING: {"stopped", "start failed", "reset", "reset failed", "updated",
+                            "deleting", "recovered", "lost"},
+        lifecycle.STOPPED: {"started", "start failed", "reset", "reset failed", "updated",
+                            "deleting"},
+        lifecycle.FAILED: {"started", "stopped", "start failed", "reset", "reset failed",
+                           "updated", "deleting", "recovered"},
+        lifecycle.DELETING: {"deleting", "deleted", "branch deleted", "unsettled"},
+    }[status]  # fmt: skip
+    assert allowed == expected
+
+
+def test_an_illegal_transition_is_refused() -> None:
+    with pytest.raises(lifecycle.IllegalTransition):
+        lifecycle.transition(lifecycle.DELETING, "started")
