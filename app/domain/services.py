@@ -13,6 +13,7 @@ from app.domain.delivery import DeliveryWorker
 from app.domain.egress import EgressPolicy
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
+from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.provisioning import Provisioner
@@ -46,6 +47,7 @@ class Services:
     controller: Controller
     webhooks: WebhookService
     delivery: DeliveryWorker
+    idempotency: IdempotencyService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -100,4 +102,5 @@ class Services:
                 egress,
             ),
             delivery=delivery,
+            idempotency=IdempotencyService(),
         )
