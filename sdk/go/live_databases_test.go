@@ -1,0 +1,97 @@
+package stagdb_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"testing"
+
+	stagdb "github.com/stagdb/stagdb-go"
+)
+
+func TestLiveDatabaseLifecycle(t *testing.T) {
+	c := liveClient(t)
+	ctx := liveContext(t)
+	db := createDatabase(t, c, "go-db")
+	if db.Status != "running" || db.Type != "postgresql" || db.Version != "15" {
+		t.Fatalf("created %+v", db)
+	}
+	psql(t, db, "CREATE TABLE notes (body text); INSERT INTO notes VALUES ('kept')")
+
+	byName, err := c.Databases.Get(ctx, db.Name)
+	if err != nil || byName.ID != db.ID {
+		t.Fatalf("get by name: %+v, %v", byName, err)
+	}
+
+	found := false
+	p := c.Databases.ListAll(ctx, stagdb.ListDatabasesOptions{ListOptions: stagdb.ListOptions{Limit: 1}, Type: "postgresql"})
+	for p.Next() {
+		found = found || p.Database().ID == db.ID
+	}
+	if p.Err() != nil || !found {
+		t.Errorf("ListAll: found=%v err=%v", found, p.Err())
+	}
+
+	updated, err := c.Databases.Update(ctx, db.ID, stagdb.UpdateDatabaseParams{Description: stagdb.String("from stagdb-go")})
+	if err != nil || updated.Description != "from stagdb-go" {
+		t.Fatalf("update: %+v, %v", updated, err)
+	}
+
+	stopped, err := c.Databases.Stop(ctx, db.ID)
+	if err != nil || stopped.Status != "stopped" {
+		t.Fatalf("stop: %+v, %v", stopped, err)
+	}
+	started, err := c.Databases.Start(ctx, db.ID)
+	if err != nil || started.Status != "running" {
+		t.Fatalf("start: %+v, %v", started, err)
+	}
+	if got := psql(t, started, "SELECT body FROM notes"); got != "kept" {
+		t.Errorf("after stop and start: %q", got)
+	}
+
+	stats, err := c.Databases.Stats(ctx, db.ID)
+	if err != nil || stats.DatabaseID != db.ID || stats.Storage.Figures.LogicalBytes <= 0 || stats.Engine == nil {
+		t.Errorf("stats: %+v, %v", stats, err)
+	}
+	lines, err := c.Databases.Logs(ctx, db.ID, stagdb.LogsOptions{Tail: 5})
+	if err != nil || len(lines) == 0 || len(lines) > 5 {
+		t.Errorf("logs: %d lines, %v", len(lines), err)
+	}
+
+	if err := c.Databases.Delete(ctx, db.ID, stagdb.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Databases.Get(ctx, db.ID); !stagdb.IsNotFound(err) {
+		t.Errorf("after delete: %v", err)
+	}
+}
+
+// TestLiveDatabaseFieldsMatch decodes a live answer strictly: a field the server sends that
+// Database lacks fails here, so the struct cannot silently drift from the API.
+func TestLiveDatabaseFieldsMatch(t *testing.T) {
+	c := liveClient(t)
+	db := createDatabase(t, c, "go-fields")
+	req, err := http.NewRequestWithContext(liveContext(t), http.MethodGet, c.BaseURL()+"/databases/"+db.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+os.Getenv("STAGDB_API_KEY"))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer struct {
+		Success bool            `json:"success"`
+		Data    stagdb.Database `json:"data"`
+		Message string          `json:"message"`
+	}
+	decoder := json.NewDecoder(resp.Body)
+	decoder.DisallowUnknownFields()
+	if err := decoder.Decode(&answer); err != nil {
+		t.Fatalf("the answer has fields stagdb.Database lacks: %v", err)
+	}
+	if answer.Data.Connection == nil || answer.Data.Connection.Password == "" {
+		t.Errorf("decoded %+v", answer.Data)
+	}
+}
