@@ -21,10 +21,10 @@ func retryableStatus(status int) bool {
 }
 
 // retryDelay is the wait before retry number n (0 for the first): the server's Retry-After
-// when it gave one, else back-off doubling from 0.5 s up to 8 s with the upper half jittered,
-// so that clients refused together do not come back together.
-func retryDelay(n int, retryAfter time.Duration) time.Duration {
-	if retryAfter > 0 {
+// when it gave one (given), else back-off doubling from 0.5 s up to 8 s with the upper half
+// jittered, so that clients refused together do not come back together.
+func retryDelay(n int, retryAfter time.Duration, given bool) time.Duration {
+	if given {
 		return retryAfter
 	}
 	ceiling := backoffCap
@@ -48,21 +48,23 @@ func randomUint64() uint64 {
 	return binary.BigEndian.Uint64(b[:])
 }
 
-// parseRetryAfter reads Retry-After as seconds or as an HTTP date.
-func parseRetryAfter(value string) time.Duration {
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date; ok is false when the
+// header is missing or unreadable.
+func parseRetryAfter(value string) (wait time.Duration, ok bool) {
 	value = strings.TrimSpace(value)
 	if value == "" {
-		return 0
+		return 0, false
 	}
 	if seconds, err := strconv.ParseFloat(value, 64); err == nil && seconds >= 0 {
-		return time.Duration(seconds * float64(time.Second))
+		return time.Duration(seconds * float64(time.Second)), true
 	}
 	if when, err := http.ParseTime(value); err == nil {
 		if wait := time.Until(when); wait > 0 {
-			return wait
+			return wait, true
 		}
+		return 0, true
 	}
-	return 0
+	return 0, false
 }
 
 // sleep waits d, or less if ctx ends first.

@@ -57,7 +57,7 @@ func (c *Client) call(ctx context.Context, r request) (*envelope, error) {
 			if ctx.Err() != nil || !canRetry {
 				return nil, fmt.Errorf("stagdb: %s %s: %w", r.method, r.path, err)
 			}
-			if err := sleep(ctx, retryDelay(attempt, 0)); err != nil {
+			if err := sleep(ctx, retryDelay(attempt, 0, false)); err != nil {
 				return nil, err
 			}
 			continue
@@ -69,7 +69,8 @@ func (c *Client) call(ctx context.Context, r request) (*envelope, error) {
 		if !canRetry || !retryableStatus(status) {
 			return nil, apiErr
 		}
-		if err := sleep(ctx, retryDelay(attempt, apiErr.RetryAfter)); err != nil {
+		_, given := parseRetryAfter(header.Get("Retry-After"))
+		if err := sleep(ctx, retryDelay(attempt, apiErr.RetryAfter, given)); err != nil {
 			return nil, err
 		}
 	}
@@ -121,8 +122,8 @@ func errorOf(answer *envelope, status int, header http.Header) *Error {
 		Message:    fmt.Sprintf("HTTP %d %s", status, http.StatusText(status)),
 		StatusCode: status,
 		RequestID:  header.Get("X-Request-ID"),
-		RetryAfter: parseRetryAfter(header.Get("Retry-After")),
 	}
+	apiErr.RetryAfter, _ = parseRetryAfter(header.Get("Retry-After"))
 	if answer.Error != nil && answer.Error.Code != "" {
 		apiErr.Code = answer.Error.Code
 		apiErr.Message = answer.Error.Message
