@@ -8,7 +8,6 @@ import type {
   ListDatabasesParams,
   LogLine,
   LogsParams,
-  PageSize,
   ResetParams,
   UpdateDatabaseParams,
 } from "../types.js";
@@ -16,7 +15,7 @@ import { Resource, pathSegment } from "./resource.js";
 
 export class Databases extends Resource {
   /** Every database (optionally filtered), oldest first, fetched page by page. */
-  list(params: ListDatabasesParams & PageSize = {}): AsyncGenerator<Database, void, undefined> {
+  list(params: ListDatabasesParams = {}): AsyncGenerator<Database, void, undefined> {
     return everyPage((page) =>
       this.transport.send<Database[]>({
         method: "GET",
