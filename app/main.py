@@ -17,9 +17,12 @@ from tortoise import Tortoise
 
 from app.api.auth import ApiKeyMiddleware
 from app.api.envelope import EXCEPTION_HANDLERS
+from app.api.idempotency import IdempotencyMiddleware
 from app.api.metrics import metrics
 from app.api.observability import ObservabilityMiddleware
 from app.api.ratelimit import RateLimitMiddleware
+from app.api.reference import STATIC_DIR as DOCS_STATIC_DIR
+from app.api.reference import docs
 from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
@@ -58,6 +61,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             Mount("/v1", routes=ROUTES),
             Route("/metrics", metrics, methods=["GET"]),
+            Route("/docs", docs, methods=["GET"]),
+            Mount("/docs/static", StaticFiles(directory=DOCS_STATIC_DIR), name="docs-static"),
             Mount("/graphql/static", StaticFiles(directory=STATIC_DIR), name="graphql-static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -66,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(ObservabilityMiddleware),
             Middleware(ApiKeyMiddleware),
             Middleware(RateLimitMiddleware),
+            Middleware(IdempotencyMiddleware),
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,

@@ -33,4 +33,6 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
+# The Python SDK and the user command line (one `stagdb`: see README "Command line").
+.venv/bin/pip install -q -e sdk/python
 (cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)

@@ -11,6 +11,7 @@ from app.domain.databases import DatabaseService
 from app.domain.delivery import DeliveryWorker
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
+from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.provisioning import Provisioner
@@ -42,6 +43,7 @@ class Services:
     reconciler: Reconciler
     webhooks: WebhookService
     delivery: DeliveryWorker
+    idempotency: IdempotencyService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -82,4 +84,5 @@ class Services:
                 delivery.first_attempt_within_s,
             ),
             delivery=delivery,
+            idempotency=IdempotencyService(),
         )

@@ -171,6 +171,27 @@ class ApiKey(Model):
         table = "api_keys"
 
 
+class IdempotencyKey(Model):
+    """A POST's Idempotency-Key per API key, with its answer."""
+
+    id = fields.IntField(pk=True)
+    api_key_id = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=255)
+    method = fields.CharField(max_length=8)
+    path = fields.CharField(max_length=2048)
+    body_sha256 = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16)
+    owner = fields.CharField(max_length=128, null=True)
+    response_status: int | None = fields.IntField(null=True)
+    response_body: str | None = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "idempotency_keys"
+        unique_together = (("api_key_id", "key"),)
+
+
 def tortoise_config(database_url: str) -> dict[str, object]:
     return {
         "connections": {"default": database_url},

@@ -188,7 +188,7 @@ def test_webhooks_can_be_created_read_listed_updated_and_deleted(
     listed = api.get(HOOKS)
     assert_response_matches("GET", HOOKS, listed)
     assert [w["id"] for w in listed.json()["data"]] == [generated["id"], second["id"]]
-    assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 2, "total_pages": 1}
+    assert listed.json()["pagination"] == {"page": 1, "limit": 20, "total": 2, "pages": 1}
     paged = api.get(HOOKS, params={"page": 2, "limit": 1})
     assert_response_matches("GET", HOOKS, paged)
     assert [w["id"] for w in paged.json()["data"]] == [second["id"]]
@@ -255,7 +255,7 @@ def test_webhooks_can_be_created_read_listed_updated_and_deleted(
         ({"url": "http://127.0.0.9:9/x", "events": ["database.exploded"]}, "database.exploded"),
         ({"url": "http://127.0.0.9:9/x", "events": []}, "at least one event"),
         ({"url": "http://127.0.0.9:9/x", "events": "*"}, "list of event names"),
-        ({"url": "http://127.0.0.9:9/x", "events": ["*"], "secret": "short"}, "16 to 256"),
+        ({"url": "http://127.0.0.9:9/x", "events": ["*"], "secret": ""}, "non-empty string"),
         ({"events": ["*"]}, "Missing required field(s): url"),
         ({"url": "http://127.0.0.9:9/x"}, "Missing required field(s): events"),
         ({"url": "http://127.0.0.9:9/x", "events": ["*"], "colour": "red"}, "Unknown field"),
@@ -285,7 +285,7 @@ def test_invalid_updates_are_refused(api: httpx.Client, cleanup: Callable[[str],
         ({"url": "gopher://x"}, "http:// or https://"),
         ({"events": ["database.created", "nope"]}, "Unknown event(s): nope"),
         ({"active": "yes"}, "active must be true or false"),
-        ({"secret": None}, "16 to 256"),
+        ({"secret": None}, "non-empty string"),
         ({"id": "wh-000000000000"}, "Unknown field"),
     ):
         response = api.put(f"{HOOKS}/{webhook['id']}", json=change)
