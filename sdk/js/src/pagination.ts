@@ -13,6 +13,9 @@ export interface WirePagination {
   total_pages?: number;
 }
 
+/** Page size of list iterators unless told otherwise: the API's largest, for the fewest calls. */
+export const PAGE_LIMIT = 100;
+
 export function pageCount(pagination: WirePagination): number {
   return pagination.pages ?? pagination.total_pages ?? 0;
 }

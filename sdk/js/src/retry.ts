@@ -1,24 +1,44 @@
-// When a failed attempt is tried again, and after how long.
+// When a failed attempt is tried again, and after how long: the same rules as the Python SDK.
 
 const BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 8_000;
+/** A longer Retry-After is thrown at once rather than slept through. */
+export const MAX_RETRY_AFTER_S = 60;
 
-/** Rate limits, busy resources and network failures are worth another attempt. */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 409;
+/** What came back from a failed attempt that had an answer. */
+export interface FailedAnswer {
+  status: number;
+  /** Retry-After, in seconds, when the answer carried one. */
+  retryAfter: number | undefined;
+  /** The answer was a stored one replayed for the Idempotency-Key (`Idempotent-Replayed`). */
+  replayed: boolean;
+}
+
+/** Exponential back-off with full jitter: uniformly up to 0.5 s × 2^retry, at most 8 s. */
+export function backoffMs(retry: number): number {
+  return Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** retry);
 }
 
 /**
- * The wait before retry number `retry` (0 for the first): the server's Retry-After when it
- * gave one, else exponential back-off from 0.5 s capped at 8 s, with the upper half jittered
- * so that clients refused together do not come back together.
+ * The wait before retrying an answered attempt, or undefined when it is final:
+ * RATE_LIMITED waits Retry-After (plus up to 0.5 s of jitter; back-off when there is none,
+ * given up on when it is over a minute); RESOURCE_BUSY backs off, unless the server replayed
+ * it for the Idempotency-Key, which makes it that call's final answer.
  */
-export function retryDelayMs(retry: number, retryAfterSeconds: number | undefined): number {
-  if (retryAfterSeconds !== undefined) {
-    return retryAfterSeconds * 1000;
+export function retryDelayMs(failure: FailedAnswer, retry: number): number | undefined {
+  if (failure.status === 429) {
+    if (failure.retryAfter === undefined) {
+      return backoffMs(retry);
+    }
+    if (failure.retryAfter > MAX_RETRY_AFTER_S) {
+      return undefined;
+    }
+    return failure.retryAfter * 1000 + Math.random() * BASE_DELAY_MS;
   }
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** retry);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
+  if (failure.status === 409 && !failure.replayed) {
+    return backoffMs(retry);
+  }
+  return undefined;
 }
 
 /** Retry-After in seconds; HTTP dates are allowed by the standard and read too. */

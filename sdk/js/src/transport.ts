@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Settings } from "./config.js";
 import { ConnectionError, codeForStatus, errorFromAnswer } from "./errors.js";
 import type { WirePagination } from "./pagination.js";
-import { isRetryableStatus, parseRetryAfter, retryDelayMs, sleep } from "./retry.js";
+import { backoffMs, parseRetryAfter, retryDelayMs, sleep } from "./retry.js";
 
 export type QueryValue = string | number | boolean | null | undefined;
 
@@ -57,7 +57,7 @@ export class Transport {
         received = await this.#attempt(url, init);
       } catch (cause) {
         if (canRetry) {
-          await sleep(retryDelayMs(retry, undefined));
+          await sleep(backoffMs(retry));
           continue;
         }
         throw new ConnectionError(`${request.method} ${url} failed: ${describe(cause)}`, cause);
@@ -67,8 +67,12 @@ export class Transport {
         return answerOf<T>(envelope);
       }
       const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-      if (canRetry && isRetryableStatus(response.status)) {
-        await sleep(retryDelayMs(retry, retryAfter));
+      const replayed = response.headers.get("idempotent-replayed") === "true";
+      const delay = canRetry
+        ? retryDelayMs({ status: response.status, retryAfter, replayed }, retry)
+        : undefined;
+      if (delay !== undefined) {
+        await sleep(delay);
         continue;
       }
       throw errorFromAnswer(

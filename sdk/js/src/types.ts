@@ -32,7 +32,7 @@ type QueryOf<Operation extends keyof operations> = NonNullable<
   operations[Operation]["parameters"]["query"]
 >;
 
-/** Page size for list iterators; the iterator walks every page whatever the size. */
+/** Page size for list iterators (default 100); they walk every page whatever the size. */
 export interface PageSize {
   limit?: number;
 }

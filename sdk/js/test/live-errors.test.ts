@@ -42,32 +42,72 @@ describe("errors (live)", () => {
   });
 });
 
-describe("retries (live)", () => {
-  const seen: { status: number; key: string | null }[] = [];
-  const recordingFetch: typeof fetch = async (input, init) => {
+interface Attempt {
+  method: string;
+  status: number;
+  key: string | null;
+  replayed: boolean;
+}
+
+/** A fetch that notes every attempt; with `loseFirstPost`, the first POST's answer is lost on
+ * the way back (the server did the work; the client sees a network failure). */
+function recordingFetch(attempts: Attempt[], loseFirstPost = false): typeof fetch {
+  let lost = !loseFirstPost;
+  return async (input, init) => {
     const response = await fetch(input, init);
-    const key = new Headers(init?.headers).get("idempotency-key");
-    seen.push({ status: response.status, key });
+    const method = init?.method ?? "GET";
+    attempts.push({
+      method,
+      status: response.status,
+      key: new Headers(init?.headers).get("idempotency-key"),
+      replayed: response.headers.get("idempotent-replayed") === "true",
+    });
+    if (method === "POST" && !lost) {
+      lost = true;
+      await response.arrayBuffer();
+      throw new TypeError("fetch failed: the answer was lost");
+    }
     return response;
   };
-  const client = liveClient({ fetch: recordingFetch });
+}
+
+describe("retries (live)", () => {
+  const client = liveClient();
   let database: Database | undefined;
 
   after(async () => {
     if (database) await client.databases.delete(database.id, { cascade: true });
   });
 
-  it("retries RESOURCE_BUSY: two stops at once both succeed", async () => {
+  it("retries RESOURCE_BUSY: two changes of limits at once both succeed", async () => {
     database = await client.databases.create({ name: uniqueName("js-busy"), type: "postgresql" });
-    const id = database.id;
-    seen.length = 0;
-    const stopped = await Promise.all([client.databases.stop(id), client.databases.stop(id)]);
-    assert.deepEqual(stopped.map((answer) => answer.status), ["stopped", "stopped"]);
-    const busy = seen.filter((attempt) => attempt.status === 409);
-    assert.ok(busy.length > 0, "the second stop should have found the database busy");
-    for (const attempt of busy) {
-      const retries = seen.filter((other) => other.key === attempt.key);
-      assert.ok(retries.some((other) => other.status === 200), "a retry with the same key succeeded");
-    }
+    const attempts: Attempt[] = [];
+    const recorded = liveClient({ fetch: recordingFetch(attempts) });
+    const change = { resources: { memory: "256m" } };
+    const updated = await Promise.all([
+      recorded.databases.update(database.id, change),
+      recorded.databases.update(database.id, change),
+    ]);
+    assert.deepEqual(updated.map((answer) => answer.resources.memory), ["256m", "256m"]);
+    assert.ok(attempts.some((attempt) => attempt.status === 409), "one change should have found it busy");
+    assert.equal(attempts.filter((attempt) => attempt.status === 200).length, 2);
+  });
+
+  it("answers a create whose answer was lost from the server's stored answer", async () => {
+    const attempts: Attempt[] = [];
+    const name = uniqueName("js-once");
+    const created = await liveClient({ fetch: recordingFetch(attempts, true) }).databases.create({
+      name,
+      type: "postgresql",
+    });
+    await client.databases.delete(created.id);
+    assert.equal(created.name, name);
+    assert.equal(attempts.length, 2);
+    const [first, second] = attempts;
+    assert.ok(first && second);
+    assert.equal(first.status, 201);
+    assert.equal(second.status, 201);
+    assert.equal(second.key, first.key);
+    assert.equal(second.replayed, true, "the retry was answered from the stored answer");
   });
 });

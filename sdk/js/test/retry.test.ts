@@ -9,7 +9,7 @@ import {
   StagDB,
   ValidationError,
 } from "../src/index.js";
-import { retryDelayMs } from "../src/retry.js";
+import { backoffMs, retryDelayMs } from "../src/retry.js";
 import { type Reply, StubServer, failure } from "./helpers/stub-server.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -117,6 +117,24 @@ describe("retries", () => {
     assert.equal(server.requests.length, 1);
   });
 
+  it("throws a Retry-After over a minute at once", async () => {
+    const [client, server] = await clientFor([failure(429, "RATE_LIMITED", { "Retry-After": "1536" }), created]);
+    const error = await client.databases.create({ name: "x", type: "postgresql" }).catch((caught: unknown) => caught);
+    assert.ok(error instanceof RateLimitedError);
+    assert.equal(error.retryAfter, 1536);
+    assert.equal(server.requests.length, 1);
+  });
+
+  it("stops at a RESOURCE_BUSY the server replayed for the key", async () => {
+    const [client, server] = await clientFor([
+      failure(409, "RESOURCE_BUSY"),
+      failure(409, "RESOURCE_BUSY", { "Idempotent-Replayed": "true" }),
+      created,
+    ]);
+    await assert.rejects(client.databases.stop("x"), ResourceBusyError);
+    assert.equal(server.requests.length, 2);
+  });
+
   it("throws ConnectionError when nothing answers", async () => {
     const [client, server] = await clientFor(["drop", "drop"], 1);
     const error = await client.databases.get("x").catch((caught: unknown) => caught);
@@ -128,17 +146,24 @@ describe("retries", () => {
 });
 
 describe("back-off", () => {
-  it("doubles from 0.5 s up to 8 s, jittered within the upper half", () => {
+  it("draws uniformly up to 0.5 s doubling per retry, at most 8 s", () => {
     const ceilings = [500, 1000, 2000, 4000, 8000, 8000];
     ceilings.forEach((ceiling, retry) => {
       for (let sample = 0; sample < 50; sample++) {
-        const delay = retryDelayMs(retry, undefined);
-        assert.ok(delay >= ceiling / 2 && delay <= ceiling, `retry ${retry}: ${delay} ms`);
+        const delay = backoffMs(retry);
+        assert.ok(delay >= 0 && delay <= ceiling, `retry ${retry}: ${delay} ms`);
       }
     });
   });
 
-  it("uses Retry-After as given", () => {
-    assert.equal(retryDelayMs(0, 12), 12_000);
+  it("waits Retry-After plus at most 0.5 s, and gives up on one over a minute", () => {
+    const delay = retryDelayMs({ status: 429, retryAfter: 12, replayed: false }, 0);
+    assert.ok(delay !== undefined && delay >= 12_000 && delay <= 12_500, `${delay} ms`);
+    assert.equal(retryDelayMs({ status: 429, retryAfter: 61, replayed: false }, 0), undefined);
+  });
+
+  it("takes a replayed RESOURCE_BUSY as final", () => {
+    assert.equal(retryDelayMs({ status: 409, retryAfter: undefined, replayed: true }, 0), undefined);
+    assert.notEqual(retryDelayMs({ status: 409, retryAfter: undefined, replayed: false }, 0), undefined);
   });
 });

@@ -390,6 +390,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document, as YAML
+         * @description The OpenAPI description of this API (this document) as the server ships it. Needs no API key. The same as JSON is at `/openapi.json`, and a browsable reference rendered from it at `/docs` (outside `/v1`).
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This document, as JSON
+         * @description The same document as `/openapi.yaml`, as JSON. Needs no API key.
+         */
+        get: operations["getOpenApiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     lifecycleEvent: {
@@ -597,7 +637,7 @@ export interface components {
          * @example https://ci.example.com/hooks/stagdb
          */
         WebhookUrl: string;
-        /** @description The key that signs deliveries (HMAC-SHA256), 16 to 256 characters. */
+        /** @description The key that signs deliveries (HMAC-SHA256): any non-empty string of your choice, up to 256 characters (for example `webhook-secret`). */
         WebhookSecret: string;
         Webhook: {
             id: components["schemas"]["WebhookId"];
@@ -721,8 +761,8 @@ export interface components {
             limit: number;
             /** @description Items across all pages. */
             total: number;
-            /** @description ceil(total / limit); 0 when total is 0. */
-            total_pages: number;
+            /** @description Number of pages, ceil(total / limit); 0 when total is 0. */
+            pages: number;
         };
         DatabaseEnvelope: {
             /** @constant */
@@ -991,7 +1031,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Invalid request body, query parameter or value. */
+        /** @description Invalid request body, query parameter or value; or an `Idempotency-Key` that is not 1 to 255 printable ASCII characters, or was used for another request. */
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1029,7 +1069,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["NotFoundCode"];
             };
         };
-        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently. Retry later or fix the state first. */
+        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; or the first call with the same `Idempotency-Key` is still in progress. Retry later or fix the state first. */
         Conflict: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1094,9 +1134,16 @@ export interface components {
         Page: number;
         /** @description Items per page. */
         Limit: number;
+        /**
+         * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+         * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+         */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
+        /** @description `true` when this answer is the stored answer of an earlier call with the same `Idempotency-Key`, sent again; absent otherwise. */
+        "Idempotent-Replayed": "true";
         /** @description The request's id, which also tags the server's log lines for it: the client's own `X-Request-ID` when it is 1 to 64 letters, digits, `.`, `_` or `-`, otherwise a generated one (32 lowercase hexadecimal digits). */
         "X-Request-ID": components["schemas"]["RequestId"];
         /**
@@ -1167,7 +1214,13 @@ export interface operations {
     createDatabase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1181,6 +1234,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1305,7 +1359,13 @@ export interface operations {
     startDatabase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description database id (db-…) or name */
                 id: components["parameters"]["DatabaseRef"];
@@ -1318,6 +1378,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1327,6 +1388,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -1337,7 +1399,13 @@ export interface operations {
     stopDatabase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description database id (db-…) or name */
                 id: components["parameters"]["DatabaseRef"];
@@ -1350,6 +1418,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1359,6 +1428,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -1406,7 +1476,13 @@ export interface operations {
     createSnapshot: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description database id (db-…) or name */
                 id: components["parameters"]["DatabaseRef"];
@@ -1423,6 +1499,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1480,7 +1557,13 @@ export interface operations {
     branchDatabase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description database id (db-…) or name */
                 id: components["parameters"]["DatabaseRef"];
@@ -1497,6 +1580,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1518,7 +1602,13 @@ export interface operations {
     resetDatabase: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description database id (db-…) or name */
                 id: components["parameters"]["DatabaseRef"];
@@ -1535,6 +1625,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1717,7 +1808,13 @@ export interface operations {
     branchSnapshot: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description snapshot id (snap-…); snapshots are not found by name */
                 id: components["parameters"]["SnapshotRef"];
@@ -1734,6 +1831,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1788,7 +1886,13 @@ export interface operations {
     createWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1802,6 +1906,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1811,7 +1916,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedWebhookEnvelope"];
                 };
             };
-            /** @description Invalid request body: a missing field, a URL that is not http(s) or points at this server itself, an unknown event name (the message lists the valid ones), an empty event list, or a secret of the wrong length. */
+            /** @description Invalid request body: a missing field, a URL that is not http(s) or points at this server itself, an unknown event name (the message lists the valid ones), an empty event list, or an empty or overlong (over 256 characters) secret. */
             400: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1825,6 +1930,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
         };
@@ -1930,7 +2036,13 @@ export interface operations {
     testWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description webhook id (wh-…) */
                 id: components["parameters"]["WebhookRef"];
@@ -1943,6 +2055,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -1967,6 +2080,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
         };
@@ -2035,6 +2149,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnhealthyEnvelope"];
+                };
+            };
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
         };

@@ -1,5 +1,5 @@
 // Branches: databases made from another database as it is now, or from one of its snapshots.
-import { everyPage } from "../pagination.js";
+import { PAGE_LIMIT, everyPage } from "../pagination.js";
 import type { CreateBranchParams, Database, DeleteParams, PageSize } from "../types.js";
 import { databasePath } from "./databases.js";
 import { Resource } from "./resource.js";
@@ -12,7 +12,7 @@ export class Branches extends Resource {
       this.transport.send<Database[]>({
         method: "GET",
         path: `${databasePath(databaseId)}/branches`,
-        query: { ...params, page },
+        query: { limit: PAGE_LIMIT, ...params, page },
       }),
     );
   }

@@ -1,5 +1,5 @@
 // /databases: create, read, change, start, stop, reset and delete databases; their figures and logs.
-import { everyPage } from "../pagination.js";
+import { PAGE_LIMIT, everyPage } from "../pagination.js";
 import type {
   CreateDatabaseParams,
   Database,
@@ -20,7 +20,7 @@ export class Databases extends Resource {
       this.transport.send<Database[]>({
         method: "GET",
         path: "/databases",
-        query: { ...params, page },
+        query: { limit: PAGE_LIMIT, ...params, page },
       }),
     );
   }

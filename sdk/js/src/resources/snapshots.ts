@@ -1,5 +1,5 @@
 // Snapshots: read-only point-in-time images of a database's data.
-import { everyPage } from "../pagination.js";
+import { PAGE_LIMIT, everyPage } from "../pagination.js";
 import type { CreateSnapshotParams, DeleteParams, PageSize, Snapshot } from "../types.js";
 import { databasePath } from "./databases.js";
 import { Resource, pathSegment } from "./resource.js";
@@ -11,7 +11,7 @@ export class Snapshots extends Resource {
       this.transport.send<Snapshot[]>({
         method: "GET",
         path: `${databasePath(databaseId)}/snapshots`,
-        query: { ...params, page },
+        query: { limit: PAGE_LIMIT, ...params, page },
       }),
     );
   }

@@ -1,5 +1,5 @@
 // Webhooks: signed HTTP callbacks for lifecycle events, and their delivery history.
-import { everyPage } from "../pagination.js";
+import { PAGE_LIMIT, everyPage } from "../pagination.js";
 import type {
   CreateWebhookParams,
   CreatedWebhook,
@@ -14,7 +14,7 @@ export class Webhooks extends Resource {
   /** Every webhook, oldest first (secrets are never shown). */
   list(params: PageSize = {}): AsyncGenerator<Webhook, void, undefined> {
     return everyPage((page) =>
-      this.transport.send<Webhook[]>({ method: "GET", path: "/webhooks", query: { ...params, page } }),
+      this.transport.send<Webhook[]>({ method: "GET", path: "/webhooks", query: { limit: PAGE_LIMIT, ...params, page } }),
     );
   }
 
@@ -46,7 +46,7 @@ export class Webhooks extends Resource {
       this.transport.send<WebhookDelivery[]>({
         method: "GET",
         path: `${webhookPath(id)}/deliveries`,
-        query: { ...params, page },
+        query: { limit: PAGE_LIMIT, ...params, page },
       }),
     );
   }
