@@ -17,6 +17,7 @@ func (s *BranchesService) List(ctx context.Context, databaseID string, opts List
 
 // ListAll walks every page of a database's direct branches.
 func (s *BranchesService) ListAll(ctx context.Context, databaseID string, opts ListOptions) DatabasePager {
+	opts = withPageLimit(opts)
 	return DatabasePager{newPager(ctx, opts.Page, func(ctx context.Context, page int) ([]Database, *Pagination, error) {
 		opts.Page = page
 		return s.List(ctx, databaseID, opts)

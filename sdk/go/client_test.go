@@ -144,4 +144,7 @@ func TestListAllStopsOnError(t *testing.T) {
 	if p.Next() || !stagdb.IsNotFound(p.Err()) {
 		t.Errorf("got %v", p.Err())
 	}
+	if uri := s.recorded()[0].uri; uri != "/v1/databases/gone/snapshots?limit=100&page=1" {
+		t.Errorf("pagers ask for 100 a page by default, got %s", uri)
+	}
 }

@@ -18,6 +18,7 @@ func (s *DatabasesService) List(ctx context.Context, opts ListDatabasesOptions) 
 
 // ListAll walks every page of databases from opts.Page on.
 func (s *DatabasesService) ListAll(ctx context.Context, opts ListDatabasesOptions) DatabasePager {
+	opts.ListOptions = withPageLimit(opts.ListOptions)
 	return DatabasePager{newPager(ctx, opts.Page, func(ctx context.Context, page int) ([]Database, *Pagination, error) {
 		opts.Page = page
 		return s.List(ctx, opts)

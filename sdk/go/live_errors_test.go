@@ -2,6 +2,8 @@ package stagdb_test
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sync"
@@ -40,68 +42,99 @@ func TestLiveErrors(t *testing.T) {
 	}
 }
 
-// recorder is a RoundTripper that notes each attempt's status and Idempotency-Key.
+// recorder is a RoundTripper that notes each attempt; with loseFirstPost, the first POST's
+// answer is lost on the way back (the server did the work; the client sees a network failure).
 type recorder struct {
-	mu       sync.Mutex
-	attempts []attempt
+	mu            sync.Mutex
+	attempts      []attempt
+	loseFirstPost bool
 }
 
 type attempt struct {
-	status int
-	key    string
+	method   string
+	status   int
+	key      string
+	replayed bool
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err == nil {
-		r.mu.Lock()
-		r.attempts = append(r.attempts, attempt{resp.StatusCode, req.Header.Get("Idempotency-Key")})
-		r.mu.Unlock()
+	if err != nil {
+		return nil, err
 	}
-	return resp, err
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts = append(r.attempts, attempt{
+		req.Method, resp.StatusCode, req.Header.Get("Idempotency-Key"), resp.Header.Get("Idempotent-Replayed") == "true",
+	})
+	if req.Method == http.MethodPost && r.loseFirstPost {
+		r.loseFirstPost = false
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return nil, errors.New("the answer was lost")
+	}
+	return resp, nil
 }
 
 func TestLiveResourceBusyIsRetried(t *testing.T) {
-	rec := &recorder{}
-	c := liveClient(t, stagdb.WithHTTPClient(&http.Client{Transport: rec}))
+	c := liveClient(t)
 	ctx := liveContext(t)
 	db := createDatabase(t, c, "go-busy")
+	rec := &recorder{}
+	recorded := liveClient(t, stagdb.WithHTTPClient(&http.Client{Transport: rec}))
 
 	var wg sync.WaitGroup
-	statuses := make([]string, 2)
 	errs := make([]error, 2)
-	for i := range statuses {
+	for i := range errs {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			stopped, err := c.Databases.Stop(ctx, db.ID)
-			errs[i] = err
-			if err == nil {
-				statuses[i] = stopped.Status
+			updated, err := recorded.Databases.Update(ctx, db.ID, stagdb.UpdateDatabaseParams{
+				Resources: &stagdb.ResourcesInput{Memory: "256m"},
+			})
+			if err == nil && (updated.Resources.Memory == nil || *updated.Resources.Memory != "256m") {
+				err = fmt.Errorf("memory limit %v", updated.Resources.Memory)
 			}
+			errs[i] = err
 		}(i)
 	}
 	wg.Wait()
-	for i := range statuses {
-		if errs[i] != nil || statuses[i] != "stopped" {
-			t.Fatalf("stop %d: %q, %v", i, statuses[i], errs[i])
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("change %d: %v", i, err)
 		}
 	}
-	busy := 0
+	busy, succeeded := 0, 0
 	for _, a := range rec.attempts {
-		if a.status != http.StatusConflict {
-			continue
-		}
-		busy++
-		succeeded := false
-		for _, other := range rec.attempts {
-			succeeded = succeeded || (other.key == a.key && other.status == http.StatusOK)
-		}
-		if !succeeded {
-			t.Errorf("the busy attempt with key %s was not retried to success", a.key)
+		switch a.status {
+		case http.StatusConflict:
+			busy++
+		case http.StatusOK:
+			succeeded++
 		}
 	}
-	if busy == 0 {
-		t.Error("the second stop should have found the database busy")
+	if busy == 0 || succeeded != 2 {
+		t.Errorf("attempts %+v: want a 409 retried to two 200s", rec.attempts)
+	}
+}
+
+func TestLiveLostCreateAnswerIsReplayed(t *testing.T) {
+	rec := &recorder{loseFirstPost: true}
+	c := liveClient(t, stagdb.WithHTTPClient(&http.Client{Transport: rec}))
+	ctx := liveContext(t)
+	name := uniqueName("go-once")
+	db, err := c.Databases.Create(ctx, stagdb.CreateDatabaseParams{Name: name, Type: "postgresql"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Databases.Delete(ctx, db.ID, stagdb.DeleteOptions{}); err != nil {
+		t.Error(err)
+	}
+	if db.Name != name || len(rec.attempts) < 2 {
+		t.Fatalf("created %+v after %+v", db, rec.attempts)
+	}
+	first, second := rec.attempts[0], rec.attempts[1]
+	if first.status != 201 || second.status != 201 || second.key != first.key || !second.replayed {
+		t.Errorf("attempts %+v: want the retry answered from the stored answer, with the same key", rec.attempts)
 	}
 }

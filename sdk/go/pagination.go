@@ -35,6 +35,18 @@ func (p *Pagination) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// pageLimit is the page size of ListAll pagers unless told otherwise: the API's largest,
+// for the fewest calls.
+const pageLimit = 100
+
+// withPageLimit returns opts with the pagers' default page size when it has none.
+func withPageLimit(opts ListOptions) ListOptions {
+	if opts.Limit == 0 {
+		opts.Limit = pageLimit
+	}
+	return opts
+}
+
 // pageFetcher gets one page of a list.
 type pageFetcher[T any] func(ctx context.Context, page int) ([]T, *Pagination, error)
 

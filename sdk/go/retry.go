@@ -13,20 +13,22 @@ import (
 const (
 	backoffBase = 500 * time.Millisecond
 	backoffCap  = 8 * time.Second
+	// maxRetryAfter: a longer Retry-After is returned as the error at once rather than slept through.
+	maxRetryAfter = 60 * time.Second
 )
 
-// retryableStatus: rate limits and busy resources are worth another attempt.
-func retryableStatus(status int) bool {
-	return status == http.StatusTooManyRequests || status == http.StatusConflict
+// failedAnswer is what a failed attempt that had an answer tells about retrying it.
+type failedAnswer struct {
+	status          int
+	retryAfter      time.Duration
+	retryAfterGiven bool
+	// replayed: the server answered from the stored answer for the Idempotency-Key.
+	replayed bool
 }
 
-// retryDelay is the wait before retry number n (0 for the first): the server's Retry-After
-// when it gave one (given), else back-off doubling from 0.5 s up to 8 s with the upper half
-// jittered, so that clients refused together do not come back together.
-func retryDelay(n int, retryAfter time.Duration, given bool) time.Duration {
-	if given {
-		return retryAfter
-	}
+// backoff is the wait before retry number n (0 for the first) after a busy resource or a
+// network failure: exponential with full jitter, uniformly up to 0.5 s × 2^n, at most 8 s.
+func backoff(n int) time.Duration {
 	ceiling := backoffCap
 	if n < 5 {
 		ceiling = backoffBase << n
@@ -34,8 +36,24 @@ func retryDelay(n int, retryAfter time.Duration, given bool) time.Duration {
 	if ceiling > backoffCap {
 		ceiling = backoffCap
 	}
-	half := ceiling / 2
-	return half + time.Duration(randomUint64()%uint64(half+1))
+	return time.Duration(randomUint64() % uint64(ceiling+1))
+}
+
+// retryDelay is the wait before retrying an answered attempt, and false when the answer is
+// final: RATE_LIMITED waits Retry-After (plus up to 0.5 s; back-off when there is none;
+// final when it is over a minute); RESOURCE_BUSY backs off, unless the server replayed it
+// for the Idempotency-Key, which makes it that call's final answer.
+func retryDelay(f failedAnswer, n int) (time.Duration, bool) {
+	switch {
+	case f.status == http.StatusTooManyRequests && !f.retryAfterGiven:
+		return backoff(n), true
+	case f.status == http.StatusTooManyRequests && f.retryAfter <= maxRetryAfter:
+		return f.retryAfter + time.Duration(randomUint64()%uint64(backoffBase)), true
+	case f.status == http.StatusConflict && !f.replayed:
+		return backoff(n), true
+	default:
+		return 0, false
+	}
 }
 
 // randomUint64 draws from crypto/rand: Go 1.19's math/rand starts every process on the

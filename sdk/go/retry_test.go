@@ -126,6 +126,29 @@ func TestNoRetriesWithZeroAndNoneForValidation(t *testing.T) {
 	}
 }
 
+func TestARetryAfterOverAMinuteIsReturnedAtOnce(t *testing.T) {
+	s := newStub(t, failure(429, "RATE_LIMITED", map[string]string{"Retry-After": "1536"}), created)
+	_, err := s.client().Databases.Create(context.Background(), stagdb.CreateDatabaseParams{Name: "x", Type: "postgresql"})
+	var apiErr *stagdb.Error
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 1536*time.Second {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(s.recorded()); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestAReplayedResourceBusyIsFinal(t *testing.T) {
+	s := newStub(t, failure(409, "RESOURCE_BUSY", nil),
+		failure(409, "RESOURCE_BUSY", map[string]string{"Idempotent-Replayed": "true"}), created)
+	if _, err := s.client().Databases.Stop(context.Background(), "x"); !stagdb.IsResourceBusy(err) {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(s.recorded()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
+
 func TestNoAnswerIsTheUnderlyingError(t *testing.T) {
 	s := newStub(t, reply{drop: true}, reply{drop: true})
 	_, err := s.client(stagdb.WithRetries(1)).Databases.Get(context.Background(), "x")

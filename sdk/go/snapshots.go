@@ -19,6 +19,7 @@ func (s *SnapshotsService) List(ctx context.Context, databaseID string, opts Lis
 
 // ListAll walks every page of a database's snapshots.
 func (s *SnapshotsService) ListAll(ctx context.Context, databaseID string, opts ListOptions) SnapshotPager {
+	opts = withPageLimit(opts)
 	return SnapshotPager{newPager(ctx, opts.Page, func(ctx context.Context, page int) ([]Snapshot, *Pagination, error) {
 		opts.Page = page
 		return s.List(ctx, databaseID, opts)

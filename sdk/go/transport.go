@@ -57,7 +57,7 @@ func (c *Client) call(ctx context.Context, r request) (*envelope, error) {
 			if ctx.Err() != nil || !canRetry {
 				return nil, fmt.Errorf("stagdb: %s %s: %w", r.method, r.path, err)
 			}
-			if err := sleep(ctx, retryDelay(attempt, 0, false)); err != nil {
+			if err := sleep(ctx, backoff(attempt)); err != nil {
 				return nil, err
 			}
 			continue
@@ -66,11 +66,20 @@ func (c *Client) call(ctx context.Context, r request) (*envelope, error) {
 			return answer, nil
 		}
 		apiErr := errorOf(answer, status, header)
-		if !canRetry || !retryableStatus(status) {
+		if !canRetry {
 			return nil, apiErr
 		}
-		_, given := parseRetryAfter(header.Get("Retry-After"))
-		if err := sleep(ctx, retryDelay(attempt, apiErr.RetryAfter, given)); err != nil {
+		retryAfter, given := parseRetryAfter(header.Get("Retry-After"))
+		delay, retry := retryDelay(failedAnswer{
+			status:          status,
+			retryAfter:      retryAfter,
+			retryAfterGiven: given,
+			replayed:        header.Get("Idempotent-Replayed") == "true",
+		}, attempt)
+		if !retry {
+			return nil, apiErr
+		}
+		if err := sleep(ctx, delay); err != nil {
 			return nil, err
 		}
 	}

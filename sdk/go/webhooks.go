@@ -19,6 +19,7 @@ func (s *WebhooksService) List(ctx context.Context, opts ListOptions) ([]Webhook
 
 // ListAll walks every page of webhooks.
 func (s *WebhooksService) ListAll(ctx context.Context, opts ListOptions) WebhookPager {
+	opts = withPageLimit(opts)
 	return WebhookPager{newPager(ctx, opts.Page, func(ctx context.Context, page int) ([]Webhook, *Pagination, error) {
 		opts.Page = page
 		return s.List(ctx, opts)
@@ -59,6 +60,7 @@ func (s *WebhooksService) ListDeliveries(ctx context.Context, id string, opts Li
 
 // ListAllDeliveries walks every page of a webhook's deliveries.
 func (s *WebhooksService) ListAllDeliveries(ctx context.Context, id string, opts ListOptions) DeliveryPager {
+	opts = withPageLimit(opts)
 	return DeliveryPager{newPager(ctx, opts.Page, func(ctx context.Context, page int) ([]WebhookDelivery, *Pagination, error) {
 		opts.Page = page
 		return s.ListDeliveries(ctx, id, opts)
