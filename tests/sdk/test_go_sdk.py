@@ -5,10 +5,14 @@ databases, snapshot and branch them, and check errors, retries and a verified we
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import REPO, Server
 from tests.sdk.live_suite import run_suite
 
 GO_SDK = REPO / "sdk" / "go"
+
+pytestmark = pytest.mark.docker
 
 
 def test_go_sdk_suite_passes_against_a_live_server(sdk_server: Server) -> None:

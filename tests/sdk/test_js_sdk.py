@@ -6,10 +6,14 @@ PostgreSQL databases, snapshots, branches, errors, retries, a verified webhook d
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import REPO, Server
 from tests.sdk.live_suite import run_suite
 
 JS_SDK = REPO / "sdk" / "js"
+
+pytestmark = pytest.mark.docker
 
 
 def test_js_sdk_suite_passes_against_a_live_server(sdk_server: Server) -> None:
