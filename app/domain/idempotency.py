@@ -20,6 +20,7 @@ from app.errors import ResourceBusyError, ValidationError
 from app.models import IdempotencyKey
 
 KEY_MAX = 255
+PATH_MAX = 2048  # the column's width; no route of the API comes near it
 RETENTION = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=10)  # longer than any call runs: its process is gone
 IN_PROGRESS = "in_progress"
@@ -65,6 +66,8 @@ class IdempotencyService:
     async def claim(self, api_key_id: str, key: str, request: RequestFingerprint) -> Claim:
         """Start running `request` under `key`, or the stored answer of its first run."""
         validate_key(key)
+        if len(request.path) > PATH_MAX:
+            raise ValidationError(f"Request path is longer than {PATH_MAX} characters")
         await self.prune()
         while True:
             try:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 
+from app.config import Settings
 from tests.conftest import Server, free_port, launch_server, shut_down
 from tests.webhook_receiver import Receiver
 
@@ -58,6 +59,7 @@ WEBHOOK_BODY = """{
 
 def curl(command: str, base_url: str, key: str) -> httpx.Response:
     """Run a curl command line from the page against `base_url` with `key`."""
+    command = command.replace("\\\n", " ")  # a backslash-newline continues the line
     argv = shlex.split(command.replace(DOCS_BASE, base_url).replace(DOCS_KEY, key))
     assert argv[0] == "curl"
     method, headers, data, url = "GET", {}, None, None
@@ -253,3 +255,9 @@ def test_openapi_specification_is_available(server: Server) -> None:
     assert "/databases" in spec["paths"]
     docs = httpx.get(server.base_url.removesuffix("/v1") + "/docs")
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
+
+
+def test_rate_limits_default_to_the_page_s_numbers() -> None:
+    """ "General API: 1000 requests per hour; Database Operations: 100 operations per hour;
+    Snapshot/Branch Operations: 50 operations per hour" (the tests' servers raise them)."""
+    assert Settings.from_env({}).rate_limits == {"general": 1000, "database": 100, "branching": 50}

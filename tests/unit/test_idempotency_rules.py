@@ -52,6 +52,15 @@ def test_valid_keys_pass(key: str) -> None:
     assert validate_key(key) == key
 
 
+def test_overlong_paths_are_refused_not_stored(tmp_path: Path) -> None:
+    async def body(service: IdempotencyService) -> None:
+        overlong = RequestFingerprint.of("POST", "/v1/databases/" + "x" * 2100 + "/start", b"")
+        with pytest.raises(ValidationError, match="longer than 2048"):
+            await service.claim("key-a", "k0", overlong)
+
+    run(tmp_path, body)
+
+
 def test_a_finished_answer_is_replayed_and_binds_the_key(tmp_path: Path) -> None:
     async def body(service: IdempotencyService) -> None:
         first = await service.claim("key-a", "k1", CREATE)

@@ -11,7 +11,7 @@ import httpx
 from stagdb import __version__
 from stagdb._calls import Call
 from stagdb._config import api_base_url, api_key
-from stagdb._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from stagdb._retry import RetryPolicy
 from stagdb.errors import ConnectionError, StagDBError, error_from_response
 
 T = TypeVar("T")
@@ -61,6 +61,3 @@ def is_replayed(response: httpx.Response | None) -> bool:
 
 def connection_error(call: Call[Any], exc: httpx.TransportError) -> StagDBError:
     return ConnectionError(f"{call.method} {call.path}: {type(exc).__name__}: {exc}")
-
-
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT_S", "ClientSettings"]

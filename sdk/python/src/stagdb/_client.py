@@ -10,7 +10,6 @@ import httpx
 
 from stagdb import _calls
 from stagdb._base import (
-    DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT_S,
     ClientSettings,
     connection_error,
@@ -20,6 +19,7 @@ from stagdb._base import (
 )
 from stagdb._calls import Call
 from stagdb._resources import Branches, Databases, Snapshots, Webhooks
+from stagdb._retry import DEFAULT_MAX_RETRIES
 from stagdb.errors import StagDBError
 from stagdb.models import Health
 
