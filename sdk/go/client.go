@@ -38,7 +38,7 @@ func WithHTTPClient(httpClient *http.Client) Option {
 }
 
 // WithRetries sets how many times a call is retried after a rate limit, a busy resource or
-// a network failure (default 3; 0 turns retries off).
+// a network failure (default 3; 0 turns retries off; a negative number is ignored).
 func WithRetries(retries int) Option {
 	return func(c *Client) {
 		if retries >= 0 {
