@@ -19,6 +19,7 @@ from app.domain.operations import THIS_PROCESS, owner_is_gone
 from app.errors import ResourceBusyError, ValidationError
 from app.models import IdempotencyKey
 
+TRANSIENT_STATUSES = (409, 429)  # refusals that a retry may get past
 KEY_MAX = 255
 PATH_MAX = 2048  # the column's width; no route of the API comes near it
 RETENTION = timedelta(hours=24)
@@ -115,8 +116,10 @@ class IdempotencyService:
         return Claim(row.id, StoredAnswer(row.response_status, row.response_body.encode()))
 
     async def complete(self, claim: Claim, status: int, body: bytes) -> None:
-        """Keep a finished answer; a server error frees the key instead."""
-        if status >= 500:
+        """Keep a finished answer. A server error, and the answers that only say "not now"
+        (409 busy, 429 rate limited), free the key instead, so a retry with it is tried
+        afresh rather than answered with the refusal again."""
+        if status >= 500 or status in TRANSIENT_STATUSES:
             await self.release(claim)
             return
         await IdempotencyKey.filter(id=claim.record_id, status=IN_PROGRESS).update(

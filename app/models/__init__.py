@@ -191,7 +191,8 @@ class IdempotencyKey(Model):
     status = fields.CharField(max_length=16)
     owner = fields.CharField(max_length=128, null=True)
     response_status: int | None = fields.IntField(null=True)
-    response_body: str | None = fields.TextField(null=True)
+    # Answers hold database passwords: sealed like every other secret at rest.
+    response_body: str | None = SealedField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(db_index=True)
 

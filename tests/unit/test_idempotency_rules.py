@@ -23,6 +23,7 @@ from app.domain.idempotency import (
 from app.errors import ResourceBusyError, ValidationError
 from app.models import IdempotencyKey, tortoise_config
 from app.models.migrations import apply_migrations
+from app.models.sealed import configure_sealing
 
 CREATE_BODY = b'{"name":"a","type":"postgresql"}'
 CREATE = RequestFingerprint.of("POST", "/v1/databases", CREATE_BODY)
@@ -32,6 +33,7 @@ def run(tmp_path: Path, body: Callable[[IdempotencyService], Awaitable[Any]]) ->
     async def main() -> Any:
         url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
         await apply_migrations(url)
+        configure_sealing(tmp_path, None)
         await Tortoise.init(config=tortoise_config(url))
         try:
             return await body(IdempotencyService())
@@ -86,8 +88,20 @@ def test_a_running_call_makes_its_key_busy(tmp_path: Path) -> None:
         claim = await service.claim("key-a", "k2", CREATE)
         with pytest.raises(ResourceBusyError, match="still in progress"):
             await service.claim("key-a", "k2", CREATE)
-        await service.complete(claim, 409, b"{}")  # a 4xx answer is kept like any other
+        await service.complete(claim, 400, b"{}")  # a 4xx answer is kept like any other
         assert (await service.claim("key-a", "k2", CREATE)).answer is not None
+
+    run(tmp_path, body)
+
+
+@pytest.mark.parametrize("status", [409, 429])
+def test_busy_and_rate_limited_answers_free_the_key_for_a_retry(
+    tmp_path: Path, status: int
+) -> None:
+    async def body(service: IdempotencyService) -> None:
+        claim = await service.claim("key-a", "k4", CREATE)
+        await service.complete(claim, status, b"{}")
+        assert (await service.claim("key-a", "k4", CREATE)).answer is None
 
     run(tmp_path, body)
 
