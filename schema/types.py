@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -9,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.health import HealthReport
+from app.domain.monitoring import LiveReads
 from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
 from app.domain.views import DatabaseView, SnapshotView
@@ -101,6 +103,7 @@ class Database:
 
     @strawberry.field(description="Container, storage and engine figures, read now")
     async def stats(self, info: Info) -> DatabaseStats:
+        await domain(_take(info.context.live_reads))
         stats = await domain(lambda: info.context.services.monitoring.stats(self.id))
         return DatabaseStats(
             status=stats.status,
@@ -116,6 +119,7 @@ class Database:
         self, info: Info, tail: int | None = None, since: datetime | None = None
     ) -> list[LogLine]:
         monitoring = info.context.services.monitoring
+        await domain(_take(info.context.live_reads))
         lines = await domain(
             lambda: monitoring.logs(self.id, tail, since.isoformat() if since else None)
         )
@@ -227,3 +231,12 @@ class Health:
                 for d in report.dependencies
             ],
         )
+
+
+def _take(reads: LiveReads) -> Callable[[], Awaitable[None]]:
+    """One of the request's live reads (stats or logs), refused past its budget."""
+
+    async def take() -> None:
+        reads.take()
+
+    return take

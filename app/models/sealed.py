@@ -91,8 +91,8 @@ async def seal_legacy_values() -> None:
 
     for model, column in ((Database, "password"), (Webhook, "secret")):
         _, sample = await model._meta.db.execute_query(
-            f'SELECT "{column}" FROM "{model._meta.db_table}" WHERE "{column}" LIKE ? LIMIT 1',
-            [PREFIX + "%"],
+            f'SELECT "{column}" FROM "{model._meta.db_table}" '
+            f"WHERE \"{column}\" LIKE '{PREFIX}%' LIMIT 1"  # constants only: no parameters
         )
         for row in sample:
             SEALER.open(str(row[column]))
