@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -71,23 +72,8 @@ class Database:
 
     @classmethod
     def of(cls, view: DatabaseView) -> Database:
-        return cls(
-            id=strawberry.ID(view.id),
-            name=view.name,
-            type=view.type,
-            version=view.version,
-            status=view.status,
-            error=view.error,
-            host=view.host,
-            port=view.port,
-            connection=Connection(**vars(view.connection)) if view.connection else None,
-            description=view.description,
-            resources=Resources(memory=view.memory, cpus=view.cpus),
-            parent_id=strawberry.ID(view.parent_id) if view.parent_id else None,
-            snapshot_id=strawberry.ID(view.snapshot_id) if view.snapshot_id else None,
-            created_at=view.created_at,
-            updated_at=view.updated_at,
-        )
+        """The read model's fields as they are (nested views resolve by attribute)."""
+        return cls(**{field.name: getattr(view, field.name) for field in fields(view)})
 
     @strawberry.field(description="The database this one was branched from")
     async def parent(self, info: Info) -> Database | None:

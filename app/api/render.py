@@ -9,23 +9,7 @@ from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookVi
 
 
 def database(view: DatabaseView) -> dict[str, object]:
-    return {
-        "id": view.id,
-        "name": view.name,
-        "type": view.type,
-        "version": view.version,
-        "status": view.status,
-        "error": view.error,
-        "host": view.host,
-        "port": view.port,
-        "connection": asdict(view.connection) if view.connection else None,
-        "description": view.description,
-        "resources": {"memory": view.memory, "cpus": view.cpus},
-        "parent_id": view.parent_id,
-        "snapshot_id": view.snapshot_id,
-        "created_at": view.created_at,
-        "updated_at": view.updated_at,
-    }
+    return asdict(view)
 
 
 def health(report: HealthReport) -> dict[str, object]:

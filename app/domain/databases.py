@@ -23,7 +23,7 @@ from app.domain.ports import candidate_ports
 from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, pool_is_full
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
-from app.domain.views import Connection, DatabaseView
+from app.domain.views import Connection, DatabaseView, ResourcesView
 from app.errors import (
     InsufficientResources,
     NotFoundError,
@@ -497,8 +497,7 @@ class DatabaseService:
             port=row.port,
             connection=connection,
             description=row.description,
-            memory=format_memory(row.memory_bytes),
-            cpus=row.cpus,
+            resources=ResourcesView(format_memory(row.memory_bytes), row.cpus),
             parent_id=row.parent_id,
             snapshot_id=row.snapshot_id,
             created_at=row.created_at,

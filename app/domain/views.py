@@ -1,4 +1,8 @@
-"""Read models the domain hands to the API layers: plain data, no ORM objects."""
+"""Read models the domain hands to the API layers: plain data, no ORM objects.
+
+Each has the shape the documented API gives the resource, so REST renders it as it is
+(`dataclasses.asdict`) and GraphQL exposes the same fields by name: a new field is added
+here, where the domain fills it, and in the two schemas (openapi.yaml, the GraphQL type)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,12 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class ResourcesView:
+    memory: str | None  # Docker-style, e.g. 512m
+    cpus: float | None
+
+
+@dataclass(frozen=True)
 class DatabaseView:
     id: str
     name: str
@@ -28,8 +38,7 @@ class DatabaseView:
     port: int | None
     connection: Connection | None
     description: str
-    memory: str | None
-    cpus: float | None
+    resources: ResourcesView
     parent_id: str | None
     snapshot_id: str | None
     created_at: datetime
