@@ -51,7 +51,11 @@ def create_app(settings: Settings) -> Starlette:
         services.provisioner.port_claims.prepare()
         app.state.services = services
         try:
-            async with services.controller.running(), services.delivery.running():
+            async with (
+                services.housekeeping.running(),
+                services.controller.running(),
+                services.delivery.running(),
+            ):
                 yield
         finally:
             with contextlib.suppress(TimeoutError):

@@ -8,16 +8,18 @@ from app.config import Settings
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
-from app.domain.databases import DatabaseService
+from app.domain.databases import DatabaseService, UpkeepDefaults
 from app.domain.delivery import DeliveryWorker
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
+from app.domain.housekeeping import Housekeeping
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
+from app.drivers.front import ConnectionFront
 from app.drivers.port_claims import PortClaims
 from app.drivers.runtime.base import ContainerRuntime
 from app.drivers.runtime.docker import DockerRuntime
@@ -45,6 +47,7 @@ class Services:
     controller: Controller
     webhooks: WebhookService
     delivery: DeliveryWorker
+    housekeeping: Housekeeping
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -63,6 +66,8 @@ class Services:
             ready_timeout_s=settings.operation_timeout_s,
             pids_limit=settings.pids_limit,
             pool_min_free_bytes=settings.pool_min_free_bytes,
+            front=ConnectionFront(settings.bind_address, hold_s=settings.wake_timeout_s),
+            engine_port_offset=settings.engine_port_offset,
         )
         events = EventBus()
         databases = DatabaseService(
@@ -72,6 +77,7 @@ class Services:
             settings.port_range,
             EventLog(events),
             default_memory_bytes=settings.default_memory_bytes,
+            upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
         snapshots = SnapshotService(databases)
         delivery = DeliveryWorker(settings.webhooks)
@@ -96,4 +102,7 @@ class Services:
                 delivery.first_attempt_within_s,
             ),
             delivery=delivery,
+            housekeeping=Housekeeping(
+                databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
+            ),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain.upkeep import SnapshotSchedule
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -32,6 +34,10 @@ class DatabaseView:
     cpus: float | None
     parent_id: str | None
     snapshot_id: str | None
+    expires_at: datetime | None
+    protected: bool
+    auto_stop_after: str | None
+    snapshot_schedule: SnapshotSchedule | None
     created_at: datetime
     updated_at: datetime
 
@@ -45,6 +51,7 @@ class SnapshotView:
     status: str
     size_bytes: int | None
     unique_bytes: int | None
+    scheduled: bool
     created_at: datetime
 
 

@@ -96,7 +96,11 @@ async def test_a_vanished_container_is_made_again_with_the_same_port(world: Worl
     world.runtime.remove(old.info.id)
     await world.controller.sweep()
     new = world.runtime.of_database(row.id)
-    assert new is not None and new.info.running and new.port == row.port
+    assert (
+        new is not None
+        and new.info.running
+        and new.port == world.databases.provisioner.engine_port(row.port)
+    )
     await row.refresh_from_db()
     assert (row.status, row.error) == (lifecycle.RUNNING, None)
     assert ("database.recovered", "brought back after its container disappeared") in (
@@ -237,11 +241,11 @@ def test_what_each_status_allows(status: str) -> None:
     expected = {
         lifecycle.CREATING: {"created", "branched", "creation failed", "unsettled"},
         lifecycle.RUNNING: {"stopped", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "recovered", "lost"},
+                            "deleting", "recovered", "lost", "expiring", "stopped idle"},
         lifecycle.STOPPED: {"started", "start failed", "reset", "reset failed", "updated",
-                            "deleting"},
+                            "deleting", "expiring", "woken by connection"},
         lifecycle.FAILED: {"started", "stopped", "start failed", "reset", "reset failed",
-                           "updated", "deleting", "recovered"},
+                           "updated", "deleting", "recovered", "expiring"},
         lifecycle.DELETING: {"deleting", "deleted", "branch deleted", "unsettled"},
     }[status]  # fmt: skip
     assert allowed == expected
