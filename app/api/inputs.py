@@ -43,6 +43,11 @@ async def json_object(
     return body
 
 
+def split_off(body: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """Remove the `names` fields from `body`, answering them apart."""
+    return {name: body.pop(name) for name in names if name in body}
+
+
 def pagination(request: Request) -> PageRequest:
     return page_request(request.query_params.get("page"), request.query_params.get("limit"))
 

@@ -23,6 +23,10 @@ def database(view: DatabaseView) -> dict[str, object]:
         "resources": {"memory": view.memory, "cpus": view.cpus},
         "parent_id": view.parent_id,
         "snapshot_id": view.snapshot_id,
+        "expires_at": view.expires_at,
+        "protected": view.protected,
+        "auto_stop_after": view.auto_stop_after,
+        "snapshot_schedule": view.snapshot_schedule.render() if view.snapshot_schedule else None,
         "created_at": view.created_at,
         "updated_at": view.updated_at,
     }
@@ -50,6 +54,7 @@ def snapshot(view: SnapshotView) -> dict[str, object]:
         "description": view.description,
         "status": view.status,
         "size": {"logical_bytes": view.size_bytes, "unique_bytes": view.unique_bytes},
+        "scheduled": view.scheduled,
         "created_at": view.created_at,
     }
 
