@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,9 +115,7 @@ def psql(uri: str, sql: str, timeout_s: float = 60) -> subprocess.CompletedProce
     )  # fmt: skip
 
 
-def test_expiry_deletes_a_database_with_its_branches(
-    api: httpx.Client, receiver: Receiver
-) -> None:
+def test_expiry_deletes_a_database_with_its_branches(api: httpx.Client, receiver: Receiver) -> None:
     parent = create(api, "expiring")
     assert (parent["expires_at"], parent["protected"]) == (None, False)
     child = branch(api, "expiring", "expiring-child")
@@ -427,4 +426,3 @@ def test_timed_work_goes_on_across_a_restart(
             wait_until(lambda: count() == 3, what="retention applies after the restart")
     finally:
         shut_down(server, docker_client)
-
