@@ -161,8 +161,8 @@ class Housekeeping:
         row = await Database.get_or_none(id=database_id)
         if row is None:
             raise Unavailable("the database does not exist")
-        if row.status == lifecycle.RUNNING:
-            return  # restarting, or the controller is bringing it back: the front retries
+        if row.status in (lifecycle.RUNNING, lifecycle.CREATING):
+            return  # starting, or being brought back by the controller: the front retries
         if row.status == lifecycle.STOPPED and row.idle_stopped:
             log.info("waking %s for a client connection", row.id)
             try:
