@@ -5,7 +5,11 @@
 - The front's cost: pgbench select-only transactions per second, and bulk COPY out and in,
   through the front against the engine's own port, in one run, as ratios (front / direct).
 
-Usage: .venv/bin/python -m bench.wake [--count 10] [--scale 10] [--seconds 15]
+- Density (with --density N): N databases with auto-stop, host memory per running idle
+  database (MemAvailable before and after they all run), then with all of them stopped by
+  idling, the time to the first answer of 10 of them woken by a client.
+
+Usage: .venv/bin/python -m bench.wake [--count 10] [--scale 10] [--seconds 15] [--density N]
 """
 
 from __future__ import annotations
@@ -108,11 +112,53 @@ def front_cost(api: httpx.Client, scale: int, seconds: int) -> None:
         )
 
 
+def mem_available_mib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no MemAvailable in /proc/meminfo")
+
+
+def density(api: httpx.Client, count: int) -> None:
+    before = mem_available_mib()
+    uris = []
+    started = time.perf_counter()
+    for n in range(count):
+        created = api.post(
+            "/databases",
+            json={"name": f"dense-{n}", "type": "postgresql", "auto_stop_after": "2m"},
+        )
+        created.raise_for_status()
+        uris.append(created.json()["data"]["connection"]["uri"])
+    made_s = time.perf_counter() - started
+    time.sleep(5)  # let them settle into idleness
+    running = api.get("/databases?status=running&limit=1").json()["pagination"]["total"]
+    per_database = (before - mem_available_mib()) / count
+    print(
+        f"density: {count} databases made in {made_s:.0f}s, {running} running at once, "
+        f"host memory per running idle database {per_database:.0f} MiB"
+    )
+    deadline = time.monotonic() + 600
+    while api.get("/databases?status=running&limit=1").json()["pagination"]["total"] > 0:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the databases did not stop when idle")
+        time.sleep(2)
+    step = max(1, count // 10)
+    timings = []
+    for uri in uris[::step][:10]:
+        began = time.perf_counter()
+        with psycopg.connect(uri, connect_timeout=60) as connection:
+            connection.execute("SELECT 1").fetchone()
+        timings.append(time.perf_counter() - began)
+    print(summary(f"density: wake of stopped databases among {count}", timings))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--density", type=int, default=0)
     args = parser.parse_args()
     with bench_server({"STAGDB_JOB_INTERVAL": "0.2"}) as api:
         warm = api.post("/databases", json={"name": "warm-up", "type": "postgresql"})
@@ -121,6 +167,10 @@ def main() -> None:
             summary("wake on connect → first answer (postgresql 15)", wake_timings(api, args.count))
         )
         front_cost(api, args.scale, args.seconds)
+        if args.density:
+            for name in ("warm-up", "measured", "sleeper"):
+                api.delete(f"/databases/{name}").raise_for_status()
+            density(api, args.density)
 
 
 if __name__ == "__main__":
