@@ -421,7 +421,7 @@ class DatabaseService:
 
     async def stop_idle(self, row: Database) -> None:
         """Stop a running database no client has used for its `auto_stop_after`."""
-        async with operations.locked_operation("database.stop", row):
+        async with operations.locked_operation("database.idle_stop", row):
             if row.status != lifecycle.RUNNING or row.desired_status != lifecycle.RUNNING:
                 return
             await self.guard(self.provisioner.stop_container(row.container_id, row.id))

@@ -156,7 +156,7 @@ class SnapshotService:
         """The snapshot a schedule asks for, then the oldest scheduled ones beyond its `keep`
         go, except those a branch depends on (snapshots users took are never counted)."""
         async with operations.locked_operation(
-            "snapshot.create", database, wait_s=operations.SHORT_WAIT_S
+            "snapshot.scheduled", database, wait_s=operations.SHORT_WAIT_S
         ):
             if database.snapshot_every_s is None or database.status not in lifecycle.CAN_CHANGE:
                 return None
