@@ -426,3 +426,58 @@ def test_timed_work_goes_on_across_a_restart(
             wait_until(lambda: count() == 3, what="retention applies after the restart")
     finally:
         shut_down(server, docker_client)
+
+
+def gql(server: Server, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer = httpx.post(
+        server.base_url.replace("/v1", "/graphql"),
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {server.key}"},
+        timeout=120,
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+FIELDS = "id name expiresAt protected autoStopAfter snapshotSchedule { every keep }"
+
+
+def test_upkeep_through_graphql_is_the_same_as_through_rest(
+    upkeep_server: Server, api: httpx.Client
+) -> None:
+    created = gql(
+        upkeep_server,
+        "mutation($input: CreateDatabaseInput!) { createDatabase(input: $input) { "
+        + FIELDS
+        + " } }",
+        {"input": {"name": "graph-kept", "type": "postgresql", "protected": True,
+                   "autoStopAfter": "2h", "snapshotSchedule": {"every": "1d", "keep": 7}}},
+    )["data"]["createDatabase"]  # fmt: skip
+    assert created["protected"] is True and created["autoStopAfter"] == "2h"
+    assert created["snapshotSchedule"] == {"every": "1d", "keep": 7}
+    rest = api.get("/databases/graph-kept").json()["data"]
+    assert (rest["protected"], rest["auto_stop_after"], rest["snapshot_schedule"]) == (
+        True, "2h", {"every": "1d", "keep": 7},
+    )  # fmt: skip
+    refused = gql(upkeep_server, 'mutation { deleteDatabase(id: "graph-kept") }')
+    assert refused["errors"][0]["extensions"]["code"] == "RESOURCE_BUSY"
+    assert "'graph-kept' is protected" in refused["errors"][0]["message"]
+    branched = gql(
+        upkeep_server,
+        'mutation { createBranch(databaseId: "graph-kept", input: {name: "graph-branch", '
+        'ttl: "1h"}) { ' + FIELDS + " } }",
+    )["data"]["createBranch"]
+    assert branched["expiresAt"] is not None and branched["protected"] is False
+    changed = gql(
+        upkeep_server,
+        'mutation { updateDatabase(id: "graph-kept", input: {protected: false, '
+        "snapshotSchedule: null, autoStopAfter: null}) { " + FIELDS + " } }",
+    )["data"]["updateDatabase"]
+    assert (changed["protected"], changed["snapshotSchedule"], changed["autoStopAfter"]) == (
+        False, None, None,
+    )  # fmt: skip
+    bad = gql(
+        upkeep_server, 'mutation { updateDatabase(id: "graph-kept", input: {ttl: "soon"}) { id } }'
+    )
+    assert bad["errors"][0]["extensions"]["code"] == "VALIDATION_ERROR"
+    assert api.delete("/databases/graph-kept?cascade=true").status_code == 200
