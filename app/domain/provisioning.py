@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 READY_POLL_S = 0.05
 NETWORK_POLL_S = 0.02
 ENGINE_HOST = "127.0.0.1"  # engines listen here only: the connection front is their door
+# Where a container's engine listens; containers made before the front lack it.
+ENGINE_PORT_LABEL = "io.stagdb.engine-port"
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ class Provisioner:
                 MANAGED_LABEL: "true",
                 DATABASE_LABEL: placement.database_id,
                 HOST_LABEL: self.host,
+                ENGINE_PORT_LABEL: str(self.engine_port(placement.port)),
             },
             mounts=[Mount(str(self.pool.volume_path(placement.volume)), engine.data_dir)],
             network_mode=self.network_mode,
@@ -287,13 +290,22 @@ class Provisioner:
             )
         if container_id is not None:
             try:
-                await asyncio.to_thread(self.runtime.start, container_id)
+                info = await asyncio.to_thread(self.runtime.inspect, container_id)
+                if not self.behind_front(info):  # made before the front: make it again
+                    await asyncio.to_thread(self.runtime.remove, container_id)
+                    container_id = None
+                else:
+                    await asyncio.to_thread(self.runtime.start, container_id)
             except ContainerNotFound:
                 container_id = None
         if container_id is None:
             container_id = await self.run_container(placement)
         await self.wait_ready(container_id, placement, None, login_password=password)
         return container_id
+
+    def behind_front(self, container: ContainerInfo) -> bool:
+        """Whether the container's engine listens where the connection front expects it."""
+        return ENGINE_PORT_LABEL in container.labels
 
     async def thaw(self, container_id: str) -> None:
         await asyncio.to_thread(self.runtime.unpause, container_id)

@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, NewDatabase
 from app.domain.events import EVENT_NAMES, EventBus, EventLog
-from app.domain.provisioning import Provisioner
+from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.drivers.port_claims import PortClaims
 from app.identity import ensure_install_id
@@ -254,3 +254,18 @@ def test_what_each_status_allows(status: str) -> None:
 def test_an_illegal_transition_is_refused() -> None:
     with pytest.raises(lifecycle.IllegalTransition):
         lifecycle.transition(lifecycle.DELETING, "started")
+
+
+@scenario
+async def test_a_container_made_before_the_front_is_made_again_behind_it(world: World) -> None:
+    row = await world.create("older")
+    old = world.runtime.of_database(row.id)
+    assert old is not None
+    labels = {k: v for k, v in old.info.labels.items() if k != ENGINE_PORT_LABEL}
+    old.info = replace(old.info, labels=labels)
+    await world.controller.sweep()
+    new = world.runtime.of_database(row.id)
+    assert new is not None and new.info.id != old.info.id and new.info.running
+    assert ENGINE_PORT_LABEL in new.info.labels
+    await row.refresh_from_db()
+    assert (row.status, row.container_id) == (lifecycle.RUNNING, new.info.id)
