@@ -42,27 +42,44 @@ class Route:
 
 
 class _Backend(asyncio.Protocol):
-    """The engine side of one joined connection: what the engine sends goes to the client."""
+    """The engine side of one joined connection: what the engine sends goes to the client
+    (kept until the client is attached, for engines that speak first)."""
 
-    def __init__(self, client: _Client) -> None:
-        self.client = client
+    def __init__(self) -> None:
+        self.client: _Client | None = None
         self.transport: asyncio.Transport | None = None
+        self.early = bytearray()
+        self.lost = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
+    def attach(self, client: _Client) -> None:
+        self.client = client
+        if self.early and client.transport is not None:
+            client.transport.write(bytes(self.early))
+        self.early.clear()
+        if self.lost:
+            client.close()
+
     def data_received(self, data: bytes) -> None:
-        if self.client.transport is not None:
+        if self.client is None:
+            self.early += data
+        elif self.client.transport is not None:
             self.client.transport.write(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.client.close()
+        self.lost = True
+        if self.client is not None:
+            self.client.close()
 
     def pause_writing(self) -> None:  # the engine is slow to read: stop reading the client
-        self.client.pause_reading()
+        if self.client is not None:
+            self.client.pause_reading()
 
     def resume_writing(self) -> None:
-        self.client.resume_reading()
+        if self.client is not None:
+            self.client.resume_reading()
 
 
 class _Client(asyncio.Protocol):
@@ -128,11 +145,11 @@ class _Client(asyncio.Protocol):
             if backend.transport is not None:
                 backend.transport.close()
             return
-        backend.client = self
         self.backend = backend
         if backend.transport is not None:
             backend.transport.write(bytes(self.held))
         self.held.clear()
+        backend.attach(self)
         self.resume_reading()
 
     def _refuse(self, message: str) -> None:
@@ -230,9 +247,7 @@ class ConnectionFront:
         while True:
             try:
                 _, backend = await loop.create_connection(
-                    lambda: _Backend(_Orphan()),  # type: ignore[arg-type]
-                    route.engine_host,
-                    route.engine_port,
+                    _Backend, route.engine_host, route.engine_port
                 )
                 return backend
             except OSError:
@@ -250,21 +265,6 @@ class ConnectionFront:
                 admitted = True
                 continue
             await asyncio.sleep(CONNECT_RETRY_S)
-
-
-class _Orphan:
-    """Stands in for the client until a backend is handed to it."""
-
-    transport = None
-
-    def close(self) -> None:
-        return None
-
-    def pause_reading(self) -> None:
-        return None
-
-    def resume_reading(self) -> None:
-        return None
 
 
 def _listen_host(address: str) -> str | None:
