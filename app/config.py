@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import socket
@@ -37,6 +38,7 @@ class WebhookSettings:
     backoff_max_s: float = 600.0
     timeout_s: float = 10.0
     poll_interval_s: float = 0.5
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> WebhookSettings:
@@ -47,6 +49,7 @@ class WebhookSettings:
             backoff_max_s=_float(env, "STAGDB_WEBHOOK_BACKOFF_MAX", defaults.backoff_max_s),
             timeout_s=_float(env, "STAGDB_WEBHOOK_TIMEOUT", defaults.timeout_s),
             poll_interval_s=_float(env, "STAGDB_WEBHOOK_POLL_INTERVAL", defaults.poll_interval_s),
+            allow_networks=_networks(env, "STAGDB_WEBHOOK_ALLOW_NETWORKS"),
         )
         if settings.max_attempts < 1:
             raise ConfigError("STAGDB_WEBHOOK_MAX_ATTEMPTS must be at least 1")
@@ -92,6 +95,8 @@ class Settings:
     branch_ttl_s: int | None = None
     auto_stop_after_s: int | None = None
     engine_port_offset: int = 10000
+    disk_quota_bytes: int | None = None
+    secret_key: str | None = None
 
     def __post_init__(self) -> None:
         metadata = _sqlite_path(self.database_url)
@@ -143,7 +148,7 @@ class Settings:
             ).absolute(),
             sweep_interval_s=_seconds(env, "STAGDB_SWEEP_INTERVAL", 5.0),
             pids_limit=_positive(env, "STAGDB_PIDS_LIMIT", 1024),
-            default_memory_bytes=_memory(env, "STAGDB_DEFAULT_MEMORY"),
+            default_memory_bytes=_size(env, "STAGDB_DEFAULT_MEMORY"),
             pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
             pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
             job_interval_s=_job_interval(env),
@@ -151,6 +156,8 @@ class Settings:
             branch_ttl_s=_duration(env, "STAGDB_BRANCH_TTL"),
             auto_stop_after_s=_duration(env, "STAGDB_AUTO_STOP_AFTER"),
             engine_port_offset=_engine_port_offset(env),
+            disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
+            secret_key=env.get("STAGDB_SECRET_KEY") or None,
         )
 
 
@@ -183,6 +190,20 @@ def _engine_port_offset(env: Mapping[str, str]) -> int:
     return offset
 
 
+def _networks(
+    env: Mapping[str, str], name: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in filter(None, (piece.strip() for piece in env.get(name, "").split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"{name} must list networks such as 10.0.0.0/8, got {part!r}"
+            ) from None
+    return tuple(networks)
+
+
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name, "").strip().lower()
     if not raw:
@@ -207,7 +228,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _memory(env: Mapping[str, str], name: str) -> int | None:
+def _size(env: Mapping[str, str], name: str) -> int | None:
     """A Docker-style size (`512m`, `1g`); unset or empty means no default limit."""
     raw = env.get(name, "").strip().lower()
     if not raw:

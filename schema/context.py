@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from strawberry.types import Info as StrawberryInfo
 
 from app.domain.keys import Principal
+from app.domain.monitoring import LiveReads
 from app.domain.services import Services
 from schema.loaders import Loaders
 
@@ -17,6 +18,7 @@ class Context:
     loaders: Loaders
     principal: Principal | None
     connection_params: dict[str, object] = field(default_factory=dict)
+    live_reads: LiveReads = field(default_factory=LiveReads)
 
 
 Info = StrawberryInfo[Context, None]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, cast
 
@@ -9,6 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.domain.health import HealthReport
+from app.domain.monitoring import LiveReads
 from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
 from app.domain.views import DatabaseView, SnapshotView
@@ -86,32 +89,8 @@ class Database:
 
     @classmethod
     def of(cls, view: DatabaseView) -> Database:
-        return cls(
-            id=strawberry.ID(view.id),
-            name=view.name,
-            type=view.type,
-            version=view.version,
-            status=view.status,
-            error=view.error,
-            host=view.host,
-            port=view.port,
-            connection=Connection(**vars(view.connection)) if view.connection else None,
-            description=view.description,
-            resources=Resources(memory=view.memory, cpus=view.cpus),
-            parent_id=strawberry.ID(view.parent_id) if view.parent_id else None,
-            snapshot_id=strawberry.ID(view.snapshot_id) if view.snapshot_id else None,
-            expires_at=view.expires_at,
-            protected=view.protected,
-            auto_stop_after=view.auto_stop_after,
-            snapshot_schedule=SnapshotSchedule(
-                every=view.snapshot_schedule.render()["every"],  # type: ignore[arg-type]
-                keep=view.snapshot_schedule.keep,
-            )
-            if view.snapshot_schedule
-            else None,
-            created_at=view.created_at,
-            updated_at=view.updated_at,
-        )
+        """The read model's fields as they are (nested views resolve by attribute)."""
+        return cls(**{field.name: getattr(view, field.name) for field in fields(view)})
 
     @strawberry.field(description="The database this one was branched from")
     async def parent(self, info: Info) -> Database | None:
@@ -127,6 +106,7 @@ class Database:
 
     @strawberry.field(description="Container, storage and engine figures, read now")
     async def stats(self, info: Info) -> DatabaseStats:
+        await domain(_take(info.context.live_reads))
         stats = await domain(lambda: info.context.services.monitoring.stats(self.id))
         return DatabaseStats(
             status=stats.status,
@@ -143,6 +123,7 @@ class Database:
         self, info: Info, tail: int | None = None, since: datetime | None = None
     ) -> list[LogLine]:
         monitoring = info.context.services.monitoring
+        await domain(_take(info.context.live_reads))
         lines = await domain(
             lambda: monitoring.logs(self.id, tail, since.isoformat() if since else None)
         )
@@ -259,3 +240,12 @@ class Health:
                 for d in report.dependencies
             ],
         )
+
+
+def _take(reads: LiveReads) -> Callable[[], Awaitable[None]]:
+    """One of the request's live reads (stats or logs), refused past its budget."""
+
+    async def take() -> None:
+        reads.take()
+
+    return take

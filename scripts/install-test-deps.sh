@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian/Ubuntu host (as root): the Docker
 # engine, the storage tools, Chromium for the browser tests, the MariaDB server binaries the
-# mariadb image is built from, and the Python package with its test extras in .venv.
+# mariadb image is built from, the Go toolchain and psql for the SDK suites, the JavaScript
+# SDK's development packages (npm ci, from its package-lock.json), and the Python package
+# with its test extras in .venv.
 # Quick when everything is there already; README's test command and .ci/run both use it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +15,8 @@ command -v mkfs.xfs >/dev/null || packages+=(xfsprogs)
 command -v zfs-fuse >/dev/null || packages+=(zfs-fuse)
 command -v chromium >/dev/null || packages+=(chromium)
 command -v mariadbd >/dev/null || packages+=(mariadb-server)
+command -v go >/dev/null || packages+=(golang-go)
+command -v psql >/dev/null || packages+=(postgresql-client)
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 if [ ${#packages[@]} -gt 0 ]; then
     # Packages must not start services (mariadb-server would leave a server on port 3306):
@@ -29,3 +33,6 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
+# The Python SDK and the user command line (one `stagdb`: see README "Command line").
+.venv/bin/pip install -q -e sdk/python
+(cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)

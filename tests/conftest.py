@@ -277,9 +277,13 @@ def launch_server(
         "STAGDB_POSTGRES_VERSIONS": "15",
         "STAGDB_MARIADB_VERSIONS": "10.11",
         "STAGDB_STORAGE": "copy",
-        "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "port-claims"),
+        # Shared by concurrent test sessions, as installs on one host share theirs.
+        "STAGDB_PORT_CLAIMS_DIR": str(Path(tempfile.gettempdir()) / "stagdb-test-port-claims"),
         "STAGDB_SWEEP_INTERVAL": "1",
         "STAGDB_PULL_IMAGES": "false",  # test traffic stays on this machine
+        # Webhook receivers in the tests listen on loopback, which webhooks may not reach
+        # unless an operator allows it.
+        "STAGDB_WEBHOOK_ALLOW_NETWORKS": "127.0.0.0/8",
         "STAGDB_RATE_LIMIT_GENERAL": "100000",
         "STAGDB_RATE_LIMIT_DATABASE": "100000",
         "STAGDB_RATE_LIMIT_BRANCHING": "100000",

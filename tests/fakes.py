@@ -21,6 +21,7 @@ from app.drivers.runtime.base import (
     ContainerStats,
     ExecResult,
     LogLine,
+    RuntimeFailure,
 )
 from app.drivers.storage.base import SpaceUsage, StorageFailure, StoragePool
 from app.engines.base import Engine, Listen
@@ -38,6 +39,7 @@ class FakeRuntime:
         self.install_id = install_id
         self.containers: dict[str, FakeContainer] = {}
         self.images: set[str] = {"fake:1"}
+        self.failing_runs = 0  # how many of the next `run` calls fail, as an engine can
         self._ids = itertools.count(1)
 
     def ping(self) -> None:
@@ -47,6 +49,9 @@ class FakeRuntime:
         return tag in self.images
 
     def run(self, spec: ContainerSpec) -> str:
+        if self.failing_runs:
+            self.failing_runs -= 1
+            raise RuntimeFailure(f"run {spec.name}: the engine refused")
         container_id = f"c{next(self._ids)}"
         labels = {**spec.labels, INSTALL_LABEL: self.install_id}
         port = int(spec.command[-1]) if spec.command and spec.command[-1].isdigit() else None

@@ -1,5 +1,6 @@
-"""Bearer API-key authentication for /v1 and /graphql; the health check, the GraphiQL page
-and its static files are public (GraphQL WebSockets authenticate in connection_init)."""
+"""Bearer API-key authentication for /v1 and /graphql; the health check, the API's own
+description (/v1/openapi.yaml, /v1/openapi.json, /docs), the GraphiQL page and their static
+files are public (GraphQL WebSockets authenticate in connection_init)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.envelope import STATUS_BY_CODE, error
 from app.errors import StagError, UnauthorizedError
 
-PUBLIC_PATHS = frozenset({"/v1/health"})
+PUBLIC_PATHS = frozenset({"/v1/health", "/v1/openapi.yaml", "/v1/openapi.json"})
 GRAPHQL_PATH = "/graphql"
 
 

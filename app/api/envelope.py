@@ -52,7 +52,7 @@ def ok_page(page: Page[Any], items: list[object], message: str) -> Response:
                 "page": page.request.page,
                 "limit": page.request.limit,
                 "total": page.total,
-                "total_pages": page.total_pages,
+                "pages": page.total_pages,
             },
             "message": message,
         }

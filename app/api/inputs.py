@@ -11,6 +11,7 @@ from app.domain.pagination import PageRequest, page_request
 from app.errors import ValidationError
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_INTEGER_DIGITS = 30
 
 
 async def json_object(
@@ -27,8 +28,8 @@ async def json_object(
     if len(raw) > MAX_BODY_BYTES:
         raise ValidationError(f"Request body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        body = json.loads(raw or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(raw or b"{}", parse_int=_bounded_int, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValidationError("Request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise ValidationError("Request body must be a JSON object")
@@ -46,6 +47,18 @@ async def json_object(
 def split_off(body: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
     """Remove the `names` fields from `body`, answering them apart."""
     return {name: body.pop(name) for name in names if name in body}
+
+
+def _bounded_int(text: str) -> int:
+    """JSON integers as Python ints, refusing absurd lengths (converting thousands of digits
+    costs CPU, and Python refuses past 4300)."""
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValidationError(f"Numbers may have at most {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def _no_constant(name: str) -> float:
+    raise ValidationError(f"{name} is not a JSON number")
 
 
 def pagination(request: Request) -> PageRequest:

@@ -33,12 +33,12 @@ class ObservabilityMiddleware:
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500
-        started = False
+        responding = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, responding
             if message["type"] == "http.response.start":
-                status, started = message["status"], True
+                status, responding = message["status"], True
                 MutableHeaders(scope=message)["X-Request-ID"] = request_id
             await send(message)
 
@@ -48,7 +48,7 @@ class ObservabilityMiddleware:
             # Rendered here, inside this middleware, so even an unexpected failure answers
             # with the envelope and the request id (Starlette's own handler sits outside).
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if started:
+            if responding:
                 raise
             await error("SERVER_ERROR", INTERNAL_MESSAGE)(scope, receive, send_with_id)
         finally:

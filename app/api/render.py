@@ -9,27 +9,7 @@ from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookVi
 
 
 def database(view: DatabaseView) -> dict[str, object]:
-    return {
-        "id": view.id,
-        "name": view.name,
-        "type": view.type,
-        "version": view.version,
-        "status": view.status,
-        "error": view.error,
-        "host": view.host,
-        "port": view.port,
-        "connection": asdict(view.connection) if view.connection else None,
-        "description": view.description,
-        "resources": {"memory": view.memory, "cpus": view.cpus},
-        "parent_id": view.parent_id,
-        "snapshot_id": view.snapshot_id,
-        "expires_at": view.expires_at,
-        "protected": view.protected,
-        "auto_stop_after": view.auto_stop_after,
-        "snapshot_schedule": view.snapshot_schedule.render() if view.snapshot_schedule else None,
-        "created_at": view.created_at,
-        "updated_at": view.updated_at,
-    }
+    return asdict(view)
 
 
 def health(report: HealthReport) -> dict[str, object]:
@@ -54,7 +34,6 @@ def snapshot(view: SnapshotView) -> dict[str, object]:
         "description": view.description,
         "status": view.status,
         "size": {"logical_bytes": view.size_bytes, "unique_bytes": view.unique_bytes},
-        "scheduled": view.scheduled,
         "created_at": view.created_at,
     }
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from app.api import branches, databases, health, monitoring, snapshots, webhooks
+from app.api import branches, databases, health, monitoring, reference, snapshots, webhooks
 
 ROUTES: list[BaseRoute] = [
     Route("/health", health.health, methods=["GET"]),
+    Route("/openapi.yaml", reference.openapi_yaml, methods=["GET"]),
+    Route("/openapi.json", reference.openapi_json, methods=["GET"]),
     Route("/databases", databases.list_databases, methods=["GET"]),
     Route("/databases", databases.create_database, methods=["POST"]),
     Route("/databases/{id}", databases.get_database, methods=["GET"]),

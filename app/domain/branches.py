@@ -44,53 +44,48 @@ class BranchService:
         return await self.databases.list(DatabaseFilter(parent_id=parent.id), page)
 
     async def from_database(self, database_ref: str, request: CreateBranch) -> DatabaseView:
-        """A branch holding the parent's data as of this call (through a snapshot of it)."""
+        """A branch holding the parent's data as of this call: snapshot the parent, clone the
+        snapshot, run, ready; one rollback undoes whatever of it happened."""
         parent = await self.databases.find(database_ref)
         name, description = await self._validate(request)
         upkeep = self._upkeep(request)
-        branch_snapshot: list[Snapshot] = []
-
-        async def from_parent(volume: str) -> str:
+        new = self._new(parent, name, description, None, upkeep)
+        async with self.databases.creation(new, "branch.create") as creation:
+            branch = creation.row
             async with operations.locked_operation(
                 "snapshot.create", parent, wait_s=operations.SHORT_WAIT_S
             ):
                 snapshot = await self.snapshots.take(
                     parent,
-                    f"for-{volume}",
+                    f"for-{branch.volume}",
                     f"Taken to create branch '{name}'",
-                    created_for=volume,
+                    created_for=branch.id,
                 )
-            branch_snapshot.append(snapshot)
-            await self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, volume)
-            return snapshot.id
-
-        try:
-            return await self.databases.provision(
-                self._new(parent, name, description, None, upkeep),
-                populate=from_parent,
-                kind="branch.create",
+            creation.rollback.push("drop the branch's snapshot", lambda: self._drop(snapshot))
+            creation.data_password = parent.password  # read again under the parent's lock
+            await creation.fill(
+                self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, branch.volume)
             )
-        except BaseException:
-            for snapshot in branch_snapshot:
-                await self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id)
-                await snapshot.delete()
-            raise
+            branch.snapshot_id = snapshot.id
+            await creation.start()
+        return creation.result()
 
     async def from_snapshot(self, snapshot_id: str, request: CreateBranch) -> DatabaseView:
+        """A branch holding a snapshot's data: clone it, run, ready; one rollback."""
         snapshot = await self.snapshots.find(snapshot_id)
         parent = await self.databases.find(snapshot.database_id)
         name, description = await self._validate(request)
-        upkeep = self._upkeep(request)
+        new = self._new(parent, name, description, snapshot.id, self._upkeep(request))
+        async with self.databases.creation(new, "branch.create") as creation:
+            await creation.fill(
+                self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, creation.row.volume)
+            )
+            await creation.start()
+        return creation.result()
 
-        async def from_image(volume: str) -> str:
-            await self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, volume)
-            return snapshot.id
-
-        return await self.databases.provision(
-            self._new(parent, name, description, snapshot.id, upkeep),
-            populate=from_image,
-            kind="branch.create",
-        )
+    async def _drop(self, snapshot: Snapshot) -> None:
+        await self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id)
+        await snapshot.delete()
 
     async def reset(self, database_ref: str, snapshot_id: object) -> DatabaseView:
         """Put a database's data back to a snapshot, keeping its id, name, port and password."""
@@ -132,6 +127,7 @@ class BranchService:
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, new_volume)
             )
             row.volume = new_volume
+            await self.databases.guard(self.provisioner.limit_disk(new_volume))
             await self._run(row, await self._password_of_data(row, snapshot))
         except BaseException:
             await self._restore(row, old_volume, new_volume, was_running)

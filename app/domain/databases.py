@@ -6,7 +6,8 @@ import asyncio
 import builtins
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, poo
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.upkeep import Upkeep
-from app.domain.views import Connection, DatabaseView
+from app.domain.views import Connection, DatabaseView, ResourcesView
 from app.errors import (
     InsufficientResources,
     NotFoundError,
@@ -85,8 +86,42 @@ class NewDatabase:
     upkeep: Upkeep = Upkeep()
 
 
-# Fills a new database's volume; returns the id of the snapshot the data came from, if any.
-Populate = Callable[[str], Awaitable[str | None]]
+class Creation:
+    """A database being created (see `DatabaseService.creation`): its reserved record, the
+    rollback every step adds its undo to, and the step that runs and readies it."""
+
+    def __init__(self, service: DatabaseService, row: Database, data_password: str | None) -> None:
+        self.service = service
+        self.row = row
+        self.data_password = data_password  # the password the copied data already holds
+        self.rollback = Rollback()
+        self.view: DatabaseView | None = None
+
+    async def fill(self, work: Awaitable[object]) -> None:
+        """Fill the new database's volume with `work` (a clone); undone by destroying it."""
+        volume, provisioner = self.row.volume, self.service.provisioner
+        self.rollback.push("destroy volume", lambda: provisioner.destroy_volume(volume))
+        await self.service.guard(work)
+
+    async def start(self) -> None:
+        """Run the filled volume's container and wait until it accepts fresh credentials."""
+        provisioner, row = self.service.provisioner, self.row
+        await self.service.guard(provisioner.limit_disk(row.volume))
+        placement = self.service.placement(row)
+        await self.service.guard(provisioner.expose(placement))
+        self.rollback.push("remove container", lambda: provisioner.remove_container(None, row.id))
+        container_id = await self.service.guard(provisioner.run_container(placement))
+        row.container_id = container_id
+        await self.service.guard(
+            provisioner.wait_ready(
+                container_id, placement, (row.username, row.password), self.data_password
+            )
+        )
+
+    def result(self) -> DatabaseView:
+        if self.view is None:
+            raise ServerError("the database was not created")
+        return self.view
 
 
 @dataclass(frozen=True)
@@ -189,20 +224,18 @@ class DatabaseService:
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
+        new = NewDatabase(name, engine.name, version, description, resources, upkeep=upkeep)
+        async with self.creation(new, "database.create") as creation:
+            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
+            await creation.start()
+        return creation.result()
 
-        async def from_template(volume: str) -> str | None:
-            await self.provisioner.clone_template(template, volume)
-            return None
-
-        return await self.provision(
-            NewDatabase(name, engine.name, version, description, resources, upkeep=upkeep),
-            populate=from_template,
-            kind="database.create",
-        )
-
-    async def provision(self, new: NewDatabase, populate: Populate, kind: str) -> DatabaseView:
-        """Make a database: record (locked, with a port), volume filled by `populate`,
-        container, readiness with fresh credentials. Any failure undoes every step."""
+    @asynccontextmanager
+    async def creation(self, new: NewDatabase, kind: str) -> AsyncIterator[Creation]:
+        """One new database as a linear sequence with one rollback: the record is reserved
+        (locked, with a port) on entry; the caller fills its volume and calls `start`; on a
+        clean exit the database is announced, and on any failure every step that happened
+        is undone in reverse order and the attempt is recorded as failed."""
         engine = self.catalog.engine(new.engine)
         await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
@@ -229,26 +262,16 @@ class DatabaseService:
             last_active_at=datetime.now(UTC),
             **new.upkeep.columns(),
         )
-        rollback = Rollback()
-        rollback.push("delete row", row.delete)
-        rollback.push("release port", lambda: self.provisioner.release_port(row))
+        creation = Creation(self, row, new.data_password)
+        creation.rollback.push("delete row", row.delete)
+        creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:
             async with operations.leased(operation, row.id):
-                rollback.push("destroy volume", lambda: self.provisioner.destroy_volume(row.volume))
-                row.snapshot_id = await self.guard(populate(row.volume)) or row.snapshot_id
-                placement = self.placement(row)
-                await self.guard(self.provisioner.expose(placement))
-                rollback.push(
-                    "remove container", lambda: self.provisioner.remove_container(None, row.id)
-                )
-                container_id = await self.guard(self.provisioner.run_container(placement))
-                await self.guard(
-                    self.provisioner.wait_ready(
-                        container_id, placement, (row.username, row.password), new.data_password
-                    )
-                )
+                yield creation
+                if row.container_id is None:
+                    raise ServerError("the new database was never started")
         except BaseException as exc:
-            await rollback.run()
+            await creation.rollback.run()
             await operations.finish(operation, _public_message(exc))
             await self.announce(
                 lifecycle.transition(lifecycle.CREATING, "creation failed").event or "",
@@ -257,7 +280,6 @@ class DatabaseService:
                 reason=_public_message(exc),
             )
             raise
-        row.container_id = container_id
         row.locked_by, row.lock_expires_at = None, None
         await self.change(
             row,
@@ -266,7 +288,7 @@ class DatabaseService:
         )
         await operations.finish(operation)
         await self.jobs.plan(row)
-        return self.view(row)
+        creation.view = self.view(row)
 
     def event(
         self,
@@ -569,8 +591,7 @@ class DatabaseService:
             port=row.port,
             connection=connection,
             description=row.description,
-            memory=format_memory(row.memory_bytes),
-            cpus=row.cpus,
+            resources=ResourcesView(format_memory(row.memory_bytes), row.cpus),
             parent_id=row.parent_id,
             snapshot_id=row.snapshot_id,
             expires_at=row.expires_at,
@@ -578,7 +599,7 @@ class DatabaseService:
             auto_stop_after=format_duration(row.auto_stop_after_s)
             if row.auto_stop_after_s is not None
             else None,
-            snapshot_schedule=Upkeep.of(row).schedule,
+            snapshot_schedule=schedule.view() if (schedule := Upkeep.of(row).schedule) else None,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from tortoise.expressions import Q
@@ -22,8 +23,10 @@ from tortoise.functions import Min
 from tortoise.transactions import in_transaction
 
 from app.config import WebhookSettings
+from app.domain.egress import DEFAULT_PORTS, EgressPolicy
 from app.domain.ids import new_id
 from app.domain.webhooks import DELIVERED, FAILED, PENDING, encode_body, subscribes
+from app.errors import StagError
 from app.models import Event, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -85,9 +88,16 @@ def after_attempt(
 
 
 async def send(
-    client: httpx.AsyncClient, url: str, secret: str, delivery: WebhookDelivery, timeout_s: float
+    client: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    delivery: WebhookDelivery,
+    timeout_s: float,
+    egress: EgressPolicy,
 ) -> Outcome:
-    """POST the delivery's body, signed now; the receiver's answer body is never read."""
+    """POST the delivery's body, signed now, to the address the receiver's host resolves to
+    right now once the egress policy has accepted it (no second lookup); the receiver's
+    answer body is never read."""
     body = delivery.body.encode()
     headers = signed_headers(delivery.id, delivery.event, secret, body, int(time.time()))
     started = time.perf_counter()
@@ -95,9 +105,20 @@ async def send(
     def elapsed_ms() -> float:
         return round((time.perf_counter() - started) * 1000, 2)
 
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme]
+    try:
+        [address, *_] = await asyncio.to_thread(egress.vet, host, port)
+    except StagError as exc:
+        return Outcome(None, exc.message, elapsed_ms())
+    pinned = urlunsplit((parts.scheme, _netloc(address, port), parts.path or "/", parts.query, ""))
+    headers["Host"] = parts.netloc.rpartition("@")[2]
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
         async with asyncio.timeout(timeout_s):
-            async with client.stream("POST", url, content=body, headers=headers) as response:
+            async with client.stream(
+                "POST", pinned, content=body, headers=headers, extensions=extensions
+            ) as response:
                 code = response.status_code
     except (TimeoutError, httpx.TimeoutException):
         return Outcome(None, f"No answer within {timeout_s:g} s", elapsed_ms())
@@ -108,6 +129,10 @@ async def send(
     if 200 <= code < 300:
         return Outcome(code, None, elapsed_ms())
     return Outcome(code, f"The receiver answered HTTP {code}", elapsed_ms())
+
+
+def _netloc(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
 async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
@@ -193,8 +218,9 @@ async def due_tests(now: datetime, limit: int) -> list[WebhookDelivery]:
 
 
 class DeliveryWorker:
-    def __init__(self, settings: WebhookSettings) -> None:
+    def __init__(self, settings: WebhookSettings, egress: EgressPolicy) -> None:
         self.settings = settings
+        self.egress = egress
         self.worker_id = new_id("wk")
         self.lease = timedelta(seconds=settings.timeout_s + LEASE_MARGIN_S)
         self._in_flight: set[asyncio.Task[None]] = set()
@@ -296,7 +322,7 @@ class DeliveryWorker:
             if webhook is None:
                 return  # deleted meanwhile, with its deliveries
             outcome = await send(
-                client, webhook.url, webhook.secret, delivery, self.settings.timeout_s
+                client, webhook.url, webhook.secret, delivery, self.settings.timeout_s, self.egress
             )
             await self._record(delivery, outcome)
         except Exception:

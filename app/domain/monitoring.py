@@ -37,6 +37,23 @@ class DatabaseStats:
     front: Reading
 
 
+@dataclass
+class LiveReads:
+    """Stats and logs are read live from Docker and the engine: one API request (a GraphQL
+    query over many databases, say) may make at most `limit` of them."""
+
+    limit: int = 10
+    made: int = 0
+
+    def take(self) -> None:
+        if self.made >= self.limit:
+            raise ValidationError(
+                f"A request may read the stats or logs of at most {self.limit} databases; "
+                "ask for fewer (or page through them) and read the rest in another request"
+            )
+        self.made += 1
+
+
 class MonitoringService:
     def __init__(self, databases: DatabaseService) -> None:
         self.databases = databases

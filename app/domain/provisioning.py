@@ -82,7 +82,9 @@ class Provisioner:
         pool_min_free_bytes: int = 0,
         front: ConnectionFront | None = None,
         engine_port_offset: int = 10000,
+        disk_quota_bytes: int | None = None,
     ) -> None:
+        self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
         self.pool = pool
         self.host = host
@@ -438,6 +440,11 @@ class Provisioner:
 
     async def port_claims_of_this_install(self) -> list[PortClaim]:
         return await asyncio.to_thread(self.port_claims.mine)
+
+    async def limit_disk(self, volume: str) -> None:
+        """Apply the per-database disk quota, where one is set and the backend has quotas."""
+        if self.disk_quota_bytes is not None and self.pool.supports_quotas:
+            await asyncio.to_thread(self.pool.limit_volume, volume, self.disk_quota_bytes)
 
     async def require_free_space(self) -> None:
         """Refuse new work up front when the pool has less free space than the reserve."""

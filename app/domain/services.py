@@ -10,9 +10,11 @@ from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, UpkeepDefaults
 from app.domain.delivery import DeliveryWorker
+from app.domain.egress import EgressPolicy
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
 from app.domain.housekeeping import Housekeeping
+from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.provisioning import Provisioner
@@ -48,6 +50,7 @@ class Services:
     webhooks: WebhookService
     delivery: DeliveryWorker
     housekeeping: Housekeeping
+    idempotency: IdempotencyService
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -68,6 +71,7 @@ class Services:
             pool_min_free_bytes=settings.pool_min_free_bytes,
             front=ConnectionFront(settings.bind_address, hold_s=settings.wake_timeout_s),
             engine_port_offset=settings.engine_port_offset,
+            disk_quota_bytes=settings.disk_quota_bytes,
         )
         events = EventBus()
         databases = DatabaseService(
@@ -80,7 +84,8 @@ class Services:
             upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
         snapshots = SnapshotService(databases)
-        delivery = DeliveryWorker(settings.webhooks)
+        egress = EgressPolicy(settings.webhooks.allow_networks)
+        delivery = DeliveryWorker(settings.webhooks, egress)
         return cls(
             settings=settings,
             install_id=install_id,
@@ -100,9 +105,11 @@ class Services:
             webhooks=WebhookService(
                 ApiAddress.of(settings.api_host, settings.api_port),
                 delivery.first_attempt_within_s,
+                egress,
             ),
             delivery=delivery,
             housekeeping=Housekeeping(
                 databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
             ),
+            idempotency=IdempotencyService(),
         )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from app.domain.durations import format_duration, parse_duration
+from app.domain.views import SnapshotScheduleView
 from app.errors import ValidationError
 from app.models import Database
 
@@ -23,8 +24,8 @@ class SnapshotSchedule:
     every_s: int
     keep: int
 
-    def render(self) -> dict[str, object]:
-        return {"every": format_duration(self.every_s), "keep": self.keep}
+    def view(self) -> SnapshotScheduleView:
+        return SnapshotScheduleView(format_duration(self.every_s), self.keep)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
-"""Read models the domain hands to the API layers: plain data, no ORM objects."""
+"""Read models the domain hands to the API layers: plain data, no ORM objects.
+
+Each has the shape the documented API gives the resource, so REST renders it as it is
+(`dataclasses.asdict`) and GraphQL exposes the same fields by name: a new field is added
+here, where the domain fills it, and in the two schemas (openapi.yaml, the GraphQL type)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from app.domain.upkeep import SnapshotSchedule
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,18 @@ class Connection:
     username: str
     password: str
     database: str
+
+
+@dataclass(frozen=True)
+class ResourcesView:
+    memory: str | None  # Docker-style, e.g. 512m
+    cpus: float | None
+
+
+@dataclass(frozen=True)
+class SnapshotScheduleView:
+    every: str  # a duration, e.g. 1h
+    keep: int
 
 
 @dataclass(frozen=True)
@@ -30,14 +44,13 @@ class DatabaseView:
     port: int | None
     connection: Connection | None
     description: str
-    memory: str | None
-    cpus: float | None
+    resources: ResourcesView
     parent_id: str | None
     snapshot_id: str | None
     expires_at: datetime | None
     protected: bool
     auto_stop_after: str | None
-    snapshot_schedule: SnapshotSchedule | None
+    snapshot_schedule: SnapshotScheduleView | None
     created_at: datetime
     updated_at: datetime
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from tortoise.transactions import in_transaction
 
+from app.domain.egress import DEFAULT_PORTS, EgressPolicy
 from app.domain.events import EVENT_NAMES
 from app.domain.ids import new_id
 from app.domain.pagination import Page, PageRequest
@@ -29,9 +30,8 @@ PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
 URL_MAX = 2048
-SECRET_MIN, SECRET_MAX = 16, 256
+SECRET_MAX = 256  # the column's width
 SECRET_PREFIX = "whsec_"
-DEFAULT_PORTS = {"http": 80, "https": 443}
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 TEST_POLL_S = 0.1
 
@@ -76,8 +76,9 @@ class ApiAddress:
 
 
 class WebhookService:
-    def __init__(self, api: ApiAddress, attempt_wait_s: float) -> None:
+    def __init__(self, api: ApiAddress, attempt_wait_s: float, egress: EgressPolicy) -> None:
         self.api = api
+        self.egress = egress
         self.attempt_wait_s = attempt_wait_s
 
     async def list(self, page: PageRequest) -> Page[WebhookView]:
@@ -96,7 +97,7 @@ class WebhookService:
         return row
 
     async def create(self, request: CreateWebhook) -> CreatedWebhook:
-        url = validate_url(request.url, self.api)
+        url = await self._reachable(validate_url(request.url, self.api))
         events = validate_events(request.events)
         secret = (
             SECRET_PREFIX + secrets.token_urlsafe(32)
@@ -109,7 +110,7 @@ class WebhookService:
     async def update(self, webhook_id: str, request: UpdateWebhook) -> WebhookView:
         row = await self.find(webhook_id)
         if "url" in request.fields:
-            row.url = validate_url(request.url, self.api)
+            row.url = await self._reachable(validate_url(request.url, self.api))
         if "events" in request.fields:
             row.events = validate_events(request.events)
         if "secret" in request.fields:
@@ -133,6 +134,13 @@ class WebhookService:
         total = await query.count()
         rows = await query.order_by("created_at", "id").offset(page.offset).limit(page.limit)
         return Page(items=[delivery_view(d) for d in rows], request=page, total=total)
+
+    async def _reachable(self, url: str) -> str:
+        """`url`, once its host resolves only to addresses webhooks may reach."""
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORTS[parts.scheme.lower()]
+        await asyncio.to_thread(self.egress.vet, parts.hostname or "", port, True)
+        return url
 
     async def test(self, webhook_id: str) -> DeliveryView:
         """Queue a `webhook.test` delivery for this webhook only, and wait (a little longer
@@ -186,9 +194,10 @@ def validate_events(raw: object) -> list[str]:
 
 
 def validate_secret(raw: object) -> str:
-    if not isinstance(raw, str) or not SECRET_MIN <= len(raw) <= SECRET_MAX:
+    """Any non-empty string the user chooses (up to the column's width)."""
+    if not isinstance(raw, str) or not 1 <= len(raw) <= SECRET_MAX:
         raise ValidationError(
-            f"secret must be a string of {SECRET_MIN} to {SECRET_MAX} characters "
+            f"secret must be a non-empty string of at most {SECRET_MAX} characters "
             "(leave it out to have one generated)"
         )
     return raw

@@ -8,6 +8,8 @@ from datetime import datetime
 from tortoise import fields
 from tortoise.models import Model
 
+from app.models.sealed import SealedField
+
 MODEL_MODULES = ["app.models", "aerich.models"]
 
 
@@ -25,7 +27,7 @@ class Database(Model):
     host = fields.CharField(max_length=64, default="local")
     port: int | None = fields.IntField(null=True)
     username = fields.CharField(max_length=63)
-    password = fields.CharField(max_length=128)
+    password = SealedField()
     database_name = fields.CharField(max_length=63)
     description = fields.TextField(default="")
     memory_bytes: int | None = fields.BigIntField(null=True)
@@ -153,7 +155,7 @@ class Webhook(Model):
     id = fields.CharField(pk=True, max_length=32)
     url = fields.CharField(max_length=2048)
     events: list[str] = fields.JSONField()  # type: ignore[assignment]
-    secret = fields.CharField(max_length=256)
+    secret = SealedField()
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -204,6 +206,28 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_keys"
+
+
+class IdempotencyKey(Model):
+    """A POST's Idempotency-Key per API key, with its answer."""
+
+    id = fields.IntField(pk=True)
+    api_key_id = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=255)
+    method = fields.CharField(max_length=8)
+    path = fields.CharField(max_length=2048)
+    body_sha256 = fields.CharField(max_length=64)
+    status = fields.CharField(max_length=16)
+    owner = fields.CharField(max_length=128, null=True)
+    response_status: int | None = fields.IntField(null=True)
+    # Answers hold database passwords: sealed like every other secret at rest.
+    response_body: str | None = SealedField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "idempotency_keys"
+        unique_together = (("api_key_id", "key"),)
 
 
 def tortoise_config(database_url: str) -> dict[str, object]:

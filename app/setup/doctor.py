@@ -14,6 +14,7 @@ from app.drivers.runtime.base import RuntimeFailure
 from app.engines import ENGINES
 from app.models import tortoise_config
 from app.models.migrations import MIGRATIONS_DIR
+from app.models.sealed import SEALER, SealingError, configure_sealing
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,37 @@ def _pool(services: Services) -> Finding:
             f"pool path {root} is not writable",
             "run the server as root or fix the permissions",
         )
+    if services.settings.disk_quota_bytes is not None and not services.pool.supports_quotas:
+        return Finding(
+            "storage",
+            False,
+            f"STAGDB_DISK_QUOTA is set but the {services.pool.kind} backend cannot enforce it",
+            "use a zfs or btrfs pool, or unset STAGDB_DISK_QUOTA",
+        )
     free_gib = services.pool.free_bytes() / 1024**3
     return Finding("storage", True, f"{services.pool.kind} pool at {root}, {free_gib:.1f} GiB free")
+
+
+async def _opens_sealed_secrets(settings: Settings) -> Finding | None:
+    """A problem when the secret key does not open the secrets the metadata holds."""
+    configure_sealing(settings.data_dir, settings.secret_key)
+    connection = Tortoise.get_connection("default")
+    try:
+        _, rows = await connection.execute_query('SELECT "password" FROM "databases" LIMIT 1')
+    except Exception:
+        return None  # no schema yet: the migration check says so
+    try:
+        for row in rows:
+            SEALER.open(str(row["password"]))
+    except SealingError as exc:
+        return Finding(
+            "metadata",
+            False,
+            str(exc),
+            "set STAGDB_SECRET_KEY to the key the metadata was written with, or restore "
+            "secret.key in the data dir",
+        )
+    return None
 
 
 async def _metadata(settings: Settings) -> Finding:
@@ -95,6 +125,7 @@ async def _metadata(settings: Settings) -> Finding:
         try:
             connection = Tortoise.get_connection("default")
             _, rows = await connection.execute_query("SELECT version FROM aerich")
+            sealed = await _opens_sealed_secrets(settings)
         finally:
             await Tortoise.close_connections()
     except Exception as exc:
@@ -104,6 +135,8 @@ async def _metadata(settings: Settings) -> Finding:
             f"metadata database unusable ({type(exc).__name__})",
             "check STAGDB_DATABASE_URL, then run `stagdb setup` to apply migrations",
         )
+    if sealed is not None:
+        return sealed
     applied = {row["version"] for row in rows}
     shipped = {path.name for path in (MIGRATIONS_DIR / "models").glob("[0-9]*_*.py")}
     pending = sorted(shipped - applied)

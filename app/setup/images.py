@@ -24,6 +24,7 @@ import requests.exceptions
 from docker.utils import parse_repository_tag
 
 from app.drivers import shell
+from app.drivers.runtime.base import INSTALL_LABEL
 
 BUILDABLE = ("postgresql", "mariadb")  # engines whose images this host's packages can make
 BUILT_FROM_HOST_LABEL = "io.stagdb.built-from-host"
@@ -73,6 +74,7 @@ def ensure_image(
     client: docker.DockerClient,
     log: Callable[[str], None] = print,
     pull: bool = True,
+    built_by: str | None = None,
 ) -> str:
     """Make `tag` available to Docker; return "present", "pulled" or "built". With `pull`
     off, no registry is asked (air-gapped hosts, tests)."""
@@ -80,7 +82,7 @@ def ensure_image(
         return "present"
     if pull and _pull(client, tag, log):
         return "pulled"
-    _build(engine, version, tag, client, log)
+    _build(engine, version, tag, client, log, built_by)
     return "built"
 
 
@@ -224,7 +226,12 @@ def _pull(client: docker.DockerClient, tag: str, log: Callable[[str], None]) -> 
 
 
 def _build(
-    engine: str, version: str, tag: str, client: docker.DockerClient, log: Callable[[str], None]
+    engine: str,
+    version: str,
+    tag: str,
+    client: docker.DockerClient,
+    log: Callable[[str], None],
+    built_by: str | None = None,
 ) -> None:
     """`docker import` a root filesystem of the engine's files, their libraries and a few tools,
     laid out like the official image (uid/gid 999, data and socket dirs, PATH)."""
@@ -236,6 +243,8 @@ def _build(
     rootfs = _assemble(recipe)
     repository, image_tag = parse_repository_tag(tag)
     changes = [*recipe.changes, f"LABEL {BUILT_FROM_HOST_LABEL}=true"]
+    if built_by is not None:  # the install that made it (images are shared, never removed)
+        changes.append(f"LABEL {INSTALL_LABEL}={built_by}")
     with tempfile.TemporaryDirectory(prefix="stagdb-image-") as scratch:
         tarball = os.path.join(scratch, "rootfs.tar")
         rootfs.write(tarball)

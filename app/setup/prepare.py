@@ -96,7 +96,13 @@ def _ensure_images(
         tag = services.catalog.image(engine, version)
         try:
             outcome = ensure_image(
-                engine.name, version, tag, client, log=report, pull=services.settings.pull_images
+                engine.name,
+                version,
+                tag,
+                client,
+                log=report,
+                pull=services.settings.pull_images,
+                built_by=services.install_id,
             )
         except ImageUnavailable as exc:
             if version in buildable:

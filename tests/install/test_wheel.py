@@ -102,3 +102,17 @@ def test_the_wheel_carries_no_checkout_paths(installed_wheel: Path) -> None:
     assert located.returncode == 0, located.stderr
     assert str(REPO) not in located.stdout
     assert all(Path(part).exists() for part in located.stdout.split())
+
+
+def test_the_wheel_serves_its_api_description_and_reference(wheel_server: Server) -> None:
+    """openapi.yaml (a link in the checkout, a file in the wheel), its JSON form, and the
+    /docs page with its vendored Swagger UI, all from site-packages."""
+    as_yaml = httpx.get(f"{wheel_server.base_url}/openapi.yaml", timeout=10)
+    assert as_yaml.status_code == 200 and as_yaml.content == (REPO / "openapi.yaml").read_bytes()
+    as_json = httpx.get(f"{wheel_server.base_url}/openapi.json", timeout=10)
+    assert as_json.status_code == 200 and as_json.json()["openapi"] == "3.1.0"
+    root = wheel_server.base_url.removesuffix("/v1")
+    assert "swagger-ui-bundle.js" in httpx.get(f"{root}/docs", timeout=10).text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"):
+        answer = httpx.get(f"{root}/docs/static/vendor/swagger-ui/{asset}", timeout=10)
+        assert answer.status_code == 200, asset

@@ -78,7 +78,7 @@ def test_snapshots_and_branches_hold_the_right_data(branching_api: httpx.Client)
         assert nested["parent_id"] == live["id"] and count(nested["connection"]["uri"]) == 0
 
         branches = api.get("/databases/main/branches", params={"limit": 1}).json()
-        assert branches["pagination"] == {"page": 1, "limit": 1, "total": 2, "total_pages": 2}
+        assert branches["pagination"] == {"page": 1, "limit": 1, "total": 2, "pages": 2}
         assert [b["name"] for b in api.get("/databases/main/branches").json()["data"]] == [
             "live",
             "old",

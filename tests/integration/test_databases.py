@@ -166,7 +166,7 @@ def test_list_paginates_and_filters(api: httpx.Client) -> None:
     try:
         first = api.get("/databases", params={"limit": 2, "page": 1}).json()
         second = api.get("/databases", params={"limit": 2, "page": 2}).json()
-        assert first["pagination"] == {"page": 1, "limit": 2, "total": 3, "total_pages": 2}
+        assert first["pagination"] == {"page": 1, "limit": 2, "total": 3, "pages": 2}
         assert [d["name"] for d in first["data"] + second["data"]] == names
         api.post("/databases/page-1/stop")
         stopped = api.get("/databases", params={"status": "stopped"}).json()

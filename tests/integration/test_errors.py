@@ -53,6 +53,15 @@ def test_malformed_json_and_wrong_content_type(api: httpx.Client) -> None:
         api.post("/databases", content=b"[1, 2]", headers=json_header),
         400, "VALIDATION_ERROR", "must be a JSON object",
     )  # fmt: skip
+    huge = b'{"name": "x1", "type": "postgresql", "resources": {"cpus": 1' + b"0" * 5000 + b"}}"
+    assert_error(
+        api.post("/databases", content=huge, headers=json_header),
+        400, "VALIDATION_ERROR", "at most 30 digits",
+    )  # fmt: skip
+    assert_error(
+        api.post("/databases", content=b'{"name": "x1", "type": NaN}', headers=json_header),
+        400, "VALIDATION_ERROR", "NaN is not a JSON number",
+    )  # fmt: skip
     assert_error(
         api.post("/databases", content=b"name=x", headers={"Content-Type": "text/plain"}),
         400, "VALIDATION_ERROR", "Content-Type must be application/json",

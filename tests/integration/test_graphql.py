@@ -271,3 +271,30 @@ def test_subscription_refuses_a_wrong_key(server: Server) -> None:
             return ws.close_code
 
     assert asyncio.run(connect()) == 4403
+
+
+def test_one_request_reads_the_stats_or_logs_of_at_most_ten_databases(server: Server) -> None:
+    made = httpx.post(
+        f"{server.base_url}/databases",
+        json={"name": "read-budget", "type": "postgresql"},
+        headers={"Authorization": f"Bearer {server.key}"},
+        timeout=120,
+    )
+    assert made.status_code == 201, made.text
+
+    def reads(count: int) -> str:
+        one = 'database(name: "read-budget") { logs(tail: 1) { message } }'
+        return "{ " + " ".join(f"r{n}: {one}" for n in range(count)) + " }"
+
+    allowed = gql(server, reads(10))
+    assert "errors" not in allowed and len(allowed["data"]) == 10
+    refused = gql(server, reads(11))
+    assert error_codes(refused) == ["VALIDATION_ERROR"]
+    assert "at most 10 databases" in refused["errors"][0]["message"]
+    fine = gql(server, '{ database(name: "read-budget") { stats { status } } }')
+    assert fine["data"]["database"]["stats"]["status"] == "running"
+    httpx.delete(
+        f"{server.base_url}/databases/read-budget",
+        headers={"Authorization": f"Bearer {server.key}"},
+        timeout=120,
+    )

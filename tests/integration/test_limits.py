@@ -4,6 +4,7 @@ has a pids limit, and a configured default memory limit."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,8 +14,9 @@ import docker
 import psycopg
 import pytest
 
+from app.drivers.storage import open_pool
 from tests.conftest import Server, launch_server, shut_down
-from tests.pools import _loop_filesystem, _require_root_and
+from tests.pools import _loop_filesystem, _require_root_and, destroy_all_volumes
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +91,7 @@ def test_a_full_pool_refuses_new_work_and_keeps_serving(
             assert api.delete(f"/databases/{name}").status_code == 200
 
 
-def test_every_container_has_a_pids_limit_and_the_default_memory_limit(
+def test_every_container_is_limited_and_unprivileged(
     full_pool_server: Server, docker_client: docker.DockerClient
 ) -> None:
     with full_pool_server.client as api:
@@ -103,4 +105,60 @@ def test_every_container_has_a_pids_limit_and_the_default_memory_limit(
         host_config = container.attrs["HostConfig"]
         assert host_config["PidsLimit"] == 1024
         assert host_config["Memory"] == 256 * 1024**2
+        assert host_config["CapDrop"] == ["ALL"] and not host_config["CapAdd"]
+        assert "no-new-privileges:true" in host_config["SecurityOpt"]
+        assert not host_config["Privileged"]
         assert api.delete("/databases/limited").status_code == 200
+
+
+@pytest.fixture(scope="module", params=["btrfs", "zfs"])
+def quota_server(
+    request: pytest.FixtureRequest,
+    docker_client: docker.DockerClient,
+    postgres_image: str,
+    tmp_root: Path,
+) -> Iterator[Server]:
+    """A server with a 100 MiB per-database disk quota on a real btrfs or ZFS pool."""
+    name = f"quota{os.getpid()}"
+    if request.param == "zfs":
+        zfs_pool = request.getfixturevalue("zfs_pool")
+        pool_path = zfs_pool.create_volume(name)
+    else:
+        pool_path = request.getfixturevalue("small_btrfs") / name
+    running = launch_server(
+        None,
+        tmp_root,
+        {"STAGDB_STORAGE": request.param, "STAGDB_POOL_PATH": str(pool_path),
+         "STAGDB_DISK_QUOTA": "100m"},
+    )  # fmt: skip
+    yield running
+    shut_down(running, docker_client)
+    destroy_all_volumes(open_pool(request.param, pool_path))
+    if request.param == "zfs":
+        zfs_pool.destroy_volume(name)
+
+
+def test_a_database_cannot_write_past_its_disk_quota(quota_server: Server) -> None:
+    """Its own writes stop at the quota (the engine reports the error); its neighbour keeps
+    working."""
+    with quota_server.client as api:
+        greedy = api.post("/databases", json={"name": "greedy", "type": "postgresql"})
+        neighbour = api.post("/databases", json={"name": "neighbour", "type": "postgresql"})
+        assert greedy.status_code == neighbour.status_code == 201
+        uri = greedy.json()["data"]["connection"]["uri"]
+        with (
+            pytest.raises(psycopg.Error, match="(?i)quota|no space|disk space"),
+            psycopg.connect(uri, autocommit=True) as connection,
+        ):
+            connection.execute("CREATE TABLE blob (v text)")
+            connection.execute("ALTER TABLE blob ALTER v SET STORAGE EXTERNAL")  # no compression
+            for _ in range(40):  # 40 × ~8 MiB, well past 100 MiB
+                connection.execute("INSERT INTO blob SELECT string_agg(md5(random()::text), '') "
+                                   "FROM generate_series(1, 256), generate_series(1, 1000) g "
+                                   "GROUP BY g")  # fmt: skip
+                connection.execute("CHECKPOINT")
+        other = neighbour.json()["data"]["connection"]["uri"]
+        with psycopg.connect(other, autocommit=True) as connection:
+            connection.execute("CREATE TABLE fine AS SELECT 1 AS one")
+        for name in ("greedy", "neighbour"):
+            assert api.delete(f"/databases/{name}").status_code == 200

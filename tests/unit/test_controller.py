@@ -16,16 +16,20 @@ import pytest
 from tortoise import Tortoise
 
 from app.domain import lifecycle, operations
+from app.domain.branches import BranchService, CreateBranch
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, NewDatabase
 from app.domain.events import EVENT_NAMES, EventBus, EventLog
 from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
+from app.domain.snapshots import SnapshotService
 from app.drivers.port_claims import PortClaims
+from app.errors import StagError
 from app.identity import ensure_install_id
-from app.models import Database, Event, Operation, tortoise_config
+from app.models import Database, Event, Operation, Snapshot, tortoise_config
 from app.models.migrations import apply_migrations
+from app.models.sealed import configure_sealing
 from tests.fakes import FakeEngine, FakePool, FakeRuntime
 
 _ports = itertools.count(43000 + (os.getpid() % 50) * 40, 5)
@@ -38,14 +42,16 @@ class World:
     databases: DatabaseService
     controller: Controller
 
-    async def create(self, name: str) -> Database:
-        async def fill(volume: str) -> None:
-            self.pool.create_volume(volume)
+    @property
+    def branches(self) -> BranchService:
+        return BranchService(self.databases, SnapshotService(self.databases))
 
-        view = await self.databases.provision(
-            NewDatabase(name, "fake", "1", "", Resources(None, None)), fill, "database.create"
-        )
-        return await Database.get(id=view.id)
+    async def create(self, name: str) -> Database:
+        new = NewDatabase(name, "fake", "1", "", Resources(None, None))
+        async with self.databases.creation(new, "database.create") as creation:
+            await creation.fill(asyncio.to_thread(self.pool.create_volume, creation.row.volume))
+            await creation.start()
+        return await Database.get(id=creation.result().id)
 
     async def events(self, database_id: str) -> list[tuple[str, str | None]]:
         rows = await Event.filter(database_id=database_id).order_by("id")
@@ -57,6 +63,7 @@ def scenario(test: Callable[[World], Awaitable[None]]) -> Callable[[Path], None]
         async def main() -> None:
             url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
             await apply_migrations(url)
+            configure_sealing(tmp_path, None)
             await Tortoise.init(config=tortoise_config(url))
             try:
                 install = ensure_install_id(tmp_path)
@@ -224,6 +231,24 @@ async def test_a_live_lease_keeps_others_out(world: World) -> None:
     )
     with pytest.raises(Exception, match="busy with another operation"):
         await world.databases.stop(row.id)
+
+
+@scenario
+async def test_a_branch_that_fails_to_start_leaves_nothing_behind(world: World) -> None:
+    parent = await world.create("parent")
+    volumes, snapshots = set(world.pool.volumes), set(world.pool.snapshots)
+    world.runtime.failing_runs = 1
+    with pytest.raises(StagError):
+        await world.branches.from_database("parent", CreateBranch(name="doomed"))
+    assert not await Database.exists(name="doomed")
+    assert await Snapshot.filter(database_id=parent.id).count() == 0
+    assert (world.pool.volumes, world.pool.snapshots) == (volumes, snapshots)
+    claims = await world.databases.provisioner.port_claims_of_this_install()
+    assert [claim.database_id for claim in claims] == [parent.id]
+    failed = await Operation.get(kind="branch.create")
+    assert failed.status == operations.FAILED and "container runtime" in (failed.error or "")
+    made = await world.branches.from_database("parent", CreateBranch(name="second-try"))
+    assert made.status == lifecycle.RUNNING and made.snapshot_id is not None
 
 
 def test_every_transition_emits_a_known_event_or_none() -> None:

@@ -12,6 +12,7 @@ from app.config import Settings
 from app.domain.services import Services
 from app.models import Database, Snapshot, tortoise_config
 from app.models.migrations import apply_migrations
+from app.models.sealed import configure_sealing
 from schema.build import schema
 from schema.context import Context
 from schema.loaders import Loaders
@@ -48,6 +49,7 @@ async def _seed(count: int) -> None:
 async def _count_queries(tmp_path: Path) -> tuple[int, dict]:
     settings = Settings.from_env({"STAGDB_DATA_DIR": str(tmp_path)})
     await apply_migrations(settings.database_url)
+    configure_sealing(settings.data_dir, None)
     await Tortoise.init(config=tortoise_config(settings.database_url))
     try:
         await _seed(50)

@@ -53,3 +53,32 @@ def test_request_ids_are_kept_when_sane_and_made_otherwise() -> None:
     made = get("/fine/1", "bad id with spaces")
     assert kept.headers["X-Request-ID"] == "abc.DEF-1_2"
     assert len(made.headers["X-Request-ID"]) == 32
+
+
+async def slow(request: Request) -> Response:
+    await asyncio.sleep(0.05)
+    return JSONResponse({"ok": True})
+
+
+def test_the_duration_metric_records_how_long_the_request_took() -> None:
+    from app.metrics import REGISTRY
+
+    def observed() -> tuple[float, float]:
+        labels = {"route": "/slow", "method": "GET"}
+        count = REGISTRY.get_sample_value("stagdb_http_request_duration_seconds_count", labels)
+        total = REGISTRY.get_sample_value("stagdb_http_request_duration_seconds_sum", labels)
+        return count or 0.0, total or 0.0
+
+    async def call() -> None:
+        slow_app = Starlette(
+            routes=[Route("/slow", slow)], middleware=[Middleware(ObservabilityMiddleware)]
+        )
+        transport = httpx.ASGITransport(app=slow_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            await client.get("/slow")
+
+    count_before, sum_before = observed()
+    asyncio.run(call())
+    count_after, sum_after = observed()
+    assert count_after == count_before + 1
+    assert 0.05 <= sum_after - sum_before < 1.0

@@ -9,6 +9,7 @@ import pytest
 
 from app.domain.durations import format_duration, parse_duration
 from app.domain.upkeep import SnapshotSchedule, Upkeep
+from app.domain.views import SnapshotScheduleView
 from app.errors import ValidationError
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -63,7 +64,7 @@ def test_schedule_and_auto_stop_are_set_kept_and_cleared() -> None:
         {"snapshot_schedule": {"every": "1h", "keep": 24}, "auto_stop_after": "15m"}, NOW
     )
     assert upkeep.schedule == SnapshotSchedule(3600, 24)
-    assert upkeep.schedule.render() == {"every": "1h", "keep": 24}
+    assert upkeep.schedule.view() == SnapshotScheduleView("1h", 24)
     assert upkeep.auto_stop_after_s == 900
     kept = upkeep.changed({"ttl": "1d"}, NOW)
     assert (kept.schedule, kept.auto_stop_after_s) == (upkeep.schedule, 900)

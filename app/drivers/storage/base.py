@@ -32,6 +32,7 @@ class StoragePool(ABC):
     kind: ClassVar[str]
     copy_on_write: ClassVar[bool]
     atomic_snapshots: ClassVar[bool]
+    supports_quotas: ClassVar[bool] = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -78,6 +79,11 @@ class StoragePool(ABC):
 
     @abstractmethod
     def list_volumes(self) -> list[str]: ...
+
+    def limit_volume(self, volume: str, size_bytes: int) -> None:
+        """Cap the space unique to `volume` (its own writes, not what it shares with the
+        volume it was cloned from); backends without quotas raise StorageFailure."""
+        raise StorageFailure(f"the {self.kind} backend has no per-volume quotas")
 
     @abstractmethod
     def list_snapshots(self) -> list[tuple[str, str]]:

@@ -21,6 +21,13 @@ class BtrfsPool(DirectoryLayoutPool):
     kind = "btrfs"
     copy_on_write = True
     atomic_snapshots = True
+    supports_quotas = True
+
+    def limit_volume(self, volume: str, size_bytes: int) -> None:
+        """An exclusive-bytes qgroup limit (quotas are enabled on the filesystem first;
+        enabling them again is a no-op)."""
+        _btrfs("quota", "enable", str(self.root))
+        _btrfs("qgroup", "limit", "-e", str(size_bytes), str(self.volume_path(volume)))
 
     def create_volume(self, volume: str) -> Path:
         target = self._free_target(self.volume_path(volume))

@@ -37,6 +37,12 @@ class ZfsPool(StoragePool):
     kind = "zfs"
     copy_on_write = True
     atomic_snapshots = True
+    supports_quotas = True
+
+    def limit_volume(self, volume: str, size_bytes: int) -> None:
+        """`quota`, not `refquota`: a clone's `used` counts only what it wrote itself (and its
+        snapshots), where `referenced` would count the data it shares with its origin."""
+        _zfs("set", f"quota={size_bytes}", self._name(volume))
 
     def __init__(self, root: Path, dataset: str | None = None) -> None:
         super().__init__(root)

@@ -1,1 +1,0 @@
-"""The /v1 REST API: thin handlers that parse input, call one domain service and render."""

@@ -1,1 +1,0 @@
-"""The domain layer: every rule, the only writer of metadata and the only caller of drivers."""

@@ -1,1 +1,0 @@
-"""Drivers: the container runtime and storage pools, behind small interfaces; no HTTP, no ORM."""

@@ -1,1 +1,0 @@
-"""Aerich migrations of the metadata database, shipped inside the package."""

@@ -1,1 +1,0 @@
-"""The models app's migrations, applied in the order of their number."""

@@ -1,1 +1,0 @@
-"""The GraphQL API: a Strawberry schema over the same domain services as the REST API."""

@@ -1,0 +1,3 @@
+module github.com/stagdb/stagdb-go
+
+go 1.19

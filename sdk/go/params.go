@@ -1,0 +1,155 @@
+package stagdb
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// CreateDatabaseParams is the body of Databases.Create. Version left empty is the newest
+// available.
+type CreateDatabaseParams struct {
+	Name        string          `json:"name"`
+	Type        string          `json:"type"`
+	Version     string          `json:"version,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Resources   *ResourcesInput `json:"resources,omitempty"`
+}
+
+// UpdateDatabaseParams is the body of Databases.Update: nil fields are left as they are.
+type UpdateDatabaseParams struct {
+	Name        *string         `json:"name,omitempty"`
+	Description *string         `json:"description,omitempty"`
+	Resources   *ResourcesInput `json:"resources,omitempty"`
+}
+
+// ResourcesInput sets container limits. Memory is a size such as "512m" or "2g"; CPUs a
+// number from 0.01 to 64. A zero field is left out (on update: kept as it is); set
+// NoMemoryLimit or NoCPULimit to lift that limit.
+type ResourcesInput struct {
+	Memory        string
+	CPUs          float64
+	NoMemoryLimit bool
+	NoCPULimit    bool
+}
+
+// MarshalJSON sends a lifted limit as null and leaves zero fields out.
+func (r ResourcesInput) MarshalJSON() ([]byte, error) {
+	fields := map[string]interface{}{}
+	if r.NoMemoryLimit {
+		fields["memory"] = nil
+	} else if r.Memory != "" {
+		fields["memory"] = r.Memory
+	}
+	if r.NoCPULimit {
+		fields["cpus"] = nil
+	} else if r.CPUs != 0 {
+		fields["cpus"] = r.CPUs
+	}
+	return json.Marshal(fields)
+}
+
+// ResetParams is the body of Databases.Reset; an empty SnapshotID is the snapshot the
+// database was branched from.
+type ResetParams struct {
+	SnapshotID string `json:"snapshot_id,omitempty"`
+}
+
+// CreateSnapshotParams is the body of Snapshots.Create.
+type CreateSnapshotParams struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// CreateBranchParams is the body of Branches.Create and Branches.CreateFromSnapshot.
+type CreateBranchParams struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+}
+
+// CreateWebhookParams is the body of Webhooks.Create; an empty Secret is generated.
+type CreateWebhookParams struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Secret string   `json:"secret,omitempty"`
+}
+
+// UpdateWebhookParams is the body of Webhooks.Update: nil fields are left as they are.
+type UpdateWebhookParams struct {
+	URL    *string  `json:"url,omitempty"`
+	Events []string `json:"events,omitempty"`
+	Secret *string  `json:"secret,omitempty"`
+	Active *bool    `json:"active,omitempty"`
+}
+
+// DeleteOptions: Cascade also deletes the branches that block a deletion, and their own.
+type DeleteOptions struct {
+	Cascade bool
+}
+
+func (o DeleteOptions) query() url.Values {
+	if !o.Cascade {
+		return nil
+	}
+	return url.Values{"cascade": {"true"}}
+}
+
+// ListOptions selects a page: Page from 1, Limit from 1 to 100 (0 means the server's
+// default). ListAll pagers start at Page (or 1) and walk to the last page.
+type ListOptions struct {
+	Page  int
+	Limit int
+}
+
+func (o ListOptions) query() url.Values {
+	values := url.Values{}
+	if o.Page > 0 {
+		values.Set("page", strconv.Itoa(o.Page))
+	}
+	if o.Limit > 0 {
+		values.Set("limit", strconv.Itoa(o.Limit))
+	}
+	return values
+}
+
+// ListDatabasesOptions filters Databases.List and ListAll; empty fields do not filter.
+type ListDatabasesOptions struct {
+	ListOptions
+	Type     string
+	Status   string
+	ParentID string
+}
+
+func (o ListDatabasesOptions) query() url.Values {
+	values := o.ListOptions.query()
+	for name, value := range map[string]string{"type": o.Type, "status": o.Status, "parent_id": o.ParentID} {
+		if value != "" {
+			values.Set(name, value)
+		}
+	}
+	return values
+}
+
+// LogsOptions: at most Tail lines (0: the server's default of 100), from Since on.
+type LogsOptions struct {
+	Tail  int
+	Since time.Time
+}
+
+func (o LogsOptions) query() url.Values {
+	values := url.Values{}
+	if o.Tail > 0 {
+		values.Set("tail", strconv.Itoa(o.Tail))
+	}
+	if !o.Since.IsZero() {
+		values.Set("since", o.Since.UTC().Format(time.RFC3339))
+	}
+	return values
+}
+
+// String returns a pointer to s, for the optional fields of update parameters.
+func String(s string) *string { return &s }
+
+// Bool returns a pointer to b, for the optional fields of update parameters.
+func Bool(b bool) *bool { return &b }

@@ -1,0 +1,165 @@
+package stagdb
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Database is a database server running in a container; a branch is a Database with a ParentID.
+type Database struct {
+	ID          string      `json:"id"`
+	Name        string      `json:"name"`
+	Type        string      `json:"type"`
+	Version     string      `json:"version"`
+	Status      string      `json:"status"`
+	Error       *string     `json:"error"`
+	Host        string      `json:"host"`
+	Port        *int        `json:"port"`
+	Connection  *Connection `json:"connection"`
+	Description string      `json:"description"`
+	Resources   Resources   `json:"resources"`
+	ParentID    *string     `json:"parent_id"`
+	SnapshotID  *string     `json:"snapshot_id"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// Connection tells how to connect to a database.
+type Connection struct {
+	URI      string `json:"uri"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Database string `json:"database"`
+}
+
+// Resources are a container's limits; nil means no limit.
+type Resources struct {
+	Memory *string  `json:"memory"`
+	CPUs   *float64 `json:"cpus"`
+}
+
+// Snapshot is a read-only point-in-time image of a database's data.
+type Snapshot struct {
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	DatabaseID  string       `json:"database_id"`
+	Description string       `json:"description"`
+	Status      string       `json:"status"`
+	Size        SnapshotSize `json:"size"`
+	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// SnapshotSize is the space a snapshot used when it was taken; nil when unknown.
+type SnapshotSize struct {
+	LogicalBytes *int64 `json:"logical_bytes"`
+	UniqueBytes  *int64 `json:"unique_bytes"`
+}
+
+// DatabaseStats are a database's figures, each group with the moment it was read.
+// Container and Engine are nil unless the database is running.
+type DatabaseStats struct {
+	DatabaseID string            `json:"database_id"`
+	Status     string            `json:"status"`
+	Container  *ContainerReading `json:"container"`
+	Storage    StorageReading    `json:"storage"`
+	Engine     *EngineReading    `json:"engine"`
+}
+
+// ContainerReading holds Docker's figures for a database's container.
+type ContainerReading struct {
+	ReadAt  time.Time `json:"read_at"`
+	Figures struct {
+		CPUPercent       *float64 `json:"cpu_percent"`
+		MemoryUsedBytes  *int64   `json:"memory_used_bytes"`
+		MemoryLimitBytes *int64   `json:"memory_limit_bytes"`
+		NetworkRxBytes   *int64   `json:"network_rx_bytes"`
+		NetworkTxBytes   *int64   `json:"network_tx_bytes"`
+		BlockReadBytes   *int64   `json:"block_read_bytes"`
+		BlockWriteBytes  *int64   `json:"block_write_bytes"`
+	} `json:"figures"`
+}
+
+// StorageReading holds the figures of a database's volume in the storage pool.
+type StorageReading struct {
+	ReadAt  time.Time `json:"read_at"`
+	Figures struct {
+		Backend       string `json:"backend"`
+		LogicalBytes  int64  `json:"logical_bytes"`
+		UniqueBytes   int64  `json:"unique_bytes"`
+		PoolFreeBytes int64  `json:"pool_free_bytes"`
+	} `json:"figures"`
+}
+
+// EngineReading holds what the database server reports about itself; its keys depend on
+// the engine type (for PostgreSQL: connections, databases, transactions_committed, ...).
+type EngineReading struct {
+	ReadAt  time.Time              `json:"read_at"`
+	Figures map[string]interface{} `json:"figures"`
+}
+
+// LogLine is one line a database's container wrote.
+type LogLine struct {
+	Timestamp time.Time `json:"timestamp"`
+	Message   string    `json:"message"`
+}
+
+// Webhook subscribes a URL to lifecycle events.
+type Webhook struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Active    bool      `json:"active"`
+	SecretSet bool      `json:"secret_set"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CreatedWebhook is a Webhook with its signing secret, shown only when it is created.
+type CreatedWebhook struct {
+	Webhook
+	Secret string `json:"secret"`
+}
+
+// WebhookDelivery is one event sent (or to be sent) to a webhook, with its latest attempt.
+type WebhookDelivery struct {
+	ID            string     `json:"id"`
+	WebhookID     string     `json:"webhook_id"`
+	Event         string     `json:"event"`
+	Status        string     `json:"status"`
+	Attempts      int        `json:"attempts"`
+	ResponseCode  *int       `json:"response_code"`
+	LastError     *string    `json:"last_error"`
+	DurationMS    *float64   `json:"duration_ms"`
+	CreatedAt     time.Time  `json:"created_at"`
+	DeliveredAt   *time.Time `json:"delivered_at"`
+	NextAttemptAt *time.Time `json:"next_attempt_at"`
+}
+
+// WebhookEvent is the body of a delivery: decode it after VerifyWebhook accepts it.
+type WebhookEvent struct {
+	Event     string          `json:"event"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// Health is the server's state and each of its dependencies'.
+type Health struct {
+	Status       string `json:"status"`
+	Dependencies struct {
+		Metadata Dependency `json:"metadata"`
+		Docker   Dependency `json:"docker"`
+		Storage  Dependency `json:"storage"`
+	} `json:"dependencies"`
+}
+
+// Dependency is one probe of /health; the fields after LatencyMS depend on the dependency.
+type Dependency struct {
+	Status    string  `json:"status"`
+	LatencyMS float64 `json:"latency_ms"`
+	Error     string  `json:"error,omitempty"`
+	Dialect   string  `json:"dialect,omitempty"`
+	Backend   string  `json:"backend,omitempty"`
+	FreeBytes *int64  `json:"free_bytes,omitempty"`
+}

@@ -1,0 +1,275 @@
+"""Typed results: each is built from the API's JSON, gives its fields as attributes
+(`db.connection.uri`, `snap.id`) and the JSON itself back with `to_dict()`."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+JSONDict = dict[str, Any]
+
+
+def parse_time(raw: Any) -> datetime | None:
+    if raw is None:
+        return None
+    return datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+
+
+def _time(raw: Any) -> datetime:
+    parsed = parse_time(raw)
+    if parsed is None:
+        raise ValueError("a timestamp is missing from the API's answer")
+    return parsed
+
+
+@dataclass(frozen=True)
+class ApiObject:
+    """Base of every result: `to_dict()` is the API's own JSON for it."""
+
+    _raw: JSONDict = field(repr=False, compare=False)
+
+    def to_dict(self) -> JSONDict:
+        return copy.deepcopy(self._raw)
+
+
+@dataclass(frozen=True)
+class Connection(ApiObject):
+    uri: str
+    host: str
+    port: int
+    username: str
+    password: str
+    database: str
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Connection:
+        return cls(
+            raw,
+            uri=raw["uri"],
+            host=raw["host"],
+            port=raw["port"],
+            username=raw["username"],
+            password=raw["password"],
+            database=raw["database"],
+        )
+
+
+@dataclass(frozen=True)
+class Resources(ApiObject):
+    memory: str | None
+    cpus: float | None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Resources:
+        return cls(raw, memory=raw.get("memory"), cpus=raw.get("cpus"))
+
+
+@dataclass(frozen=True)
+class Database(ApiObject):
+    """A database server (a branch is a database with a `parent_id`)."""
+
+    id: str
+    name: str
+    type: str
+    version: str
+    status: str
+    error: str | None
+    host: str | None
+    port: int | None
+    connection: Connection | None
+    description: str
+    resources: Resources
+    parent_id: str | None
+    snapshot_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Database:
+        connection = raw.get("connection")
+        return cls(
+            raw,
+            id=raw["id"],
+            name=raw["name"],
+            type=raw["type"],
+            version=raw["version"],
+            status=raw["status"],
+            error=raw.get("error"),
+            host=raw.get("host"),
+            port=raw.get("port"),
+            connection=Connection.from_dict(connection) if connection else None,
+            description=raw.get("description", ""),
+            resources=Resources.from_dict(raw.get("resources") or {}),
+            parent_id=raw.get("parent_id"),
+            snapshot_id=raw.get("snapshot_id"),
+            created_at=_time(raw["created_at"]),
+            updated_at=_time(raw["updated_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class SnapshotSize(ApiObject):
+    logical_bytes: int | None
+    unique_bytes: int | None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> SnapshotSize:
+        return cls(
+            raw, logical_bytes=raw.get("logical_bytes"), unique_bytes=raw.get("unique_bytes")
+        )
+
+
+@dataclass(frozen=True)
+class Snapshot(ApiObject):
+    id: str
+    name: str
+    database_id: str
+    description: str
+    status: str
+    size: SnapshotSize
+    created_at: datetime
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Snapshot:
+        return cls(
+            raw,
+            id=raw["id"],
+            name=raw["name"],
+            database_id=raw["database_id"],
+            description=raw.get("description", ""),
+            status=raw["status"],
+            size=SnapshotSize.from_dict(raw.get("size") or {}),
+            created_at=_time(raw["created_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class Webhook(ApiObject):
+    """A webhook; `secret` is set only in the answer that created it."""
+
+    id: str
+    url: str
+    events: list[str]
+    active: bool
+    secret_set: bool
+    created_at: datetime
+    updated_at: datetime
+    secret: str | None = None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Webhook:
+        return cls(
+            raw,
+            id=raw["id"],
+            url=raw["url"],
+            events=list(raw["events"]),
+            active=raw["active"],
+            secret_set=raw["secret_set"],
+            created_at=_time(raw["created_at"]),
+            updated_at=_time(raw["updated_at"]),
+            secret=raw.get("secret"),
+        )
+
+
+@dataclass(frozen=True)
+class Delivery(ApiObject):
+    id: str
+    webhook_id: str
+    event: str
+    status: str
+    attempts: int
+    response_code: int | None
+    last_error: str | None
+    duration_ms: float | None
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Delivery:
+        return cls(
+            raw,
+            id=raw["id"],
+            webhook_id=raw["webhook_id"],
+            event=raw["event"],
+            status=raw["status"],
+            attempts=raw["attempts"],
+            response_code=raw.get("response_code"),
+            last_error=raw.get("last_error"),
+            duration_ms=raw.get("duration_ms"),
+            created_at=_time(raw["created_at"]),
+            delivered_at=parse_time(raw.get("delivered_at")),
+            next_attempt_at=parse_time(raw.get("next_attempt_at")),
+        )
+
+
+@dataclass(frozen=True)
+class DatabaseStats(ApiObject):
+    """Figures from the container, the storage pool and the engine, each as the API gives
+    them (a reading with the time it was taken; None where it cannot be read)."""
+
+    database_id: str
+    status: str
+    container: JSONDict | None
+    storage: JSONDict
+    engine: JSONDict | None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> DatabaseStats:
+        return cls(
+            raw,
+            database_id=raw["database_id"],
+            status=raw["status"],
+            container=raw.get("container"),
+            storage=raw.get("storage") or {},
+            engine=raw.get("engine"),
+        )
+
+
+@dataclass(frozen=True)
+class LogLine(ApiObject):
+    timestamp: datetime
+    message: str
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> LogLine:
+        return cls(raw, timestamp=_time(raw["timestamp"]), message=raw["message"])
+
+
+@dataclass(frozen=True)
+class Health(ApiObject):
+    status: str
+    dependencies: dict[str, JSONDict]
+
+    @property
+    def healthy(self) -> bool:
+        return self.status == "healthy"
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Health:
+        return cls(raw, status=raw["status"], dependencies=dict(raw.get("dependencies") or {}))
+
+
+@dataclass(frozen=True)
+class Pagination(ApiObject):
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Pagination:
+        return cls(
+            raw, page=raw["page"], limit=raw["limit"], total=raw["total"], pages=raw["pages"]
+        )
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items and the API's `pagination` object."""
+
+    items: list[T]
+    pagination: Pagination

@@ -1,0 +1,105 @@
+"""Secrets at rest: the metadata database holds database passwords and webhook secrets only
+sealed, is readable by its owner only, and values from before sealing are sealed at start."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import psycopg
+import pytest
+
+from tests.conftest import Server, launch_server, shut_down
+
+
+@pytest.fixture(scope="module")
+def sealed_server(
+    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> Iterator[Server]:
+    running = launch_server(None, tmp_root)
+    yield running
+    shut_down(running, docker_client)
+
+
+def raw_rows(server: Server, sql: str) -> list[tuple]:
+    with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as connection:
+        return connection.execute(sql).fetchall()
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_passwords_and_webhook_secrets_are_stored_sealed(sealed_server: Server) -> None:
+    with sealed_server.client as api:
+        database = api.post("/databases", json={"name": "sealed", "type": "postgresql"}).json()
+        assert database["success"], database
+        password = database["data"]["connection"]["password"]
+        hook = api.post(
+            "/webhooks",
+            json={"url": "http://127.0.0.1:9/h", "events": ["*"], "secret": "my-own-secret-123"},
+        )
+        assert hook.status_code == 201, hook.text
+        api.delete(f"/webhooks/{hook.json()['data']['id']}")
+        hook = api.post(
+            "/webhooks",
+            json={"url": "http://127.0.0.1:9/h", "events": ["*"], "secret": "kept-secret-4567890"},
+        )
+        assert hook.status_code == 201, hook.text
+        metadata = (sealed_server.data_dir / "stagdb.sqlite3").read_bytes()
+        assert password.encode() not in metadata
+        assert b"kept-secret-4567890" not in metadata
+        [(stored,)] = raw_rows(sealed_server, "SELECT password FROM databases")
+        assert stored.startswith("sealed:v1:")
+        assert mode(sealed_server.data_dir / "stagdb.sqlite3") == 0o600
+        assert mode(sealed_server.data_dir) == 0o700
+        assert mode(sealed_server.data_dir / "secret.key") == 0o600
+        # The API still shows the password, and it still opens the database after a restart.
+        sealed_server.stop()
+        sealed_server.start()
+        again = api.get("/databases/sealed").json()["data"]["connection"]
+        assert again["password"] == password
+        with psycopg.connect(again["uri"], connect_timeout=5) as connection:
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+        api.delete(f"/webhooks/{hook.json()['data']['id']}")
+        assert api.delete("/databases/sealed").status_code == 200
+
+
+def test_values_stored_before_sealing_are_sealed_at_start(sealed_server: Server) -> None:
+    with sealed_server.client as api:
+        database = api.post("/databases", json={"name": "legacy", "type": "postgresql"}).json()
+        password = database["data"]["connection"]["password"]
+        sealed_server.stop()
+        with sqlite3.connect(sealed_server.data_dir / "stagdb.sqlite3") as connection:
+            connection.execute("UPDATE databases SET password=? WHERE name='legacy'", (password,))
+        sealed_server.start()
+        [(stored,)] = raw_rows(sealed_server, "SELECT password FROM databases WHERE name='legacy'")
+        assert stored.startswith("sealed:v1:") and password not in stored
+        assert api.get("/databases/legacy").json()["data"]["connection"]["password"] == password
+        assert api.delete("/databases/legacy").status_code == 200
+
+
+def test_a_server_with_another_key_refuses_to_start_rather_than_lose_secrets(
+    sealed_server: Server, docker_client: docker.DockerClient, tmp_root: Path
+) -> None:
+    with sealed_server.client as api:
+        api.post("/databases", json={"name": "keyed", "type": "postgresql"})
+    sealed_server.stop()
+    key_file = sealed_server.data_dir / "secret.key"
+    original = key_file.read_text()
+    try:
+        wrong = {**sealed_server.env, "STAGDB_SECRET_KEY": "A" * 43 + "="}
+        started = sealed_server.cli_with_env(wrong, "doctor")
+        assert started.returncode == 1 and "does not open with this key" in started.stdout
+        sealed_server.env = wrong
+        with pytest.raises(RuntimeError, match="does not open with this key"):
+            sealed_server.start()
+    finally:
+        sealed_server.env = {k: v for k, v in sealed_server.env.items() if k != "STAGDB_SECRET_KEY"}
+        assert key_file.read_text() == original
+        sealed_server.start()
+        with sealed_server.client as api:
+            assert api.delete("/databases/keyed").status_code == 200
