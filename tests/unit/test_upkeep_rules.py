@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.config import ConfigError, Settings
+from app.domain.databases import UpkeepDefaults
 from app.domain.durations import format_duration, parse_duration
 from app.domain.upkeep import SnapshotSchedule, Upkeep
 from app.domain.views import SnapshotScheduleView
@@ -71,3 +73,24 @@ def test_schedule_and_auto_stop_are_set_kept_and_cleared() -> None:
     cleared = upkeep.changed({"snapshot_schedule": None, "auto_stop_after": None}, NOW)
     assert (cleared.schedule, cleared.auto_stop_after_s) == (None, None)
     assert cleared.columns()["snapshot_every_s"] is None
+
+
+def test_server_defaults_give_branches_a_ttl_and_databases_an_auto_stop() -> None:
+    defaults = UpkeepDefaults(branch_ttl_s=7 * 86400, auto_stop_after_s=900)
+    branch = defaults.for_branch(NOW)
+    assert branch.expires_at == NOW + timedelta(days=7) and branch.auto_stop_after_s == 900
+    assert branch.changed({"ttl": None}, NOW).expires_at is None, "a request overrides them"
+    assert defaults.for_database().expires_at is None
+    assert UpkeepDefaults().for_branch(NOW) == Upkeep()
+
+
+def test_settings_read_the_upkeep_variables() -> None:
+    env = {"STAGDB_BRANCH_TTL": "7d", "STAGDB_AUTO_STOP_AFTER": "15m", "STAGDB_JOB_INTERVAL": "2"}
+    settings = Settings.from_env(env)
+    assert (settings.branch_ttl_s, settings.auto_stop_after_s) == (604800, 900)
+    assert (settings.job_interval_s, settings.wake_timeout_s) == (2.0, 30.0)
+    assert Settings.from_env({}).branch_ttl_s is None
+    for bad in ({"STAGDB_JOB_INTERVAL": "6"}, {"STAGDB_BRANCH_TTL": "soon"},
+                {"STAGDB_ENGINE_PORT_OFFSET": "60000"}):  # fmt: skip
+        with pytest.raises(ConfigError):
+            Settings.from_env(bad)
