@@ -99,6 +99,11 @@ class Settings:
     secret_key: str | None = None
 
     def __post_init__(self) -> None:
+        if self.database_url.startswith(("postgres://", "postgresql://")) and not self.secret_key:
+            raise ConfigError(
+                "STAGDB_SECRET_KEY must be set when the metadata is in PostgreSQL: every replica "
+                "seals and opens secrets with it, so all of them need the same key"
+            )
         metadata = _sqlite_path(self.database_url)
         if metadata is not None and metadata.is_relative_to(self.pool_path):
             raise ConfigError(
@@ -119,7 +124,7 @@ class Settings:
         bind_address = env.get("STAGDB_BIND_ADDRESS", "127.0.0.1")
         return cls(
             data_dir=data_dir,
-            database_url=env.get("STAGDB_DATABASE_URL", f"sqlite://{data_dir / 'stagdb.sqlite3'}"),
+            database_url=metadata_url(env),
             storage=storage,
             pool_path=Path(env.get("STAGDB_POOL_PATH", str(data_dir / "pool"))).absolute(),
             pool_size_gib=_int(env, "STAGDB_POOL_SIZE_GIB", 20),
@@ -219,6 +224,12 @@ def _sqlite_path(url: str) -> Path | None:
     if not url.startswith("sqlite://") or url.startswith("sqlite://:memory:"):
         return None
     return Path(url.removeprefix("sqlite://")).absolute()
+
+
+def metadata_url(env: Mapping[str, str]) -> str:
+    """STAGDB_DATABASE_URL, or the SQLite file in the data dir."""
+    data_dir = Path(env.get("STAGDB_DATA_DIR", "/var/lib/stagdb")).absolute()
+    return env.get("STAGDB_DATABASE_URL", f"sqlite://{data_dir / 'stagdb.sqlite3'}")
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

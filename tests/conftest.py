@@ -20,6 +20,7 @@ from pathlib import Path
 import docker
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from app.drivers.storage import open_pool
 from app.drivers.storage.zfs import ZfsPool
@@ -43,6 +44,7 @@ STAGDB = str(Path(sys.executable).with_name("stagdb"))
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 TEST_HOST_PREFIX = "test-"
 TMP_ROOT_PREFIX = "stagdb-tests-"
+SHARED_SECRET_KEY = Fernet.generate_key().decode()
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -290,6 +292,7 @@ def launch_server(
     }
     if metadata_url:
         env["STAGDB_DATABASE_URL"] = metadata_url
+        env["STAGDB_SECRET_KEY"] = SHARED_SECRET_KEY  # replicas on one metadata share it
     env.update(extra_env or {})
     server = Server(
         base_url=f"http://127.0.0.1:{api_port}/v1",

@@ -3,7 +3,9 @@ metadata database the environment names, as the server would use it."""
 
 from __future__ import annotations
 
-from app.config import Settings
+import os
+
+from app.config import metadata_url
 from app.models import tortoise_config
 
-TORTOISE_ORM = tortoise_config(Settings.from_env().database_url)
+TORTOISE_ORM = tortoise_config(metadata_url(os.environ))

@@ -103,6 +103,19 @@ def test_settings_from_environment() -> None:
         ({"STAGDB_PORT_RANGE": "abc"}, "STAGDB_PORT_RANGE"),
         ({"STAGDB_API_PORT": "eighty"}, "STAGDB_API_PORT"),
         ({"STAGDB_RATE_LIMIT_DATABASE": "0"}, "STAGDB_RATE_LIMIT_DATABASE"),
+        ({"STAGDB_DATABASE_URL": "postgres://db/stagdb"}, "STAGDB_SECRET_KEY"),
+        (
+            {
+                "STAGDB_DATA_DIR": "/srv",
+                "STAGDB_POOL_PATH": "/srv",
+                "STAGDB_DATABASE_URL": "sqlite:///srv/meta.sqlite3",
+            },
+            "inside the storage pool",
+        ),
+        ({"STAGDB_WEBHOOK_ALLOW_NETWORKS": "10.0.0.0/33"}, "STAGDB_WEBHOOK_ALLOW_NETWORKS"),
+        ({"STAGDB_DEFAULT_MEMORY": "1m"}, "STAGDB_DEFAULT_MEMORY"),
+        ({"STAGDB_SWEEP_INTERVAL": "0"}, "STAGDB_SWEEP_INTERVAL"),
+        ({"STAGDB_PULL_IMAGES": "maybe"}, "STAGDB_PULL_IMAGES"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:

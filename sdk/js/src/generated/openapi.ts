@@ -471,7 +471,7 @@ export interface components {
          */
         DatabaseType: "postgresql" | "mariadb" | "mysql" | "mongodb";
         /**
-         * @description `creating` while being created, `running`, `stopped`, `deleting` while being deleted, `failed` when the container could not start (see `error`).
+         * @description `creating` while being created, `running`, `stopped`, `deleting` while being deleted, `failed` when it should run but does not and StagDB could not bring it back (see `error` for the reason). The server checks every database continuously: a container that vanished, exited or was killed is brought back with the same port, password and data (event `database.recovered`); a database is never reported `running` after it has failed to answer for longer than one sweep (STAGDB_SWEEP_INTERVAL). Start, stop, reset and delete work from `failed`.
          * @enum {string}
          */
         DatabaseStatus: "creating" | "running" | "stopped" | "deleting" | "failed";
@@ -627,13 +627,13 @@ export interface components {
          * @description A lifecycle event (branches are databases with a parent).
          * @enum {string}
          */
-        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset";
+        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset";
         /** @description A lifecycle event name, or `*` for every event. */
         WebhookEventFilter: components["schemas"]["LifecycleEventName"] | "*";
         /** @description The events to deliver: at least one; duplicates are dropped. Any other name gets 400 VALIDATION_ERROR naming it and listing the valid ones. */
         WebhookEvents: components["schemas"]["WebhookEventFilter"][];
         /**
-         * @description An absolute `http://` or `https://` URL with a host, at most 2048 characters. It may not point at this StagDB server itself (its STAGDB_API_HOST and STAGDB_API_PORT; all loopback addresses, `localhost` and `0.0.0.0` count as the same host when the API listens on loopback or on every address). Redirects are not followed.
+         * @description An absolute `http://` or `https://` URL with a host, at most 2048 characters. It may not point at this StagDB server itself (its STAGDB_API_HOST and STAGDB_API_PORT; all loopback addresses, `localhost` and `0.0.0.0` count as the same host when the API listens on loopback or on every address). Redirects are not followed. The host is resolved: a URL whose host resolves to a loopback, link-local (169.254.0.0/16, fe80::/10), private (10/8, 172.16/12, 192.168/16, fc00::/7), unspecified, multicast or reserved address is refused with 400, unless the operator allowed that network (STAGDB_WEBHOOK_ALLOW_NETWORKS). The check is made again at every delivery, which connects to the address that was checked; a name that does not resolve yet may be registered and is retried like an unreachable receiver.
          * @example https://ci.example.com/hooks/stagdb
          */
         WebhookUrl: string;
@@ -712,6 +712,8 @@ export interface components {
                 parent_id: components["schemas"]["DatabaseId"] | null;
                 /** @description For snapshot events, the snapshot; otherwise the snapshot a branch was made from, or null. */
                 snapshot_id: components["schemas"]["SnapshotId"] | null;
+                /** @description Only on `database.failed` and `database.recovered`: what happened, in words for people (for example "brought back after the engine exited (exit code 137)"). */
+                reason?: string;
             };
         };
         TestEventPayload: {
@@ -1515,6 +1517,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
+            507: components["responses"]["InsufficientResources"];
         };
     };
     listBranches: {
