@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.domain.durations import parse_duration
+from app.errors import ValidationError
+
 STORAGE_KINDS = ("auto", "zfs", "btrfs", "reflink", "copy")
 NETWORK_MODES = ("host", "bridge")
 # Versions offered per engine type (when their image is present): variable and default.
@@ -87,6 +90,11 @@ class Settings:
     default_memory_bytes: int | None = None
     pool_min_free_bytes: int = 64 * 1024 * 1024
     pull_images: bool = True
+    job_interval_s: float = 1.0
+    wake_timeout_s: float = 30.0
+    branch_ttl_s: int | None = None
+    auto_stop_after_s: int | None = None
+    engine_port_offset: int = 10000
     disk_quota_bytes: int | None = None
     secret_key: str | None = None
 
@@ -148,9 +156,43 @@ class Settings:
             default_memory_bytes=_size(env, "STAGDB_DEFAULT_MEMORY"),
             pool_min_free_bytes=_int(env, "STAGDB_POOL_MIN_FREE_MIB", 64) * 1024 * 1024,
             pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
+            job_interval_s=_job_interval(env),
+            wake_timeout_s=_seconds(env, "STAGDB_WAKE_TIMEOUT", 30.0),
+            branch_ttl_s=_duration(env, "STAGDB_BRANCH_TTL"),
+            auto_stop_after_s=_duration(env, "STAGDB_AUTO_STOP_AFTER"),
+            engine_port_offset=_engine_port_offset(env),
             disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
             secret_key=env.get("STAGDB_SECRET_KEY") or None,
         )
+
+
+def _job_interval(env: Mapping[str, str]) -> float:
+    value = _seconds(env, "STAGDB_JOB_INTERVAL", 1.0)
+    if value > 5:
+        raise ConfigError("STAGDB_JOB_INTERVAL must be at most 5 seconds")
+    return value
+
+
+def _duration(env: Mapping[str, str], name: str) -> int | None:
+    """A duration such as `90s`, `15m`, `2h`, `7d`; unset or empty means none."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_duration(raw, name)
+    except ValidationError as exc:
+        raise ConfigError(exc.message) from None
+
+
+def _engine_port_offset(env: Mapping[str, str]) -> int:
+    offset = _int(env, "STAGDB_ENGINE_PORT_OFFSET", 10000)
+    _, high = _port_range(env.get("STAGDB_PORT_RANGE", "15000-15999"))
+    if offset < 1 or high + offset > 65535:
+        raise ConfigError(
+            "STAGDB_ENGINE_PORT_OFFSET must be positive and keep STAGDB_PORT_RANGE + offset "
+            "within 65535"
+        )
+    return offset
 
 
 def _networks(

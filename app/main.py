@@ -69,7 +69,11 @@ def create_app(settings: Settings) -> Starlette:
         )
         try:  # a failed start-up must close the metadata connection too, or exit hangs
             app.state.services = services = await _prepare(settings)
-            async with services.controller.running(), services.delivery.running():
+            async with (
+                services.housekeeping.running(),
+                services.controller.running(),
+                services.delivery.running(),
+            ):
                 yield
         finally:
             with contextlib.suppress(TimeoutError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -21,6 +22,24 @@ class ResourcesInput:
         return {key: value for key, value in vars(self).items() if value is not UNSET}
 
 
+@strawberry.input(description="Take a snapshot every `every` (90s, 15m, 2h, 7d); keep `keep`")
+class SnapshotScheduleInput:
+    every: str
+    keep: int
+
+
+def _upkeep(given: dict[str, Any]) -> dict[str, Any]:
+    """The upkeep fields given, in the shape of the REST body."""
+    fields = {"ttl", "expires_at", "protected", "auto_stop_after", "snapshot_schedule"}
+    upkeep = {key: value for key, value in given.items() if key in fields}
+    schedule = upkeep.get("snapshot_schedule")
+    if isinstance(schedule, SnapshotScheduleInput):
+        upkeep["snapshot_schedule"] = {"every": schedule.every, "keep": schedule.keep}
+    if upkeep.get("expires_at") is not None:
+        upkeep["expires_at"] = upkeep["expires_at"].isoformat()
+    return upkeep
+
+
 @strawberry.input
 class CreateDatabaseInput:
     name: str
@@ -28,6 +47,11 @@ class CreateDatabaseInput:
     version: str | None = None
     description: str | None = None
     resources: ResourcesInput | None = None
+    ttl: str | None = UNSET
+    expires_at: datetime | None = UNSET
+    protected: bool | None = UNSET
+    auto_stop_after: str | None = UNSET
+    snapshot_schedule: SnapshotScheduleInput | None = UNSET
 
     def request(self) -> CreateDatabase:
         return CreateDatabase(
@@ -36,6 +60,7 @@ class CreateDatabaseInput:
             version=self.version,
             description=self.description,
             resources=self.resources.as_dict() if self.resources else None,
+            upkeep=_upkeep(_given(self)),
         )
 
 
@@ -44,12 +69,19 @@ class UpdateDatabaseInput:
     name: str | None = UNSET
     description: str | None = UNSET
     resources: ResourcesInput | None = UNSET
+    ttl: str | None = UNSET
+    expires_at: datetime | None = UNSET
+    protected: bool | None = UNSET
+    auto_stop_after: str | None = UNSET
+    snapshot_schedule: SnapshotScheduleInput | None = UNSET
 
     def request(self) -> UpdateDatabase:
-        given = {key: value for key, value in vars(self).items() if value is not UNSET}
+        given = _given(self)
+        upkeep = _upkeep(given)
+        given = {key: value for key, value in given.items() if key not in upkeep}
         if isinstance(given.get("resources"), ResourcesInput):
             given["resources"] = given["resources"].as_dict()
-        return UpdateDatabase(**given, fields=frozenset(given))
+        return UpdateDatabase(**given, fields=frozenset(given), upkeep=upkeep)
 
 
 @strawberry.input
@@ -65,6 +97,17 @@ class CreateSnapshotInput:
 class CreateBranchInput:
     name: str
     description: str | None = None
+    ttl: str | None = UNSET
+    expires_at: datetime | None = UNSET
+    protected: bool | None = UNSET
+    auto_stop_after: str | None = UNSET
+    snapshot_schedule: SnapshotScheduleInput | None = UNSET
 
     def request(self) -> CreateBranch:
-        return CreateBranch(name=self.name, description=self.description)
+        return CreateBranch(
+            name=self.name, description=self.description, upkeep=_upkeep(_given(self))
+        )
+
+
+def _given(fields: object) -> dict[str, Any]:
+    return {key: value for key, value in vars(fields).items() if value is not UNSET}

@@ -22,7 +22,11 @@ class DatabaseEvent:
     parent_id: strawberry.ID | None
     snapshot_id: strawberry.ID | None
     reason: str | None = strawberry.field(
-        description="Why it happened, for failures and recoveries noticed by the controller"
+        description="Why it happened: failures and recoveries noticed by the controller, "
+        "expiry, idling (idle) and waking (connection)"
+    )
+    scheduled: bool | None = strawberry.field(
+        description="Snapshot events: whether a snapshot schedule took the snapshot"
     )
     timestamp: datetime
 

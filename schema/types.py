@@ -35,6 +35,12 @@ class Resources:
     cpus: float | None
 
 
+@strawberry.type(description="Snapshots taken on a rhythm; beyond keep the oldest go")
+class SnapshotSchedule:
+    every: str = strawberry.field(description="A duration: 90s, 15m, 2h, 7d")
+    keep: int
+
+
 @strawberry.type
 class PageInfo:
     page: int
@@ -67,6 +73,17 @@ class Database:
     resources: Resources
     parent_id: strawberry.ID | None
     snapshot_id: strawberry.ID | None
+    expires_at: datetime | None = strawberry.field(
+        description="When it is deleted with its branches; null: never"
+    )
+    protected: bool = strawberry.field(
+        description="Never deleted, cascaded, expired or reset while true"
+    )
+    auto_stop_after: str | None = strawberry.field(
+        description="Stopped after this long without client connections, started again by "
+        "the next one; null: never"
+    )
+    snapshot_schedule: SnapshotSchedule | None
     created_at: datetime
     updated_at: datetime
 
@@ -98,6 +115,7 @@ class Database:
                 read_at=stats.storage.read_at, figures=cast(JSON, stats.storage.figures)
             ),
             engine=Reading.of(stats.engine),
+            front=Reading(read_at=stats.front.read_at, figures=cast(JSON, stats.front.figures)),
         )
 
     @strawberry.field(description="The engine's last log lines (tail 1-10000, default 100)")
@@ -135,6 +153,9 @@ class DatabaseStats:
     container: Reading | None = strawberry.field(description="From Docker; null when stopped")
     storage: Reading = strawberry.field(description="From the storage pool")
     engine: Reading | None = strawberry.field(description="From the engine; null when stopped")
+    front: Reading = strawberry.field(
+        description="From the connection front: client_connections open now, last_active_at"
+    )
 
 
 @strawberry.type
@@ -152,6 +173,7 @@ class Snapshot:
     status: str
     size_bytes: float | None = strawberry.field(description="Logical size of the data")
     unique_bytes: float | None = strawberry.field(description="Bytes only this snapshot holds")
+    scheduled: bool = strawberry.field(description="Taken by the database's snapshot schedule")
     created_at: datetime
 
     @classmethod
@@ -164,6 +186,7 @@ class Snapshot:
             status=view.status,
             size_bytes=view.size_bytes,
             unique_bytes=view.unique_bytes,
+            scheduled=view.scheduled,
             created_at=view.created_at,
         )
 

@@ -7,11 +7,12 @@ from starlette.responses import Response
 
 from app.api import render
 from app.api.envelope import ok, ok_page
-from app.api.inputs import json_object, pagination
+from app.api.inputs import json_object, pagination, split_off
 from app.completion import to_completion
 from app.domain.branches import BranchService, CreateBranch
+from app.domain.upkeep import UPKEEP_FIELDS
 
-CREATE_FIELDS = {"name", "description"}
+CREATE_FIELDS = {"name", "description", *UPKEEP_FIELDS}
 
 
 def _service(request: Request) -> BranchService:
@@ -25,13 +26,17 @@ async def list_branches(request: Request) -> Response:
 
 async def branch_database(request: Request) -> Response:
     body = await json_object(request, CREATE_FIELDS, required={"name"})
-    work = _service(request).from_database(request.path_params["id"], CreateBranch(**body))
+    upkeep = split_off(body, UPKEEP_FIELDS)
+    branch = CreateBranch(**body, upkeep=upkeep)
+    work = _service(request).from_database(request.path_params["id"], branch)
     return ok(render.database(await to_completion(work)), "Branch created successfully", 201)
 
 
 async def branch_snapshot(request: Request) -> Response:
     body = await json_object(request, CREATE_FIELDS, required={"name"})
-    work = _service(request).from_snapshot(request.path_params["id"], CreateBranch(**body))
+    upkeep = split_off(body, UPKEEP_FIELDS)
+    branch = CreateBranch(**body, upkeep=upkeep)
+    work = _service(request).from_snapshot(request.path_params["id"], branch)
     return ok(render.database(await to_completion(work)), "Branch created successfully", 201)
 
 

@@ -7,12 +7,13 @@ from starlette.responses import Response
 
 from app.api import render
 from app.api.envelope import ok, ok_page
-from app.api.inputs import json_object, pagination, query_flag
+from app.api.inputs import json_object, pagination, query_flag, split_off
 from app.completion import to_completion
 from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
+from app.domain.upkeep import UPKEEP_FIELDS
 
-CREATE_FIELDS = {"name", "type", "version", "description", "resources"}
-UPDATE_FIELDS = {"name", "description", "resources", "type", "version"}
+CREATE_FIELDS = {"name", "type", "version", "description", "resources", *UPKEEP_FIELDS}
+UPDATE_FIELDS = {"name", "description", "resources", "type", "version", *UPKEEP_FIELDS}
 
 
 def _service(request: Request) -> DatabaseService:
@@ -30,7 +31,8 @@ async def list_databases(request: Request) -> Response:
 
 async def create_database(request: Request) -> Response:
     body = await json_object(request, CREATE_FIELDS, required={"name", "type"})
-    view = await to_completion(_service(request).create(CreateDatabase(**body)))
+    upkeep = split_off(body, UPKEEP_FIELDS)
+    view = await to_completion(_service(request).create(CreateDatabase(**body, upkeep=upkeep)))
     return ok(render.database(view), "Database created successfully", 201)
 
 
@@ -41,7 +43,8 @@ async def get_database(request: Request) -> Response:
 
 async def update_database(request: Request) -> Response:
     body = await json_object(request, UPDATE_FIELDS, required=set())
-    update = UpdateDatabase(**body, fields=frozenset(body))
+    upkeep = split_off(body, UPKEEP_FIELDS)
+    update = UpdateDatabase(**body, fields=frozenset(body), upkeep=upkeep)
     view = await to_completion(_service(request).update(request.path_params["id"], update))
     return ok(render.database(view), "Database updated successfully")
 

@@ -44,6 +44,11 @@ async def json_object(
     return body
 
 
+def split_off(body: dict[str, Any], names: frozenset[str]) -> dict[str, Any]:
+    """Remove the `names` fields from `body`, answering them apart."""
+    return {name: body.pop(name) for name in names if name in body}
+
+
 def _bounded_int(text: str) -> int:
     """JSON integers as Python ints, refusing absurd lengths (converting thousands of digits
     costs CPU, and Python refuses past 4300)."""

@@ -34,6 +34,7 @@ def snapshot(view: SnapshotView) -> dict[str, object]:
         "description": view.description,
         "status": view.status,
         "size": {"logical_bytes": view.size_bytes, "unique_bytes": view.unique_bytes},
+        "scheduled": view.scheduled,
         "created_at": view.created_at,
     }
 

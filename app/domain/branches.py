@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from app.domain import lifecycle, operations
-from app.domain.databases import DatabaseFilter, DatabaseService, NewDatabase, describe
+from app.domain.databases import (
+    DatabaseFilter,
+    DatabaseService,
+    NewDatabase,
+    describe,
+    refuse_if_protected,
+)
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.resources import Resources
 from app.domain.rollback import Rollback
 from app.domain.snapshots import SnapshotService
+from app.domain.upkeep import Upkeep
 from app.domain.views import DatabaseView
 from app.errors import ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
@@ -21,6 +30,7 @@ from app.models import Database, Snapshot
 class CreateBranch:
     name: object
     description: object = None
+    upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
 
 
 class BranchService:
@@ -38,7 +48,8 @@ class BranchService:
         snapshot, run, ready; one rollback undoes whatever of it happened."""
         parent = await self.databases.find(database_ref)
         name, description = await self._validate(request)
-        new = self._new(parent, name, description, snapshot_id=None)
+        upkeep = self._upkeep(request)
+        new = self._new(parent, name, description, None, upkeep)
         async with self.databases.creation(new, "branch.create") as creation:
             branch = creation.row
             async with operations.locked_operation(
@@ -64,7 +75,7 @@ class BranchService:
         snapshot = await self.snapshots.find(snapshot_id)
         parent = await self.databases.find(snapshot.database_id)
         name, description = await self._validate(request)
-        new = self._new(parent, name, description, snapshot_id=snapshot.id)
+        new = self._new(parent, name, description, snapshot.id, self._upkeep(request))
         async with self.databases.creation(new, "branch.create") as creation:
             await creation.fill(
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, creation.row.volume)
@@ -94,7 +105,9 @@ class BranchService:
             )
         if row.status not in lifecycle.CAN_RESET:
             raise ResourceBusyError(f"Database '{row.name}' is {row.status} and cannot be reset")
+        refuse_if_protected(row, (), "reset")
         async with operations.locked_operation("branch.reset", row):
+            refuse_if_protected(row, (), "reset")
             if row.status not in lifecycle.CAN_RESET:
                 raise ResourceBusyError(
                     f"Database '{row.name}' is {row.status} and cannot be reset"
@@ -167,8 +180,13 @@ class BranchService:
             raise ValidationError(f"A database named '{name}' already exists")
         return name, describe(request.description)
 
+    def _upkeep(self, request: CreateBranch) -> Upkeep:
+        return self.databases.upkeep_defaults.for_branch(datetime.now(UTC)).changed(request.upkeep)
+
     @staticmethod
-    def _new(parent: Database, name: str, description: str, snapshot_id: str | None) -> NewDatabase:
+    def _new(
+        parent: Database, name: str, description: str, snapshot_id: str | None, upkeep: Upkeep
+    ) -> NewDatabase:
         return NewDatabase(
             name=name,
             engine=parent.engine,
@@ -178,4 +196,5 @@ class BranchService:
             parent_id=parent.id,
             snapshot_id=snapshot_id,
             data_password=parent.password,
+            upkeep=upkeep,
         )

@@ -215,6 +215,10 @@ class Controller:
     async def _keep_running(self, row: Database, container: ContainerInfo | None) -> None:
         if container is not None and container.status == "removing":
             container = None  # on its way out: make a new one
+        if container is not None and not self.provisioner.behind_front(container):
+            log.warning("%s predates the connection front: making its container again", row.id)
+            await self._bring_back(row, container, "its container predates the connection front")
+            return
         if container is not None and container.status == "paused":
             # Frozen for a snapshot by a process that died before thawing it.
             log.warning("thawing %s, left frozen by an interrupted snapshot", row.id)
@@ -255,8 +259,10 @@ class Controller:
         except StagError as exc:
             log.warning("could not stop %s: %s", row.id, exc.message)
 
-    async def _bring_back(self, row: Database, container: ContainerInfo | None) -> None:
-        reason = describe_loss(container)
+    async def _bring_back(
+        self, row: Database, container: ContainerInfo | None, reason: str | None = None
+    ) -> None:
+        reason = reason or describe_loss(container)
         log.warning("database %s is down (%s): bringing it back", row.id, reason)
         try:
             async with operations.locked_operation("database.recover", row):

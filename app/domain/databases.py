@@ -6,23 +6,27 @@ import asyncio
 import builtins
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
 
 from app.domain import lifecycle, operations
 from app.domain.catalog import EngineCatalog
+from app.domain.durations import format_duration
 from app.domain.events import DatabaseEvent, EventLog
 from app.domain.ids import looks_like_id, new_id
+from app.domain.jobs import JobBook
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
 from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, pool_is_full
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
+from app.domain.upkeep import Upkeep
 from app.domain.views import Connection, DatabaseView, ResourcesView
 from app.errors import (
     InsufficientResources,
@@ -32,7 +36,7 @@ from app.errors import (
     StagError,
     ValidationError,
 )
-from app.models import Database, Snapshot
+from app.models import Database, Job, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +53,22 @@ class CreateDatabase:
     version: object = None
     description: object = None
     resources: object = None
+    upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
+
+
+@dataclass(frozen=True)
+class UpkeepDefaults:
+    """The server's defaults: when new branches expire, when new databases stop idling."""
+
+    branch_ttl_s: int | None = None
+    auto_stop_after_s: int | None = None
+
+    def for_database(self) -> Upkeep:
+        return Upkeep(auto_stop_after_s=self.auto_stop_after_s)
+
+    def for_branch(self, now: datetime) -> Upkeep:
+        expires = None if self.branch_ttl_s is None else now + timedelta(seconds=self.branch_ttl_s)
+        return Upkeep(expires_at=expires, auto_stop_after_s=self.auto_stop_after_s)
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,7 @@ class NewDatabase:
     parent_id: str | None = None
     snapshot_id: str | None = None
     data_password: str | None = None  # the password the copied data already holds
+    upkeep: Upkeep = Upkeep()
 
 
 class Creation:
@@ -87,6 +108,7 @@ class Creation:
         provisioner, row = self.service.provisioner, self.row
         await self.service.guard(provisioner.limit_disk(row.volume))
         placement = self.service.placement(row)
+        await self.service.guard(provisioner.expose(placement))
         self.rollback.push("remove container", lambda: provisioner.remove_container(None, row.id))
         container_id = await self.service.guard(provisioner.run_container(placement))
         row.container_id = container_id
@@ -110,6 +132,7 @@ class UpdateDatabase:
     type: object = None
     version: object = None
     fields: frozenset[str] = frozenset()
+    upkeep: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,8 +151,11 @@ class DatabaseService:
         port_range: tuple[int, int],
         event_log: EventLog,
         default_memory_bytes: int | None = None,
+        upkeep_defaults: UpkeepDefaults | None = None,
     ) -> None:
         self.default_memory_bytes = default_memory_bytes
+        self.upkeep_defaults = upkeep_defaults or UpkeepDefaults()
+        self.jobs = JobBook(provisioner.host)
         self.catalog = catalog
         self.provisioner = provisioner
         self.connect_host = connect_host
@@ -191,13 +217,14 @@ class DatabaseService:
         resources = parse_resources(request.resources)
         if resources.memory_bytes is None and self.default_memory_bytes is not None:
             resources = Resources(self.default_memory_bytes, resources.cpus)
+        upkeep = self.upkeep_defaults.for_database().changed(request.upkeep)
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
         if await Database.exists(name=name):
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
-        new = NewDatabase(name, engine.name, version, description, resources)
+        new = NewDatabase(name, engine.name, version, description, resources, upkeep=upkeep)
         async with self.creation(new, "database.create") as creation:
             await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
             await creation.start()
@@ -232,6 +259,8 @@ class DatabaseService:
             volume=database_id,
             locked_by=operation.id,
             lock_expires_at=operations.lease_deadline(),
+            last_active_at=datetime.now(UTC),
+            **new.upkeep.columns(),
         )
         creation = Creation(self, row, new.data_password)
         creation.rollback.push("delete row", row.delete)
@@ -258,6 +287,7 @@ class DatabaseService:
             ["container_id", "locked_by", "lock_expires_at", "snapshot_id"],
         )
         await operations.finish(operation)
+        await self.jobs.plan(row)
         creation.view = self.view(row)
 
     def event(
@@ -267,6 +297,7 @@ class DatabaseService:
         status: str | None = None,
         snapshot_id: str | None = None,
         reason: str | None = None,
+        scheduled: bool | None = None,
     ) -> DatabaseEvent:
         return DatabaseEvent(
             event=name,
@@ -277,6 +308,7 @@ class DatabaseService:
             parent_id=row.parent_id,
             snapshot_id=snapshot_id or row.snapshot_id,
             reason=reason,
+            scheduled=scheduled,
         )
 
     async def change(
@@ -325,22 +357,28 @@ class DatabaseService:
         )
         if name != row.name and await Database.exists(name=name):
             raise ValidationError(f"A database named '{name}' already exists")
+        Upkeep.of(row).changed(request.upkeep)  # refuse bad input before taking the lock
 
         async with operations.locked_operation("database.update", row):
             self._require(row, lifecycle.CAN_CHANGE, "updated")
             current = Resources(row.memory_bytes, row.cpus)
             row.name, row.description = name, description
+            upkeep = Upkeep.of(row).changed(request.upkeep)
+            for column, value in upkeep.columns().items():
+                setattr(row, column, value)
             if resources != current:
                 await self._apply_resources(row, current, resources)
             try:
                 await self.change(
                     row,
                     "updated",
-                    ["name", "description", "memory_bytes", "cpus", "container_id"],
+                    ["name", "description", "memory_bytes", "cpus", "container_id",
+                     *upkeep.columns()],
                     error=row.error,
-                )
+                )  # fmt: skip
             except IntegrityError:
                 raise ValidationError(f"A database named '{name}' already exists") from None
+        await self.jobs.plan(row)
         return self.view(row)
 
     async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
@@ -379,8 +417,39 @@ class DatabaseService:
             except StagError as exc:
                 await self.change(row, "start failed", ["container_id"], error=exc.message)
                 raise
-            await self.change(row, "started", ["container_id"])
+            row.idle_stopped, row.last_active_at = False, datetime.now(UTC)
+            await self.change(row, "started", ["container_id", "idle_stopped", "last_active_at"])
+        await self.jobs.plan(row)
         return self.view(row)
+
+    async def wake(self, row: Database, wait_s: float) -> None:
+        """Start a database that idling stopped, for a client connecting to it."""
+        async with operations.locked_operation("database.wake", row, wait_s=wait_s):
+            if row.status == lifecycle.RUNNING:
+                return
+            if not (row.status == lifecycle.STOPPED and row.idle_stopped):
+                raise ResourceBusyError(f"Database '{row.name}' is {row.status}")
+            row.container_id = await self.guard(
+                self.provisioner.bring_up(self.placement(row), row.container_id, row.password)
+            )
+            row.idle_stopped, row.last_active_at = False, datetime.now(UTC)
+            await self.change(
+                row,
+                "woken by connection",
+                ["container_id", "idle_stopped", "last_active_at"],
+                reason="connection",
+            )
+        await self.jobs.plan(row)
+
+    async def stop_idle(self, row: Database) -> None:
+        """Stop a running database no client has used for its `auto_stop_after`."""
+        async with operations.locked_operation("database.idle_stop", row):
+            if row.status != lifecycle.RUNNING or row.desired_status != lifecycle.RUNNING:
+                return
+            await self.guard(self.provisioner.stop_container(row.container_id, row.id))
+            row.idle_stopped = True
+            await self.change(row, "stopped idle", ["idle_stopped"], reason="idle")
+        await self.jobs.plan(row)
 
     async def stop(self, ref: str) -> DatabaseView:
         row = await self.find(ref)
@@ -392,7 +461,9 @@ class DatabaseService:
                 return self.view(row)
             self._require(row, lifecycle.CAN_STOP, "stopped")
             await self.guard(self.provisioner.stop_container(row.container_id, row.id))
-            await self.change(row, "stopped")
+            row.idle_stopped = False
+            await self.change(row, "stopped", ["idle_stopped"])
+        await self.jobs.plan(row)
         return self.view(row)
 
     async def delete(self, ref: str, cascade: bool = False) -> None:
@@ -405,9 +476,27 @@ class DatabaseService:
                 f"Database '{row.name}' has branches: {', '.join(children)}; "
                 "delete them first or pass ?cascade=true"
             )
+        refuse_if_protected(row, descendants, "deleted")
         for descendant in reversed(descendants):
             await self._destroy(descendant)
         await self._destroy(row)
+
+    async def expire(self, row: Database) -> str | None:
+        """Delete an expired database with its branches, each announced by
+        `database.expired` before it goes; when any of them is protected nothing is deleted
+        and the answer says which one."""
+        descendants = await self.descendants(row)
+        protected = [r.name for r in [row, *descendants] if r.protected]
+        if protected:
+            return (
+                f"expiry of '{row.name}' postponed: '{protected[0]}' is protected; "
+                "nothing was deleted"
+            )
+        when = (row.expires_at or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
+        for descendant in reversed(descendants):
+            await self._destroy(descendant, "expiring", f"'{row.name}' expired at {when}")
+        await self._destroy(row, "expiring", f"expired at {when}")
+        return None
 
     async def descendants(self, row: Database) -> builtins.list[Database]:
         """Every branch below `row`, parents before their children."""
@@ -419,9 +508,13 @@ class DatabaseService:
             frontier = [child.id for child in level]
         return found
 
-    async def _destroy(self, row: Database) -> None:
+    async def _destroy(
+        self, row: Database, cause: str = "deleting", reason: str | None = None
+    ) -> None:
         async with operations.locked_operation("database.delete", row):
-            await self.change(row, "deleting", error=row.error)
+            if row.protected:
+                raise ResourceBusyError(_protected_message(row.name, "deleted"))
+            await self.change(row, cause, error=row.error, reason=reason)
             await self.remove_everything(row)
         await self.drop_snapshot_made_for(row)
 
@@ -446,6 +539,7 @@ class DatabaseService:
                     self.event("snapshot.deleted", row, "deleting", snapshot_id=snapshot.id)
                 )
             await row.delete(using_db=change.connection)
+            await Job.filter(database_id=row.id).using_db(change.connection).delete()
             if event is not None:
                 change.announce(self.event(event, row, "deleted"))
         await self.provisioner.release_port(row)
@@ -500,6 +594,12 @@ class DatabaseService:
             resources=ResourcesView(format_memory(row.memory_bytes), row.cpus),
             parent_id=row.parent_id,
             snapshot_id=row.snapshot_id,
+            expires_at=row.expires_at,
+            protected=row.protected,
+            auto_stop_after=format_duration(row.auto_stop_after_s)
+            if row.auto_stop_after_s is not None
+            else None,
+            snapshot_schedule=schedule.view() if (schedule := Upkeep.of(row).schedule) else None,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
@@ -556,6 +656,22 @@ def _grouped(
         if group is not None:
             groups.setdefault(group, []).append(render(row))
     return groups
+
+
+def _protected_message(name: str, action: str) -> str:
+    return f"Database '{name}' is protected and cannot be {action}; set protected to false first"
+
+
+def refuse_if_protected(row: Database, descendants: Iterable[Database], action: str) -> None:
+    """Refuse work that would reach a protected database, naming it, before doing any."""
+    if row.protected:
+        raise ResourceBusyError(_protected_message(row.name, action))
+    for descendant in descendants:
+        if descendant.protected:
+            raise ResourceBusyError(
+                f"Database '{descendant.name}' is protected and would be {action} with "
+                f"'{row.name}'; nothing was {action}; set protected to false first"
+            )
 
 
 def describe(value: object) -> str:

@@ -24,6 +24,7 @@ EVENT_NAMES = (
     "database.stopped",
     "database.failed",
     "database.recovered",
+    "database.expired",
     "snapshot.created",
     "snapshot.deleted",
     "branch.created",
@@ -42,6 +43,7 @@ class DatabaseEvent:
     parent_id: str | None = None
     snapshot_id: str | None = None
     reason: str | None = None  # why it happened, for failures and recoveries
+    scheduled: bool | None = None  # snapshot events: taken by a snapshot schedule
     timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def payload(self) -> dict[str, object]:
@@ -56,6 +58,8 @@ class DatabaseEvent:
         }
         if self.reason is not None:
             data["reason"] = self.reason
+        if self.scheduled is not None:
+            data["scheduled"] = self.scheduled
         return {
             "event": self.event,
             "timestamp": self.timestamp.isoformat().replace("+00:00", "Z"),

@@ -54,6 +54,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_each(CAN_RESET, FAILED, "reset failed", "database.failed"),
     *_each(CAN_CHANGE, None, "updated", "database.updated"),
     *_each(CAN_DELETE + (DELETING,), DELETING, "deleting", None),
+    # Upkeep: expiry deletes (announced before it goes), idling stops, a connection wakes.
+    *_each(CAN_DELETE, DELETING, "expiring", "database.expired"),
+    Transition(RUNNING, STOPPED, "stopped idle", "database.stopped"),
+    Transition(STOPPED, RUNNING, "woken by connection", "database.started"),
     Transition(DELETING, GONE, "deleted", "database.deleted"),
     Transition(DELETING, GONE, "branch deleted", "branch.deleted"),
     # The controller: what happened behind StagDB's back, and what it did about it.
@@ -81,9 +85,9 @@ def target_of(source: str, cause: str) -> str:
 
 def desired_after(cause: str) -> str | None:
     """What the user now wants the database to be, when `cause` changes that."""
-    if cause in ("created", "branched", "started", "reset"):
+    if cause in ("created", "branched", "started", "reset", "woken by connection"):
         return RUNNING
-    if cause == "stopped":
+    if cause in ("stopped", "stopped idle"):
         return STOPPED
     return None
 

@@ -34,6 +34,7 @@ class DatabaseStats:
     container: Reading | None
     storage: Reading
     engine: Reading | None
+    front: Reading
 
 
 @dataclass
@@ -66,7 +67,19 @@ class MonitoringService:
             self._container(row, container_id) if container_id else _nothing(),
             self._engine(row, container_id) if container_id else _nothing(),
         )
-        return DatabaseStats(row.id, row.status, container, storage, engine)
+        return DatabaseStats(row.id, row.status, container, storage, engine, self._front(row))
+
+    def _front(self, row: Database) -> Reading:
+        """Client connections open through this server's connection front."""
+        return Reading(
+            datetime.now(UTC),
+            {
+                "client_connections": self.provisioner.front.connections.get(row.id, 0),
+                "last_active_at": row.last_active_at.isoformat().replace("+00:00", "Z")
+                if row.last_active_at
+                else None,
+            },
+        )
 
     async def logs(self, ref: str, tail: object = None, since: object = None) -> list[LogLine]:
         row = await self.databases.find(ref)

@@ -106,10 +106,25 @@ async def finish(operation: Operation, error: str | None = None) -> None:
     )
 
 
+# Work nobody asked for just now (timed jobs): a user's call waits for it rather than fail.
+BACKGROUND_KINDS = frozenset({"snapshot.scheduled", "database.idle_stop"})
+
+
+async def _held_by_background(database_id: str) -> bool:
+    holder = await Database.filter(id=database_id).values_list("locked_by", flat=True)
+    if not holder or holder[0] is None:
+        return True  # freed meanwhile: try again
+    kind = await Operation.filter(id=holder[0]).values_list("kind", flat=True)
+    return bool(kind) and kind[0] in BACKGROUND_KINDS
+
+
 async def acquire_lock(database_id: str, operation_id: str, name: str, wait_s: float = 0.0) -> None:
     """Take the database's lock with one conditional UPDATE, safe across API replicas: free,
-    or held under a lease that has passed. With `wait_s`, keep trying that long."""
-    deadline = time.monotonic() + wait_s
+    or held under a lease that has passed. With `wait_s`, keep trying that long; while the
+    lock is held by background work (a scheduled snapshot, an idle stop) keep trying up to
+    SHORT_WAIT_S whatever `wait_s` says."""
+    started = time.monotonic()
+    deadline = started + wait_s
     while True:
         now = datetime.now(UTC)
         free = (
@@ -120,7 +135,11 @@ async def acquire_lock(database_id: str, operation_id: str, name: str, wait_s: f
         )
         if taken:
             return
-        if time.monotonic() >= deadline:
+        now_s = time.monotonic()
+        waits_for_background = now_s - started < SHORT_WAIT_S and await _held_by_background(
+            database_id
+        )
+        if now_s >= deadline and not waits_for_background:
             raise ResourceBusyError(
                 f"Database '{name}' is busy with another operation; retry when it has finished"
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from threading import Event
 
+from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
 from app.drivers.runtime.base import (
     DATABASE_LABEL,
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 READY_POLL_S = 0.05
 NETWORK_POLL_S = 0.02
+ENGINE_HOST = "127.0.0.1"  # engines listen here only: the connection front is their door
+# Where a container's engine listens; containers made before the front lack it.
+ENGINE_PORT_LABEL = "io.stagdb.engine-port"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class Provisioner:
         ready_timeout_s: float,
         pids_limit: int | None = None,
         pool_min_free_bytes: int = 0,
+        front: ConnectionFront | None = None,
+        engine_port_offset: int = 10000,
         disk_quota_bytes: int | None = None,
     ) -> None:
         self.disk_quota_bytes = disk_quota_bytes
@@ -89,12 +95,34 @@ class Provisioner:
         self.ready_timeout_s = ready_timeout_s
         self.pids_limit = pids_limit
         self.pool_min_free_bytes = pool_min_free_bytes
+        self.front = front or ConnectionFront(bind_address, hold_s=ready_timeout_s)
+        self.engine_port_offset = engine_port_offset
         self._template_locks: dict[str, asyncio.Lock] = {}
+
+    def engine_port(self, port: int) -> int:
+        """Where the engine of the database published at `port` listens (on ENGINE_HOST)."""
+        return port + self.engine_port_offset
 
     def listen(self, engine: Engine, port: int) -> Listen:
         if self.network_mode == "host":
-            return Listen(address=self.bind_address, port=port)
+            return Listen(address=ENGINE_HOST, port=self.engine_port(port))
         return Listen(address="*", port=engine.container_port)
+
+    async def expose(self, placement: Placement) -> None:
+        """Have the connection front serve the database's published port."""
+        route = Route(
+            placement.database_id,
+            ENGINE_HOST,
+            self.engine_port(placement.port),
+            placement.engine.refusal,
+        )
+        try:
+            await self.front.open(placement.port, route)
+        except OSError as exc:
+            raise FrontFailure(f"cannot listen on port {placement.port}: {exc}") from exc
+
+    async def unexpose(self, port: int) -> None:
+        await self.front.close(port)
 
     async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
         """The per-version template volume, initialised once and cloned for every new database."""
@@ -151,12 +179,13 @@ class Provisioner:
                 MANAGED_LABEL: "true",
                 DATABASE_LABEL: placement.database_id,
                 HOST_LABEL: self.host,
+                ENGINE_PORT_LABEL: str(self.engine_port(placement.port)),
             },
             mounts=[Mount(str(self.pool.volume_path(placement.volume)), engine.data_dir)],
             network_mode=self.network_mode,
             published_port=None
             if self.network_mode == "host"
-            else (self.bind_address, placement.port, engine.container_port),
+            else (ENGINE_HOST, self.engine_port(placement.port), engine.container_port),
             memory_bytes=placement.memory_bytes,
             cpus=placement.cpus,
             pids_limit=self.pids_limit,
@@ -243,9 +272,8 @@ class Provisioner:
             await asyncio.sleep(pause_s)
 
     def client_address(self, port: int) -> tuple[str, int]:
-        """Where this server reaches a database's port."""
-        wildcard = self.bind_address in ("0.0.0.0", "::", "*")
-        return ("127.0.0.1" if wildcard else self.bind_address), port
+        """Where this server reaches the engine of the database published at `port`."""
+        return ENGINE_HOST, self.engine_port(port)
 
     async def _fail_if_exited(self, container_id: str, engine: Engine) -> None:
         info = await asyncio.to_thread(self.runtime.inspect, container_id)
@@ -264,13 +292,22 @@ class Provisioner:
             )
         if container_id is not None:
             try:
-                await asyncio.to_thread(self.runtime.start, container_id)
+                info = await asyncio.to_thread(self.runtime.inspect, container_id)
+                if not self.behind_front(info):  # made before the front: make it again
+                    await asyncio.to_thread(self.runtime.remove, container_id)
+                    container_id = None
+                else:
+                    await asyncio.to_thread(self.runtime.start, container_id)
             except ContainerNotFound:
                 container_id = None
         if container_id is None:
             container_id = await self.run_container(placement)
         await self.wait_ready(container_id, placement, None, login_password=password)
         return container_id
+
+    def behind_front(self, container: ContainerInfo) -> bool:
+        """Whether the container's engine listens where the connection front expects it."""
+        return ENGINE_PORT_LABEL in container.labels
 
     async def thaw(self, container_id: str) -> None:
         await asyncio.to_thread(self.runtime.unpause, container_id)
@@ -416,18 +453,29 @@ class Provisioner:
             raise PoolFull(f"{free} bytes free in the pool, below the reserve")
 
     def port_is_free(self, port: int) -> bool:
-        """Nothing listens on `port` on this host and no other install has claimed it."""
-        return _bindable(self.bind_address, port) and not self.port_claims.held_by_others(port)
+        """Nothing listens on `port` (nor on its engine port) on this host and no other
+        install has claimed it."""
+        return (
+            _bindable(self.bind_address, port)
+            and _bindable(ENGINE_HOST, self.engine_port(port))
+            and not self.port_claims.held_by_others(port)
+        )
 
     async def claim_port(self, port: int, database_id: str) -> bool:
         return await asyncio.to_thread(self.port_claims.claim, port, database_id)
 
     async def release_port_of(self, port: int, database_id: str) -> None:
+        if self.front.ports().get(port) == database_id:
+            await self.front.close(port)
         await asyncio.to_thread(self.port_claims.release, port, database_id)
 
     async def release_port(self, row: Database) -> None:
         if row.port is not None:
             await self.release_port_of(row.port, row.id)
+
+
+class FrontFailure(RuntimeFailure):
+    """The connection front cannot serve a port."""
 
 
 class PoolFull(StorageFailure):

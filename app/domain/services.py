@@ -8,11 +8,12 @@ from app.config import Settings
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
-from app.domain.databases import DatabaseService
+from app.domain.databases import DatabaseService, UpkeepDefaults
 from app.domain.delivery import DeliveryWorker
 from app.domain.egress import EgressPolicy
 from app.domain.events import EventBus, EventLog
 from app.domain.health import HealthService
+from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
@@ -20,6 +21,7 @@ from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
+from app.drivers.front import ConnectionFront
 from app.drivers.port_claims import PortClaims
 from app.drivers.runtime.base import ContainerRuntime
 from app.drivers.runtime.docker import DockerRuntime
@@ -47,6 +49,7 @@ class Services:
     controller: Controller
     webhooks: WebhookService
     delivery: DeliveryWorker
+    housekeeping: Housekeeping
     idempotency: IdempotencyService
 
     @classmethod
@@ -66,6 +69,8 @@ class Services:
             ready_timeout_s=settings.operation_timeout_s,
             pids_limit=settings.pids_limit,
             pool_min_free_bytes=settings.pool_min_free_bytes,
+            front=ConnectionFront(settings.bind_address, hold_s=settings.wake_timeout_s),
+            engine_port_offset=settings.engine_port_offset,
             disk_quota_bytes=settings.disk_quota_bytes,
         )
         events = EventBus()
@@ -76,6 +81,7 @@ class Services:
             settings.port_range,
             EventLog(events),
             default_memory_bytes=settings.default_memory_bytes,
+            upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
         snapshots = SnapshotService(databases)
         egress = EgressPolicy(settings.webhooks.allow_networks)
@@ -102,5 +108,8 @@ class Services:
                 egress,
             ),
             delivery=delivery,
+            housekeeping=Housekeeping(
+                databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
+            ),
             idempotency=IdempotencyService(),
         )

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import builtins
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
 from app.domain import lifecycle, operations
-from app.domain.databases import DatabaseService, describe
+from app.domain.databases import DatabaseService, describe, refuse_if_protected
 from app.domain.ids import new_id
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.views import SnapshotView
-from app.errors import NotFoundError, ResourceBusyError, ValidationError
+from app.errors import NotFoundError, ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
+
+log = logging.getLogger(__name__)
 
 READY = "ready"
 
@@ -78,7 +82,12 @@ class SnapshotService:
         return view(row)
 
     async def take(
-        self, database: Database, name: str, description: str, created_for: str | None = None
+        self,
+        database: Database,
+        name: str,
+        description: str,
+        created_for: str | None = None,
+        scheduled: bool = False,
     ) -> Snapshot:
         """Snapshot `database` (whose lock the caller holds) consistently, and record it."""
         snapshot_id = new_id("snap")
@@ -98,6 +107,7 @@ class SnapshotService:
                 status=READY,
                 volume=database.volume,
                 created_for=created_for,
+                scheduled=scheduled,
                 size_bytes=usage.logical_bytes,
                 unique_bytes=usage.unique_bytes,
             )
@@ -110,7 +120,9 @@ class SnapshotService:
             async with self.databases.event_log.change() as change:
                 row = await Snapshot.create(**values, using_db=change.connection)
                 change.announce(
-                    self.databases.event("snapshot.created", database, snapshot_id=row.id)
+                    self.databases.event(
+                        "snapshot.created", database, snapshot_id=row.id, scheduled=row.scheduled
+                    )
                 )
             return row
         except IntegrityError:
@@ -128,6 +140,8 @@ class SnapshotService:
                 + "; delete them first or pass ?cascade=true"
             )
         for branch in branches:
+            refuse_if_protected(branch, await self.databases.descendants(branch), "deleted")
+        for branch in branches:
             await self.databases.delete(branch.id, cascade=True)
         if not await Snapshot.exists(id=row.id):
             return  # it was taken only for those branches and went with them
@@ -136,11 +150,49 @@ class SnapshotService:
             "snapshot.delete", database, wait_s=operations.SHORT_WAIT_S
         ):
             await self.databases.guard(self.provisioner.destroy_snapshot(row.volume, row.id))
-            async with self.databases.event_log.change() as change:
-                await row.delete(using_db=change.connection)
-                change.announce(
-                    self.databases.event("snapshot.deleted", database, snapshot_id=row.id)
+            await self._forget(database, row)
+
+    async def take_scheduled(self, database: Database, now: datetime) -> Snapshot | None:
+        """The snapshot a schedule asks for, then the oldest scheduled ones beyond its `keep`
+        go, except those a branch depends on (snapshots users took are never counted)."""
+        async with operations.locked_operation(
+            "snapshot.scheduled", database, wait_s=operations.SHORT_WAIT_S
+        ):
+            if database.snapshot_every_s is None or database.status not in lifecycle.CAN_CHANGE:
+                return None
+            name = f"scheduled-{now:%Y%m%d-%H%M%S}"
+            if await Snapshot.exists(database_id=database.id, name=name):
+                return None
+            await self.databases.guard(self.provisioner.require_free_space())
+            taken = await self.take(
+                database, name, "Taken by the snapshot schedule", scheduled=True
+            )
+            await self._prune(database)
+        return taken
+
+    async def _prune(self, database: Database) -> None:
+        keep = database.snapshot_keep or 1
+        scheduled = await Snapshot.filter(database_id=database.id, scheduled=True).order_by(
+            "-created_at", "-id"
+        )
+        for old in scheduled[keep:]:
+            if await Database.exists(snapshot_id=old.id):
+                continue  # a branch depends on it
+            try:
+                await self.databases.guard(self.provisioner.destroy_snapshot(old.volume, old.id))
+            except StagError as exc:  # pinned underneath (a reset cloned it): kept for now
+                log.warning("scheduled snapshot %s kept: %s", old.id, exc.message)
+                continue
+            await self._forget(database, old)
+
+    async def _forget(self, database: Database, row: Snapshot) -> None:
+        async with self.databases.event_log.change() as change:
+            await row.delete(using_db=change.connection)
+            change.announce(
+                self.databases.event(
+                    "snapshot.deleted", database, snapshot_id=row.id, scheduled=row.scheduled
                 )
+            )
 
 
 def view(row: Snapshot) -> SnapshotView:
@@ -152,5 +204,6 @@ def view(row: Snapshot) -> SnapshotView:
         status=row.status,
         size_bytes=row.size_bytes,
         unique_bytes=row.unique_bytes,
+        scheduled=row.scheduled,
         created_at=row.created_at,
     )

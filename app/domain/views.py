@@ -27,6 +27,12 @@ class ResourcesView:
 
 
 @dataclass(frozen=True)
+class SnapshotScheduleView:
+    every: str  # a duration, e.g. 1h
+    keep: int
+
+
+@dataclass(frozen=True)
 class DatabaseView:
     id: str
     name: str
@@ -41,6 +47,10 @@ class DatabaseView:
     resources: ResourcesView
     parent_id: str | None
     snapshot_id: str | None
+    expires_at: datetime | None
+    protected: bool
+    auto_stop_after: str | None
+    snapshot_schedule: SnapshotScheduleView | None
     created_at: datetime
     updated_at: datetime
 
@@ -54,6 +64,7 @@ class SnapshotView:
     status: str
     size_bytes: int | None
     unique_bytes: int | None
+    scheduled: bool
     created_at: datetime
 
 

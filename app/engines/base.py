@@ -5,6 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from app.engines.refusals import Refusal
+
 
 @dataclass(frozen=True)
 class Listen:
@@ -23,6 +25,7 @@ class Engine(ABC):
     stop_signal: str
     default_username: str
     default_database: str
+    refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"

@@ -14,6 +14,7 @@ from app.engines.mysql import (
     stats_query,
     template_statements,
 )
+from app.engines.refusals import MysqlRefusal
 
 DATA_DIR = "/var/lib/mysql"
 SOCKET = "/run/mysqld/mysqld.sock"
@@ -31,6 +32,7 @@ class MariaDB(Engine):
     name = "mariadb"
     image_repository = "mariadb"
     container_port = 3306
+    refusal = MysqlRefusal()
     data_dir = DATA_DIR
     run_as = "999:999"
     stop_signal = "SIGTERM"  # mariadbd shuts down cleanly on SIGTERM

@@ -11,6 +11,7 @@ import string
 from urllib.parse import quote
 
 from app.engines.base import Engine, Listen
+from app.engines.refusals import MysqlRefusal
 
 DATA_DIR = "/var/lib/mysql"
 SOCKET = "/var/run/mysqld/mysqld.sock"
@@ -35,6 +36,7 @@ class MySQL(Engine):
     name = "mysql"
     image_repository = "mysql"
     container_port = 3306
+    refusal = MysqlRefusal()
     data_dir = DATA_DIR
     run_as = "999:999"
     stop_signal = "SIGTERM"  # mysqld shuts down cleanly on SIGTERM

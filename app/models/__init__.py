@@ -41,6 +41,16 @@ class Database(Model):
     locked_by = fields.CharField(max_length=32, null=True)
     # The lock's lease: renewed while its operation runs, free for the taking once passed.
     lock_expires_at: datetime | None = fields.DatetimeField(null=True)
+    # Upkeep its user asked for: deletion at a time, protection, scheduled snapshots, idling.
+    expires_at: datetime | None = fields.DatetimeField(null=True)
+    protected = fields.BooleanField(default=False)
+    snapshot_every_s: int | None = fields.IntField(null=True)
+    snapshot_keep: int | None = fields.IntField(null=True)
+    auto_stop_after_s: int | None = fields.IntField(null=True)
+    # Last moment a client connection through the front was open (any replica's front).
+    last_active_at: datetime | None = fields.DatetimeField(null=True)
+    # Stopped for idleness (not by its user): the next client connection starts it.
+    idle_stopped = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -63,6 +73,7 @@ class Snapshot(Model):
     status = fields.CharField(max_length=16)
     volume = fields.CharField(max_length=128)
     created_for = fields.CharField(max_length=32, null=True)
+    scheduled = fields.BooleanField(default=False)  # taken by a snapshot schedule
     size_bytes: int | None = fields.BigIntField(null=True)
     unique_bytes: int | None = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -90,6 +101,24 @@ class Operation(Model):
 
     class Meta:
         table = "operations"
+
+
+class Job(Model):
+    """Timed work on one database (expire it, snapshot it, stop it when idle), due at a
+    time. A replica claims a due job with a conditional UPDATE that sets its lease; a lease
+    that passed (its replica died) is free for the taking, so each run happens once."""
+
+    id = fields.CharField(pk=True, max_length=64)  # "<kind>:<database id>"
+    kind = fields.CharField(max_length=16)
+    database_id = fields.CharField(max_length=32, db_index=True)
+    host = fields.CharField(max_length=64)
+    due_at = fields.DatetimeField(db_index=True)
+    claimed_by = fields.CharField(max_length=128, null=True)
+    lease_expires_at: datetime | None = fields.DatetimeField(null=True)
+    last_error: str | None = fields.TextField(null=True)
+
+    class Meta:
+        table = "jobs"
 
 
 class Event(Model):

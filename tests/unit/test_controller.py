@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, NewDatabase
 from app.domain.events import EVENT_NAMES, EventBus, EventLog
-from app.domain.provisioning import Provisioner
+from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.domain.snapshots import SnapshotService
 from app.drivers.port_claims import PortClaims
@@ -103,7 +103,11 @@ async def test_a_vanished_container_is_made_again_with_the_same_port(world: Worl
     world.runtime.remove(old.info.id)
     await world.controller.sweep()
     new = world.runtime.of_database(row.id)
-    assert new is not None and new.info.running and new.port == row.port
+    assert (
+        new is not None
+        and new.info.running
+        and new.port == world.databases.provisioner.engine_port(row.port)
+    )
     await row.refresh_from_db()
     assert (row.status, row.error) == (lifecycle.RUNNING, None)
     assert ("database.recovered", "brought back after its container disappeared") in (
@@ -262,11 +266,11 @@ def test_what_each_status_allows(status: str) -> None:
     expected = {
         lifecycle.CREATING: {"created", "branched", "creation failed", "unsettled"},
         lifecycle.RUNNING: {"stopped", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "recovered", "lost"},
+                            "deleting", "recovered", "lost", "expiring", "stopped idle"},
         lifecycle.STOPPED: {"started", "start failed", "reset", "reset failed", "updated",
-                            "deleting"},
+                            "deleting", "expiring", "woken by connection"},
         lifecycle.FAILED: {"started", "stopped", "start failed", "reset", "reset failed",
-                           "updated", "deleting", "recovered"},
+                           "updated", "deleting", "recovered", "expiring"},
         lifecycle.DELETING: {"deleting", "deleted", "branch deleted", "unsettled"},
     }[status]  # fmt: skip
     assert allowed == expected
@@ -275,3 +279,18 @@ def test_what_each_status_allows(status: str) -> None:
 def test_an_illegal_transition_is_refused() -> None:
     with pytest.raises(lifecycle.IllegalTransition):
         lifecycle.transition(lifecycle.DELETING, "started")
+
+
+@scenario
+async def test_a_container_made_before_the_front_is_made_again_behind_it(world: World) -> None:
+    row = await world.create("older")
+    old = world.runtime.of_database(row.id)
+    assert old is not None
+    labels = {k: v for k, v in old.info.labels.items() if k != ENGINE_PORT_LABEL}
+    old.info = replace(old.info, labels=labels)
+    await world.controller.sweep()
+    new = world.runtime.of_database(row.id)
+    assert new is not None and new.info.id != old.info.id and new.info.running
+    assert ENGINE_PORT_LABEL in new.info.labels
+    await row.refresh_from_db()
+    assert (row.status, row.container_id) == (lifecycle.RUNNING, new.info.id)

@@ -1,0 +1,155 @@
+"""Timed work on databases, kept as rows of the `jobs` table so it survives restarts.
+
+Each database has at most one job of each kind (expire it, snapshot it, stop it when idle),
+due at a time. `JobBook.plan` keeps a database's jobs in line with its upkeep; `JobBook.run_due`
+claims due jobs of this host with one conditional UPDATE each (free, or its lease passed) and
+runs them under a renewed lease, so across replicas sharing the metadata each run happens once,
+and a run cut short by a crash is taken over when its lease passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
+
+from app.domain import lifecycle, operations
+from app.models import Database, Job
+
+log = logging.getLogger(__name__)
+
+EXPIRE = "expire"
+SNAPSHOT = "snapshot"
+IDLE = "idle"
+KINDS = (EXPIRE, SNAPSHOT, IDLE)
+LEASE_S = 30.0
+RETRY_S = 30.0  # after a job failed
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """When the job is due again (None: it is done), and a note on why, if any."""
+
+    next_due: datetime | None
+    note: str | None = None
+
+
+Handler = Callable[[Job], Awaitable[Outcome]]
+
+
+def job_id(kind: str, database_id: str) -> str:
+    return f"{kind}:{database_id}"
+
+
+class JobBook:
+    def __init__(self, host: str) -> None:
+        self.host = host
+
+    async def plan(self, row: Database, now: datetime | None = None) -> None:
+        """Create, move or drop `row`'s jobs to match its upkeep and status."""
+        now = now or datetime.now(UTC)
+        await self._set(EXPIRE, row, row.expires_at)
+        snapshot_due = None
+        if row.snapshot_every_s is not None:
+            current = await Job.get_or_none(id=job_id(SNAPSHOT, row.id))
+            every = timedelta(seconds=row.snapshot_every_s)
+            keeps = current is not None and current.due_at <= now + every
+            snapshot_due = current.due_at if current is not None and keeps else now + every
+        await self._set(SNAPSHOT, row, snapshot_due)
+        idle_due = None
+        if row.auto_stop_after_s is not None and row.status == lifecycle.RUNNING:
+            idle_due = (row.last_active_at or now) + timedelta(seconds=row.auto_stop_after_s)
+        await self._set(IDLE, row, idle_due)
+
+    async def _set(self, kind: str, row: Database, due: datetime | None) -> None:
+        key = job_id(kind, row.id)
+        if due is None:
+            await Job.filter(id=key).delete()
+            return
+        if not await Job.filter(id=key).update(due_at=due):
+            await Job.get_or_create(
+                id=key,
+                defaults={"kind": kind, "database_id": row.id, "host": row.host, "due_at": due},
+            )
+
+    async def forget(self, database_id: str) -> None:
+        await Job.filter(database_id=database_id).delete()
+
+    async def run_due(self, handlers: Mapping[str, Handler]) -> int:
+        """Run this host's due jobs that no live replica holds; answers how many ran."""
+        now = datetime.now(UTC)
+        free = (
+            Q(claimed_by__isnull=True)
+            | Q(lease_expires_at__isnull=True)
+            | Q(lease_expires_at__lt=now)
+        )
+        due = (
+            await Job.filter(Q(host=self.host) & Q(due_at__lte=now) & free)
+            .order_by("due_at")
+            .limit(BATCH)
+        )
+        ran = 0
+        for job in due:
+            if await self._claim(job):
+                await self._run(job, handlers[job.kind])
+                ran += 1
+        return ran
+
+    async def _claim(self, job: Job) -> bool:
+        now = datetime.now(UTC)
+        free = (
+            Q(claimed_by__isnull=True)
+            | Q(lease_expires_at__isnull=True)
+            | Q(lease_expires_at__lt=now)
+        )
+        claimed = await Job.filter(Q(id=job.id) & Q(due_at__lte=now) & free).update(
+            claimed_by=operations.THIS_PROCESS,
+            lease_expires_at=now + timedelta(seconds=LEASE_S),
+        )
+        return claimed == 1
+
+    async def _run(self, job: Job, handler: Handler) -> None:
+        try:
+            async with _renewed(job):
+                outcome = await handler(job)
+        except Exception as exc:
+            log.exception("job %s failed; retrying in %.0f s", job.id, RETRY_S)
+            outcome = Outcome(
+                datetime.now(UTC) + timedelta(seconds=RETRY_S), f"failed: {type(exc).__name__}"
+            )
+        mine = Job.filter(id=job.id, claimed_by=operations.THIS_PROCESS)
+        if outcome.next_due is None:
+            await mine.delete()
+            return
+        await mine.update(
+            due_at=outcome.next_due,
+            claimed_by=None,
+            lease_expires_at=None,
+            last_error=outcome.note,
+        )
+
+
+@asynccontextmanager
+async def _renewed(job: Job) -> AsyncIterator[None]:
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(LEASE_S / 3)
+            with contextlib.suppress(Exception):
+                await Job.filter(id=job.id, claimed_by=operations.THIS_PROCESS).update(
+                    lease_expires_at=datetime.now(UTC) + timedelta(seconds=LEASE_S)
+                )
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
