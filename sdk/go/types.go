@@ -20,8 +20,22 @@ type Database struct {
 	Resources   Resources   `json:"resources"`
 	ParentID    *string     `json:"parent_id"`
 	SnapshotID  *string     `json:"snapshot_id"`
-	CreatedAt   time.Time   `json:"created_at"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	// ExpiresAt is when the database is deleted with its branches; nil for never.
+	ExpiresAt *time.Time `json:"expires_at"`
+	// Protected databases are never deleted, reset or expired until this is cleared.
+	Protected bool `json:"protected"`
+	// AutoStopAfter is the idle duration (e.g. "15m") after which it stops; nil for never.
+	AutoStopAfter *string `json:"auto_stop_after"`
+	// SnapshotSchedule takes snapshots on a rhythm and keeps the newest; nil for none.
+	SnapshotSchedule *SnapshotSchedule `json:"snapshot_schedule"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
+}
+
+// SnapshotSchedule is a database's scheduled snapshots: every duration, keeping the newest.
+type SnapshotSchedule struct {
+	Every string `json:"every"`
+	Keep  int    `json:"keep"`
 }
 
 // Connection tells how to connect to a database.
@@ -48,7 +62,9 @@ type Snapshot struct {
 	Description string       `json:"description"`
 	Status      string       `json:"status"`
 	Size        SnapshotSize `json:"size"`
-	CreatedAt   time.Time    `json:"created_at"`
+	// Scheduled snapshots were taken by a database's snapshot schedule, not by a user.
+	Scheduled bool      `json:"scheduled"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // SnapshotSize is the space a snapshot used when it was taken; nil when unknown.
@@ -65,6 +81,8 @@ type DatabaseStats struct {
 	Container  *ContainerReading `json:"container"`
 	Storage    StorageReading    `json:"storage"`
 	Engine     *EngineReading    `json:"engine"`
+	// Front holds the connection front's figures: client connections, last activity.
+	Front *EngineReading `json:"front"`
 }
 
 // ContainerReading holds Docker's figures for a database's container.

@@ -528,9 +528,39 @@ export interface components {
             parent_id: components["schemas"]["DatabaseId"] | null;
             /** @description The snapshot a branch's data came from (for a branch made from a database, the snapshot taken for it); null for a root database. */
             snapshot_id: components["schemas"]["SnapshotId"] | null;
+            /** @description When the database is deleted with its branches (each announced by `database.expired` first); null: never. Checked at least every 5 s. */
+            expires_at: components["schemas"]["Timestamp"] | null;
+            /** @description While true the database is never deleted, cascaded, expired or reset; such a request answers 409 RESOURCE_BUSY naming it and changes nothing. */
+            protected: boolean;
+            /** @description Stopped (`database.stopped`, reason `idle`) after this long with no client connection; the next client connection starts it again (`database.started`, reason `connection`) at the same URI. Null: never. */
+            auto_stop_after: components["schemas"]["Duration"] | null;
+            snapshot_schedule: components["schemas"]["SnapshotSchedule"] | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
+        /**
+         * @description A duration in seconds, minutes, hours or days (at most 3650d).
+         * @example 90s
+         * @example 15m
+         * @example 2h
+         * @example 7d
+         */
+        Duration: string;
+        /** @description Snapshots taken every `every` (named `scheduled-<UTC time>`, `scheduled: true`); beyond `keep`, the oldest scheduled ones are deleted, except those a branch was made from. Snapshots users take are never deleted by a schedule. */
+        SnapshotSchedule: {
+            every: components["schemas"]["Duration"];
+            keep: number;
+        };
+        /** @description Expire this long from now (sets `expires_at`); null clears the expiry. Not together with a non-null `expires_at`. A branch created without `ttl` or `expires_at` expires after STAGDB_BRANCH_TTL when the server sets one. On update a field left out keeps its value. */
+        TtlInput: components["schemas"]["Duration"] | null;
+        /** @description An RFC 3339 time in the future, with a zone; null clears the expiry. */
+        ExpiresAtInput: components["schemas"]["Timestamp"] | null;
+        /** @description True: never deleted, cascaded, expired or reset until set to false again. */
+        ProtectedInput: boolean;
+        /** @description Stop after this long with no client connection; null: never. When left out on create: STAGDB_AUTO_STOP_AFTER (unset: never). */
+        AutoStopAfterInput: components["schemas"]["Duration"] | null;
+        /** @description Take snapshots on a rhythm; null stops the schedule (its snapshots stay). */
+        SnapshotScheduleInput: components["schemas"]["SnapshotSchedule"] | null;
         Connection: {
             /** @description A connection URI with the credentials percent-encoded, e.g. `postgresql://postgres:<password>@127.0.0.1:15000/postgres`; `mysql://stagdb:<password>@127.0.0.1:15001/app` for `mariadb` and `mysql`; `mongodb://stagdb:<password>@127.0.0.1:15002/admin?authSource=admin` for `mongodb`. */
             uri: string;
@@ -571,6 +601,11 @@ export interface components {
             /** @description Free text; null is stored as "". */
             description?: string | null;
             resources?: components["schemas"]["ResourcesInput"];
+            ttl?: components["schemas"]["TtlInput"];
+            expires_at?: components["schemas"]["ExpiresAtInput"];
+            protected?: components["schemas"]["ProtectedInput"];
+            auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
+            snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
         };
         UpdateDatabaseRequest: {
             name?: components["schemas"]["DatabaseName"];
@@ -581,6 +616,11 @@ export interface components {
             type?: components["schemas"]["DatabaseType"];
             /** @description Accepted only when equal to the current version. */
             version?: string;
+            ttl?: components["schemas"]["TtlInput"];
+            expires_at?: components["schemas"]["ExpiresAtInput"];
+            protected?: components["schemas"]["ProtectedInput"];
+            auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
+            snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
         };
         Snapshot: {
             id: components["schemas"]["SnapshotId"];
@@ -590,6 +630,8 @@ export interface components {
             description: string;
             status: components["schemas"]["SnapshotStatus"];
             size: components["schemas"]["SnapshotSize"];
+            /** @description Taken by the database's snapshot schedule (not by a user). */
+            scheduled: boolean;
             created_at: components["schemas"]["Timestamp"];
         };
         /** @description Space used, as measured when the snapshot was taken; null when unknown. */
@@ -608,6 +650,11 @@ export interface components {
             name: components["schemas"]["DatabaseName"];
             /** @description Free text; null is stored as "". */
             description?: string | null;
+            ttl?: components["schemas"]["TtlInput"];
+            expires_at?: components["schemas"]["ExpiresAtInput"];
+            protected?: components["schemas"]["ProtectedInput"];
+            auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
+            snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
         };
         ResetRequest: {
             /** @description A snapshot of the database or of its parent; left out or null, the snapshot the database was branched from. */
@@ -627,7 +674,7 @@ export interface components {
          * @description A lifecycle event (branches are databases with a parent).
          * @enum {string}
          */
-        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset";
+        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset";
         /** @description A lifecycle event name, or `*` for every event. */
         WebhookEventFilter: components["schemas"]["LifecycleEventName"] | "*";
         /** @description The events to deliver: at least one; duplicates are dropped. Any other name gets 400 VALIDATION_ERROR naming it and listing the valid ones. */
@@ -712,8 +759,10 @@ export interface components {
                 parent_id: components["schemas"]["DatabaseId"] | null;
                 /** @description For snapshot events, the snapshot; otherwise the snapshot a branch was made from, or null. */
                 snapshot_id: components["schemas"]["SnapshotId"] | null;
-                /** @description Only on `database.failed` and `database.recovered`: what happened, in words for people (for example "brought back after the engine exited (exit code 137)"). */
+                /** @description What happened, in words for people: on `database.failed` and `database.recovered` (for example "brought back after the engine exited (exit code 137)"), `database.expired` (when it expired), `database.stopped` (`idle` when idling stopped it), `database.started` (`connection` when a client connection woke it), and `database.updated` when an expiry is postponed by a protected database (naming it). */
                 reason?: string;
+                /** @description Only on snapshot events; whether a snapshot schedule took it. */
+                scheduled?: boolean;
             };
         };
         TestEventPayload: {
@@ -884,6 +933,17 @@ export interface components {
             storage: components["schemas"]["StorageReading"];
             /** @description The server's own figures; null unless the database is running. */
             engine: components["schemas"]["EngineReading"] | null;
+            front: components["schemas"]["FrontReading"];
+        };
+        /** @description From the connection front that owns the database's published port. */
+        FrontReading: {
+            read_at: components["schemas"]["Timestamp"];
+            figures: {
+                /** @description Client connections open through this server's front now. */
+                client_connections: number;
+                /** @description The last moment any replica's front had a client connection open. */
+                last_active_at: components["schemas"]["Timestamp"] | null;
+            };
         };
         StatsEnvelope: {
             /** @constant */
@@ -1071,7 +1131,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["NotFoundCode"];
             };
         };
-        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; or the first call with the same `Idempotency-Key` is still in progress. Retry later or fix the state first. */
+        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; on delete, cascade and reset, the database (or a branch the cascade would reach) is protected, named in the message, and nothing was changed; or the first call with the same `Idempotency-Key` is still in progress. Retry later or fix the state first. */
         Conflict: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
