@@ -347,3 +347,28 @@ def test_verify_refuses_altered_foreign_or_stale_deliveries(
 def test_verify_accepts_lower_case_headers_and_text_bodies() -> None:
     headers = {name.lower(): value for name, value in signed_headers().items()}
     assert webhooks.verify(BODY.decode(), headers, SECRET, tolerance=5).event == "database.created"
+
+
+def test_databases_and_snapshots_carry_the_upkeep_fields() -> None:
+    from stagdb.models import Database, Snapshot
+
+    raw = {
+        "id": "db-0123456789ab", "name": "kept", "type": "postgresql", "version": "15",
+        "status": "running", "error": None, "host": "127.0.0.1", "port": 15000,
+        "connection": None, "description": "", "resources": {"memory": None, "cpus": None},
+        "parent_id": None, "snapshot_id": None, "created_at": "2026-11-27T10:00:00Z",
+        "updated_at": "2026-11-27T10:00:00Z", "expires_at": "2026-11-28T10:00:00Z",
+        "protected": True, "auto_stop_after": "15m",
+        "snapshot_schedule": {"every": "1h", "keep": 24},
+    }  # fmt: skip
+    database = Database.from_dict(raw)
+    assert database.protected and database.auto_stop_after == "15m"
+    assert database.expires_at is not None and database.expires_at.day == 28
+    assert database.snapshot_schedule is not None and database.snapshot_schedule.keep == 24
+    assert database.to_dict() == raw
+    snapshot = Snapshot.from_dict(
+        {"id": "snap-0123456789ab", "name": "scheduled-x", "database_id": raw["id"],
+         "description": "", "status": "ready", "size": {}, "scheduled": True,
+         "created_at": "2026-11-27T10:00:00Z"}
+    )  # fmt: skip
+    assert snapshot.scheduled

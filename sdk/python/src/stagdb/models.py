@@ -86,10 +86,15 @@ class Database(ApiObject):
     snapshot_id: str | None
     created_at: datetime
     updated_at: datetime
+    expires_at: datetime | None = None  # deleted with its branches then; None: never
+    protected: bool = False  # never deleted, reset or expired while set
+    auto_stop_after: str | None = None  # idle duration before it stops, e.g. "15m"
+    snapshot_schedule: SnapshotSchedule | None = None
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Database:
         connection = raw.get("connection")
+        schedule = raw.get("snapshot_schedule")
         return cls(
             raw,
             id=raw["id"],
@@ -107,7 +112,23 @@ class Database(ApiObject):
             snapshot_id=raw.get("snapshot_id"),
             created_at=_time(raw["created_at"]),
             updated_at=_time(raw["updated_at"]),
+            expires_at=parse_time(raw.get("expires_at")),
+            protected=bool(raw.get("protected", False)),
+            auto_stop_after=raw.get("auto_stop_after"),
+            snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
         )
+
+
+@dataclass(frozen=True)
+class SnapshotSchedule(ApiObject):
+    """Snapshots taken `every` duration, keeping the newest `keep` of them."""
+
+    every: str
+    keep: int
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> SnapshotSchedule:
+        return cls(raw, every=raw["every"], keep=raw["keep"])
 
 
 @dataclass(frozen=True)
@@ -131,6 +152,7 @@ class Snapshot(ApiObject):
     status: str
     size: SnapshotSize
     created_at: datetime
+    scheduled: bool = False  # taken by the database's snapshot schedule, not by a user
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Snapshot:
@@ -143,6 +165,7 @@ class Snapshot(ApiObject):
             status=raw["status"],
             size=SnapshotSize.from_dict(raw.get("size") or {}),
             created_at=_time(raw["created_at"]),
+            scheduled=bool(raw.get("scheduled", False)),
         )
 
 
