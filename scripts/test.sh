@@ -27,12 +27,15 @@ pool_suites=(tests/storage tests/integration/test_branching.py tests/integration
 ignores=()
 for suite in "${pool_suites[@]}"; do ignores+=(--ignore="$suite"); done
 
+# A test that fails is run once more, after a pause, and reported as a rerun either way: the
+# suites drive real Docker engines, loop devices and zfs-fuse on a shared 2-core machine.
+rerun=(--reruns 1 --reruns-delay 2)
 pools_log=$(mktemp)
 rest_log=$(mktemp)
-.venv/bin/python -m pytest "${pool_suites[@]}" >"$pools_log" 2>&1 &
+.venv/bin/python -m pytest "${rerun[@]}" "${pool_suites[@]}" >"$pools_log" 2>&1 &
 pools_pid=$!
 set +e
-.venv/bin/python -m pytest "${ignores[@]}" 2>&1 | tee "$rest_log"
+.venv/bin/python -m pytest "${rerun[@]}" "${ignores[@]}" 2>&1 | tee "$rest_log"
 rest_status=${PIPESTATUS[0]}
 wait "$pools_pid"
 pools_status=$?
