@@ -90,19 +90,18 @@ async def seal_legacy_values() -> None:
     from app.models import Database, Webhook
 
     for model, column in ((Database, "password"), (Webhook, "secret")):
-        _, sample = await model._meta.db.execute_query(
-            f'SELECT "{column}" FROM "{model._meta.db_table}" '
-            f"WHERE \"{column}\" LIKE '{PREFIX}%' LIMIT 1"  # constants only: no parameters
+        connection, table = model._meta.db, model._meta.db_table
+        sealed = f"\"{column}\" LIKE '{PREFIX}%'"  # constants only: no dialect's parameters
+        _, sample = await connection.execute_query(
+            f'SELECT "{column}" FROM "{table}" WHERE {sealed} LIMIT 1'
         )
         for row in sample:
             SEALER.open(str(row[column]))
-    for model, column in ((Database, "password"), (Webhook, "secret")):
-        connection = model._meta.db
-        table = model._meta.db_table
-        _, rows = await connection.execute_query(f'SELECT "id", "{column}" FROM "{table}"')
-        for row in rows:
-            if not str(row[column]).startswith(PREFIX):
-                await model.filter(id=row["id"]).update(**{column: row[column]})
+        _, plain = await connection.execute_query(
+            f'SELECT "id", "{column}" FROM "{table}" WHERE NOT ({sealed})'
+        )
+        for row in plain:
+            await model.filter(id=row["id"]).update(**{column: row[column]})
 
 
 def keep_private(settings: Settings) -> None:
