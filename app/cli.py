@@ -18,8 +18,6 @@ from app.domain.keys import ApiKeyService
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 
-SHUTDOWN_GRACE_S = 30  # requests still running after SIGTERM get this long to finish
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
@@ -66,8 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from app.http_server import serve
     from app.logs import configure_json_logging
     from app.main import create_app
 
@@ -78,14 +75,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     )
     # `kill -USR1 <pid>` writes every thread's stack to stderr: for a server that seems stuck.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-    )
+    serve(create_app(settings), settings.api_host, settings.api_port, settings.serving)
     return 0
 
 

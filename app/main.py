@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise import Tortoise
 
 from app.api.auth import ApiKeyMiddleware
+from app.api.bodylimit import BodyLimitMiddleware
 from app.api.envelope import EXCEPTION_HANDLERS
 from app.api.idempotency import IdempotencyMiddleware
 from app.api.metrics import metrics
@@ -92,6 +93,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(ObservabilityMiddleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.serving.max_body_bytes),
             Middleware(ApiKeyMiddleware),
             Middleware(RateLimitMiddleware),
             Middleware(IdempotencyMiddleware),
