@@ -85,9 +85,7 @@ class ServingSettings:
             keep_alive_timeout_s=_seconds(
                 env, "STAGDB_KEEP_ALIVE_TIMEOUT", defaults.keep_alive_timeout_s
             ),
-            max_header_bytes=_byte_count(
-                env, "STAGDB_MAX_HEADER_SIZE", defaults.max_header_bytes
-            ),
+            max_header_bytes=_byte_count(env, "STAGDB_MAX_HEADER_SIZE", defaults.max_header_bytes),
             max_concurrency=_positive(env, "STAGDB_MAX_CONCURRENCY", defaults.max_concurrency),
         )
 

@@ -29,7 +29,10 @@ async def echo(request: Request) -> Response:
 
 def app() -> Starlette:
     return Starlette(
-        routes=[Route("/v1/echo", echo, methods=["POST"]), Route("/graphql", echo, methods=["POST"])],
+        routes=[
+            Route("/v1/echo", echo, methods=["POST"]),
+            Route("/graphql", echo, methods=["POST"]),
+        ],
         middleware=[Middleware(BodyLimitMiddleware, max_bytes=LIMIT)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
     )
@@ -60,7 +63,10 @@ def test_a_declared_length_over_the_cap_is_refused_before_the_handler_runs() -> 
     assert refused.status_code == 413
     assert refused.json() == {
         "success": False,
-        "error": {"code": "VALIDATION_ERROR", "message": f"Request body is larger than {LIMIT} bytes"},
+        "error": {
+            "code": "VALIDATION_ERROR",
+            "message": f"Request body is larger than {LIMIT} bytes",
+        },
     }
     assert reads == []
 

@@ -114,6 +114,10 @@ def test_unknown_methods_and_unmatched_paths_share_one_label_each() -> None:
     assert count("unmatched", "GET", "404") == unmatched + 3
     assert count("/v1/fine/{id}", "other", "405") == other + 2
     assert count("/v1/fine/{id}", "GET", "200") == fine_get + 1
-    assert REGISTRY.get_sample_value(
-        "stagdb_http_requests_total", {"route": "/v1/nothing/1", "method": "GET", "status": "404"}
-    ) is None
+    assert (
+        REGISTRY.get_sample_value(
+            "stagdb_http_requests_total",
+            {"route": "/v1/nothing/1", "method": "GET", "status": "404"},
+        )
+        is None
+    )
