@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -18,10 +19,12 @@ from app.domain.keys import Principal
 from app.errors import UnauthorizedError
 from schema.context import Context
 from schema.errors import MaskUnexpectedErrors
+from schema.limits import document_limits
 from schema.loaders import Loaders
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
+from schema.websocket import RateLimitedTransportWSHandler
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 GRAPHIQL_PAGE = (STATIC_DIR / "graphiql.html").read_text()
@@ -39,13 +42,17 @@ schema = StagSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[MaskUnexpectedErrors],
+    extensions=[*document_limits(), MaskUnexpectedErrors()],
 )
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context, API-key checks on WebSocket connections,
-    and GraphiQL served from local files."""
+    """Strawberry's ASGI app with our context, API-key checks and rate limits on WebSocket
+    connections (graphql-transport-ws, the protocol the README documents), and GraphiQL
+    served from local files."""
+
+    protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+    graphql_transport_ws_handler_class = RateLimitedTransportWSHandler
 
     def __init__(self) -> None:
         super().__init__(schema, graphql_ide="graphiql")

@@ -17,6 +17,7 @@ from app.domain.pagination import Page
 from app.domain.views import DatabaseView, SnapshotView
 from schema.context import Info
 from schema.errors import domain
+from schema.ratelimit import charge_live_read
 
 
 @strawberry.type
@@ -107,6 +108,7 @@ class Database:
     @strawberry.field(description="Container, storage and engine figures, read now")
     async def stats(self, info: Info) -> DatabaseStats:
         await domain(_take(info.context.live_reads))
+        await charge_live_read(info)
         stats = await domain(lambda: info.context.services.monitoring.stats(self.id))
         return DatabaseStats(
             status=stats.status,
@@ -124,6 +126,7 @@ class Database:
     ) -> list[LogLine]:
         monitoring = info.context.services.monitoring
         await domain(_take(info.context.live_reads))
+        await charge_live_read(info)
         lines = await domain(
             lambda: monitoring.logs(self.id, tail, since.isoformat() if since else None)
         )

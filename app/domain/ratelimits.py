@@ -30,6 +30,10 @@ OPERATION_BUCKETS = {
     "snapshot.delete": BRANCHING,
     "branch.create": BRANCHING,
 }
+# Every request counts against the general budget; so does each live read (stats, logs) a
+# GraphQL request makes, as the REST call of the same read would.
+REQUEST_BUCKETS = (GENERAL,)
+LIVE_READ_BUCKETS = (GENERAL,)
 BUCKET_NAMES = {
     GENERAL: "API requests",
     DATABASE: "database operations",
