@@ -19,7 +19,7 @@ from app.domain.keys import Principal
 from app.errors import UnauthorizedError
 from schema.context import Context
 from schema.errors import MaskUnexpectedErrors
-from schema.limits import document_limits
+from schema.limits import DOCUMENT_LIMITS
 from schema.loaders import Loaders
 from schema.mutations import Mutation
 from schema.queries import Query
@@ -42,7 +42,7 @@ schema = StagSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[*document_limits(), MaskUnexpectedErrors()],
+    extensions=[*DOCUMENT_LIMITS, MaskUnexpectedErrors],
 )
 
 

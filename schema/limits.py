@@ -4,6 +4,8 @@ while parsing or validating have none of their own, so they get `VALIDATION_ERRO
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graphql.error import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
@@ -37,10 +39,22 @@ class CodeDocumentErrors(MaskErrors):
         return error
 
 
-def document_limits() -> list[SchemaExtension]:
-    return [
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        CodeDocumentErrors(),
-    ]
+def _depth() -> SchemaExtension:
+    return QueryDepthLimiter(max_depth=MAX_DEPTH)
+
+
+def _aliases() -> SchemaExtension:
+    return MaxAliasesLimiter(max_alias_count=MAX_ALIASES)
+
+
+def _tokens() -> SchemaExtension:
+    return MaxTokensLimiter(max_token_count=MAX_TOKENS)
+
+
+# Factories: Strawberry makes each extension anew for every operation.
+DOCUMENT_LIMITS: list[Callable[[], SchemaExtension]] = [
+    _depth,
+    _aliases,
+    _tokens,
+    CodeDocumentErrors,
+]
