@@ -19,6 +19,7 @@ from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
+from app.domain.retention import Retention
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.front import ConnectionFront
@@ -109,7 +110,11 @@ class Services:
             ),
             delivery=delivery,
             housekeeping=Housekeeping(
-                databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
+                databases,
+                snapshots,
+                settings.job_interval_s,
+                settings.wake_timeout_s,
+                Retention(settings.retention_s),
             ),
             idempotency=IdempotencyService(),
         )
