@@ -1,4 +1,4 @@
-"""The `stagdb` command: serve, setup, doctor and API key management."""
+"""The `stagdb` command: serve, setup, doctor, API key management and secret key rotation."""
 
 from __future__ import annotations
 
@@ -60,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
         "--if-none", action="store_true", help="only create a key when no key exists yet"
     )
     create.set_defaults(handler=_create_key)
+
+    secrets = commands.add_parser("secrets", help="manage the key sealing secrets at rest")
+    secret_commands = secrets.add_subparsers(required=True, metavar="ACTION")
+    rotate = secret_commands.add_parser(
+        "rotate",
+        help="re-seal every secret under a new key in one transaction (stop every server first)",
+    )
+    rotate.set_defaults(handler=_rotate_secrets)
     return parser
 
 
@@ -125,4 +133,62 @@ def _create_key(settings: Settings, args: argparse.Namespace) -> int:
         print("an API key already exists; none created", file=sys.stderr)
         return 0
     print(key)
+    return 0
+
+
+def _rotate_secrets(settings: Settings, args: argparse.Namespace) -> int:
+    """A new key; every sealed value re-sealed under it in one transaction. The key goes to
+    the data dir (0600) once the values are committed, or, when it came from
+    STAGDB_SECRET_KEY, to stdout for the operator to put there."""
+    from cryptography.fernet import Fernet
+
+    from app.models.sealed import (
+        KEY_FILE,
+        NEXT_KEY_FILE,
+        SealingError,
+        configure_sealing,
+        keep_private,
+        reseal_all,
+        write_private,
+    )
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        configure_sealing(settings.data_dir, settings.secret_key)
+    except SealingError as exc:
+        print(f"secrets rotate: {exc}", file=sys.stderr)
+        return 1
+    new_key = Fernet.generate_key().decode()
+    pending = settings.data_dir / NEXT_KEY_FILE
+    if settings.secret_key:
+        print(new_key, flush=True)  # before anything changes: the operator must not lose it
+    else:
+        write_private(pending, new_key + "\n")
+
+    async def reseal() -> int:
+        await apply_migrations(settings.database_url)
+        keep_private(settings)
+        await Tortoise.init(config=tortoise_config(settings.database_url))
+        try:
+            return await reseal_all(Fernet(new_key.encode()))
+        finally:
+            await Tortoise.close_connections()
+
+    try:
+        count = asyncio.run(reseal())
+    except (SealingError, OSError) as exc:
+        pending.unlink(missing_ok=True)
+        print(f"secrets rotate failed, nothing changed: {exc}", file=sys.stderr)
+        return 1
+    if settings.secret_key:
+        print(
+            f"re-sealed {count} secrets under the key printed above: set STAGDB_SECRET_KEY to "
+            "it on every replica before starting them; the old key no longer opens them",
+            file=sys.stderr,
+        )
+    else:
+        os.replace(pending, settings.data_dir / KEY_FILE)
+        print(
+            f"re-sealed {count} secrets; new key in {settings.data_dir / KEY_FILE}", file=sys.stderr
+        )
     return 0

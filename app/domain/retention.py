@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.models import Model
@@ -45,7 +46,8 @@ class Rule:
     value_of: Callable[[datetime], object] = _moment
 
     def older_than(self, cutoff: datetime) -> Q:
-        return Q(**{f"{self.timestamp}__lt": self.value_of(cutoff)}) & self.condition
+        before: dict[str, Any] = {f"{self.timestamp}__lt": self.value_of(cutoff)}
+        return Q(**before) & self.condition
 
 
 RULES: tuple[Rule, ...] = (
