@@ -17,6 +17,7 @@ from app.config import ConfigError, Settings
 from app.domain.keys import ApiKeyService
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
+from app.models.sealed import keep_private
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +120,7 @@ def _create_key(settings: Settings, args: argparse.Namespace) -> int:
     async def create() -> str | None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         await apply_migrations(settings.database_url)
+        keep_private(settings)
         await Tortoise.init(config=tortoise_config(settings.database_url))
         try:
             keys = ApiKeyService()
@@ -147,7 +149,6 @@ def _rotate_secrets(settings: Settings, args: argparse.Namespace) -> int:
         NEXT_KEY_FILE,
         SealingError,
         configure_sealing,
-        keep_private,
         reseal_all,
         write_private,
     )
