@@ -9,6 +9,7 @@ from app.errors import ValidationError
 
 UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 MIN_MEMORY_BYTES = 64 * 1024**2
+MAX_MEMORY_BYTES = 4 * 1024**4  # 4 TiB: past it a limit is surely a mistake (and overflows)
 MAX_CPUS = 64.0
 
 
@@ -36,7 +37,7 @@ def parse_resources(value: object, current: Resources | None = None) -> Resource
 def parse_memory(value: object) -> int | None:
     if value is None:
         return None
-    match = re.fullmatch(r"\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
+    match = re.fullmatch(r"\s*(\d{1,20})\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
     if isinstance(value, bool) or match is None:
         raise ValidationError(
             f"Invalid memory {value!r}: use a size such as '512m' or '2g' (or null for no limit)"
@@ -44,6 +45,8 @@ def parse_memory(value: object) -> int | None:
     size = int(match.group(1)) * UNITS[match.group(2) or ""]
     if size < MIN_MEMORY_BYTES:
         raise ValidationError("memory must be at least 64m")
+    if size > MAX_MEMORY_BYTES:
+        raise ValidationError("memory must be at most 4096g")
     return size
 
 
