@@ -1,6 +1,7 @@
-"""Retention against a real server with a short STAGDB_RETENTION: dispatched events, finished
-operations and webhook deliveries, idempotency keys and spent rate-limit windows are pruned,
-while the current rate window (its budget still counting) is kept."""
+"""Retention against a real server with a short STAGDB_RETENTION, on both metadata backends:
+dispatched events, finished operations and webhook deliveries, idempotency keys and spent
+rate-limit windows are pruned, while the current rate window (its budget still counting) is
+kept."""
 
 from __future__ import annotations
 
@@ -10,27 +11,37 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docker
+import psycopg
 import pytest
 
-from tests.conftest import Server, launch_server, shut_down
+from tests.conftest import MetadataCluster, Server, server_per_metadata
 
 PRUNED_TABLES = ("events", "operations", "webhook_deliveries", "idempotency_keys")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def short_memory_server(
-    docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+    request: pytest.FixtureRequest,
+    docker_client: docker.DockerClient,
+    postgres_image: str,
+    metadata_cluster: MetadataCluster,
+    tmp_root: Path,
 ) -> Iterator[Server]:
-    running = launch_server(
-        None,
+    yield from server_per_metadata(
+        request.param,
+        metadata_cluster,
         tmp_root,
+        docker_client,
         {"STAGDB_RETENTION": "3s", "STAGDB_JOB_INTERVAL": "1", "STAGDB_WEBHOOK_MAX_ATTEMPTS": "1"},
     )
-    yield running
-    shut_down(running, docker_client)
 
 
 def rows(server: Server, sql: str, *params: object) -> list[tuple]:
+    url = server.env.get("STAGDB_DATABASE_URL")
+    if url:
+        with psycopg.connect(url, autocommit=True) as connection:
+            cursor = connection.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
     with sqlite3.connect(server.data_dir / "stagdb.sqlite3") as connection:
         return connection.execute(sql, params).fetchall()
 
