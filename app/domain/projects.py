@@ -61,7 +61,7 @@ def _count(value: object) -> int | None:
 
 
 def _size(name: str, value: object) -> int | None:
-    size = parse_memory(value)
+    size = parse_memory(value, f"quotas.{name}", minimum=1)
     if size is not None and size > MAX_SIZE_QUOTA:
         raise ValidationError(f"quotas.{name} is larger than any host")
     return size
