@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 
+from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.auth import READING_METHODS
@@ -59,10 +61,11 @@ class AuditMiddleware:
                 await self._record(scope, principal, status, bytes(body))
 
     async def _record(self, scope: Scope, principal: object, status: int, body: bytes) -> None:
+        action = f"{scope['method']} {_route(scope)}"
         entry = AuditRecord(
             key_id=getattr(principal, "key_id", None),
             project_id=getattr(principal, "project_id", None),
-            action=f"{scope['method']} {route_template(scope)}",
+            action=action,
             target=_target(scope, status, body),
             status_code=status,
             result="ok" if status < 400 else CODES_BY_STATUS.get(status, "SERVER_ERROR"),
@@ -72,6 +75,27 @@ class AuditMiddleware:
             await self.trail.record(entry)
         except Exception:  # the call itself already happened: never turn it into an error
             log.exception("could not record an audit entry for %s", entry.action)
+
+
+def _route(scope: Scope) -> str:
+    """The route template, also for calls refused before routing (403, 429)."""
+    if "endpoint" in scope:
+        return route_template(scope)
+    template, params = _match(scope["app"].router.routes, scope, "")
+    scope.setdefault("path_params", params)
+    return template or "unmatched"
+
+
+def _match(
+    routes: Sequence[BaseRoute], scope: Scope, prefix: str
+) -> tuple[str | None, dict[str, object]]:
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is not Match.NONE:
+            if isinstance(route, Mount):
+                return _match(route.routes, {**scope, **child}, prefix + route.path)
+            return prefix + str(getattr(route, "path", "")), child.get("path_params", {})
+    return None, {}
 
 
 def _target(scope: Scope, status: int, body: bytes) -> str | None:
