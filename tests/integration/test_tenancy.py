@@ -63,9 +63,12 @@ def make_tenant(server: Server, name: str, quotas: dict | None = None) -> Tenant
     keys, key_ids = {}, {}
     for scope in ("read", "write", "admin"):
         created = call(
-            server, server.key, "POST", "/keys",
+            server,
+            server.key,
+            "POST",
+            "/keys",
             json={"name": f"{name}-{scope}", "scope": scope, "project_id": project["id"]},
-        )  # fmt: skip
+        )
         assert created.status_code == 201, created.text
         keys[scope], key_ids[scope] = created.json()["data"]["key"], created.json()["data"]["id"]
     return Tenant(project, keys, key_ids)
@@ -75,16 +78,21 @@ def make_tenant(server: Server, name: str, quotas: dict | None = None) -> Tenant
 def tenants(server: Server) -> Iterator[tuple[Tenant, Tenant]]:
     a, b = make_tenant(server, "team-a"), make_tenant(server, "team-b")
     a_write = a.keys["write"]
-    made = call(server, a_write, "POST", "/databases", json={"name": "app-db", "type": "postgresql"})
+    made = call(
+        server, a_write, "POST", "/databases", json={"name": "app-db", "type": "postgresql"}
+    )
     assert made.status_code == 201, made.text
     a.database = made.json()["data"]
     snap = call(server, a_write, "POST", "/databases/app-db/snapshots", json={"name": "seed"})
     assert snap.status_code == 201, snap.text
     a.snapshot = snap.json()["data"]
     hook = call(
-        server, a_write, "POST", "/webhooks",
+        server,
+        a_write,
+        "POST",
+        "/webhooks",
         json={"url": "http://127.0.0.1:9/hook", "events": ["database.created"]},
-    )  # fmt: skip
+    )
     assert hook.status_code == 201, hook.text
     a.webhook = hook.json()["data"]
     try:
@@ -185,18 +193,31 @@ def test_another_projects_database_is_as_if_it_did_not_exist(
     missing = call(server, b.keys["read"], "GET", "/databases/no-such-db")
     assert by_name.status_code == by_id.status_code == missing.status_code == 404
     # A name says nothing about other projects: team-b may use it too.
-    assert call(server, b.keys["write"], "POST", "/databases/app-db/snapshots", json={"name": "x"}
-                ).status_code == 404  # fmt: skip
-    assert call(server, b.keys["write"], "POST", f"/snapshots/{a.snapshot['id']}/branches",
-                json={"name": "steal"}).status_code == 404  # fmt: skip
+    assert (
+        call(
+            server, b.keys["write"], "POST", "/databases/app-db/snapshots", json={"name": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        call(
+            server,
+            b.keys["write"],
+            "POST",
+            f"/snapshots/{a.snapshot['id']}/branches",
+            json={"name": "steal"},
+        ).status_code
+        == 404
+    )
 
 
 def test_admin_keys_see_every_project_and_names_repeat_across_projects(
     server: Server, tenants: tuple[Tenant, Tenant]
 ) -> None:
     a, b = tenants
-    twin = call(server, b.keys["write"], "POST", "/databases",
-                json={"name": "app-db", "type": "postgresql"})  # fmt: skip
+    twin = call(
+        server, b.keys["write"], "POST", "/databases", json={"name": "app-db", "type": "postgresql"}
+    )
     assert twin.status_code == 201, twin.text
     try:
         admin_list = call(server, server.key, "GET", "/databases", params={"limit": 100}).json()
@@ -205,8 +226,9 @@ def test_admin_keys_see_every_project_and_names_repeat_across_projects(
         ambiguous = call(server, server.key, "GET", "/databases/app-db")
         assert ambiguous.status_code == 400
         assert "use its id" in ambiguous.json()["error"]["message"]
-        assert call(server, b.keys["read"], "GET", "/databases/app-db").json()["data"]["id"] == (
-            twin.json()["data"]["id"]
+        assert (
+            call(server, b.keys["read"], "GET", "/databases/app-db").json()["data"]["id"]
+            == (twin.json()["data"]["id"])
         )
     finally:
         call(server, b.keys["write"], "DELETE", f"/databases/{twin.json()['data']['id']}")
@@ -233,23 +255,34 @@ def test_graphql_keeps_projects_apart_and_mutations_need_write(
 ) -> None:
     a, b = tenants
     query = "query($id: ID!) { database(id: $id) { id name connection { password } } }"
-    theirs = gql(server, b.keys["write"], query,
-                 {"id": a.database["id"]})  # fmt: skip
+    theirs = gql(server, b.keys["write"], query, {"id": a.database["id"]})
     assert codes(theirs) == ["NOT_FOUND"]
     listing = gql(server, b.keys["write"], "{ databases { pageInfo { total } items { id } } }")
     assert listing["data"]["databases"]["pageInfo"]["total"] == 0
-    snapshot = gql(server, b.keys["write"], "query($id: ID!) { snapshot(id: $id) { id } }",
-                   {"id": a.snapshot["id"]})  # fmt: skip
+    snapshot = gql(
+        server,
+        b.keys["write"],
+        "query($id: ID!) { snapshot(id: $id) { id } }",
+        {"id": a.snapshot["id"]},
+    )
     assert codes(snapshot) == ["NOT_FOUND"]
     own_read = gql(server, a.keys["read"], query, {"id": a.database["id"]})
     assert own_read["data"]["database"]["connection"] is None
     own_write = gql(server, a.keys["write"], query, {"id": a.database["id"]})
     assert own_write["data"]["database"]["connection"]["password"]
-    stop = gql(server, a.keys["read"], "mutation($id: ID!) { stopDatabase(id: $id) { status } }",
-               {"id": a.database["id"]})  # fmt: skip
+    stop = gql(
+        server,
+        a.keys["read"],
+        "mutation($id: ID!) { stopDatabase(id: $id) { status } }",
+        {"id": a.database["id"]},
+    )
     assert codes(stop) == ["FORBIDDEN"]
-    steal = gql(server, b.keys["write"], "mutation($id: ID!) { stopDatabase(id: $id) { status } }",
-                {"id": a.database["id"]})  # fmt: skip
+    steal = gql(
+        server,
+        b.keys["write"],
+        "mutation($id: ID!) { stopDatabase(id: $id) { status } }",
+        {"id": a.database["id"]},
+    )
     assert codes(steal) == ["NOT_FOUND"]
     status = call(server, a.keys["read"], "GET", "/databases/app-db").json()["data"]["status"]
     assert status == "running"
@@ -258,12 +291,20 @@ def test_graphql_keeps_projects_apart_and_mutations_need_write(
 async def _subscribe(server: Server, key: str, database: str) -> websockets.ClientConnection:
     url = server.base_url.replace("http://", "ws://").replace("/v1", "/graphql")
     ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
-    await ws.send(json.dumps({"type": "connection_init",
-                              "payload": {"Authorization": f"Bearer {key}"}}))  # fmt: skip
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+    )
     assert json.loads(await ws.recv())["type"] == "connection_ack"
     query = "subscription($id: ID!) { databaseEvents(id: $id) { event } }"
-    await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                              "payload": {"query": query, "variables": {"id": database}}}))  # fmt: skip
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": query, "variables": {"id": database}},
+            }
+        )
+    )
     return ws
 
 
@@ -286,8 +327,13 @@ def test_revoking_a_key_ends_its_open_subscription_and_its_next_request(
     server: Server, tenants: tuple[Tenant, Tenant]
 ) -> None:
     a, _ = tenants
-    made = call(server, server.key, "POST", "/keys",
-                json={"name": "short-lived", "scope": "read", "project_id": a.project["id"]})  # fmt: skip
+    made = call(
+        server,
+        server.key,
+        "POST",
+        "/keys",
+        json={"name": "short-lived", "scope": "read", "project_id": a.project["id"]},
+    )
     key, key_id = made.json()["data"]["key"], made.json()["data"]["id"]
     assert made.json()["data"]["prefix"] == key[:10]
 
@@ -313,8 +359,9 @@ def test_keys_expire_record_their_last_use_and_are_listed_without_secrets(
     server: Server, tenants: tuple[Tenant, Tenant]
 ) -> None:
     a, _ = tenants
-    made = call(server, server.key, "POST", "/keys",
-                json={"name": "ci-run", "scope": "read", "ttl": "2s"})  # fmt: skip
+    made = call(
+        server, server.key, "POST", "/keys", json={"name": "ci-run", "scope": "read", "ttl": "2s"}
+    )
     assert made.status_code == 201, made.text
     key = made.json()["data"]["key"]
     assert call(server, key, "GET", "/databases").status_code == 200
@@ -323,17 +370,21 @@ def test_keys_expire_record_their_last_use_and_are_listed_without_secrets(
     assert expired.status_code == 401
     assert expired.json()["error"]["message"] == "This API key has expired"
 
-    listed = call(server, server.key, "GET", "/keys",
-                  params={"project_id": a.project["id"]}).json()  # fmt: skip
+    listed = call(server, server.key, "GET", "/keys", params={"project_id": a.project["id"]}).json()
     by_name = {k["name"]: k for k in listed["data"]}
     assert by_name["team-a-write"]["last_used_at"] is not None
     assert by_name["team-a-write"]["scope"] == "write"
     assert all("key" not in k and "key_hash" not in k for k in listed["data"])
-    for bad in ({"name": "x", "scope": "root"}, {"name": "x", "ttl": "soon"},
-                {"name": "x", "expires_at": "2000-01-01T00:00:00Z"}, {"scope": "read"}):  # fmt: skip
+    for bad in (
+        {"name": "x", "scope": "root"},
+        {"name": "x", "ttl": "soon"},
+        {"name": "x", "expires_at": "2000-01-01T00:00:00Z"},
+        {"scope": "read"},
+    ):
         assert call(server, server.key, "POST", "/keys", json=bad).status_code == 400, bad
-    unknown_project = call(server, server.key, "POST", "/keys",
-                           json={"name": "x", "project_id": "prj-000000000000"})  # fmt: skip
+    unknown_project = call(
+        server, server.key, "POST", "/keys", json={"name": "x", "project_id": "prj-000000000000"}
+    )
     assert unknown_project.status_code == 404
 
 
@@ -341,22 +392,44 @@ def test_project_quotas_answer_507_naming_the_quota(server: Server) -> None:
     tenant = make_tenant(server, "quota-team", {"databases": 1, "memory": "200m", "disk": "1m"})
     key = tenant.keys["write"]
     try:
-        no_limit = call(server, key, "POST", "/databases", json={"name": "q1", "type": "postgresql"})
+        no_limit = call(
+            server, key, "POST", "/databases", json={"name": "q1", "type": "postgresql"}
+        )
         assert no_limit.status_code == 400 and "memory quota" in no_limit.json()["error"]["message"]
-        first = call(server, key, "POST", "/databases",
-                     json={"name": "q1", "type": "postgresql", "resources": {"memory": "128m"}})  # fmt: skip
+        first = call(
+            server,
+            key,
+            "POST",
+            "/databases",
+            json={"name": "q1", "type": "postgresql", "resources": {"memory": "128m"}},
+        )
         assert first.status_code == 201, first.text
-        second = call(server, key, "POST", "/databases",
-                      json={"name": "q2", "type": "postgresql", "resources": {"memory": "64m"}})  # fmt: skip
+        second = call(
+            server,
+            key,
+            "POST",
+            "/databases",
+            json={"name": "q2", "type": "postgresql", "resources": {"memory": "64m"}},
+        )
         assert second.status_code == 507
         assert second.json()["error"]["code"] == "INSUFFICIENT_RESOURCES"
         assert "databases quota: 1 of 1" in second.json()["error"]["message"]
 
-        raised = call(server, server.key, "PUT", f"/projects/{tenant.project['id']}",
-                      json={"quotas": {"databases": 5}})  # fmt: skip
+        raised = call(
+            server,
+            server.key,
+            "PUT",
+            f"/projects/{tenant.project['id']}",
+            json={"quotas": {"databases": 5}},
+        )
         assert raised.json()["data"]["quotas"] == {"databases": 5, "memory": "200m", "disk": "1m"}
-        memory = call(server, key, "POST", "/databases",
-                      json={"name": "q2", "type": "postgresql", "resources": {"memory": "128m"}})  # fmt: skip
+        memory = call(
+            server,
+            key,
+            "POST",
+            "/databases",
+            json={"name": "q2", "type": "postgresql", "resources": {"memory": "128m"}},
+        )
         assert memory.status_code == 507
         assert "memory quota: 128m in use + 128m asked > 200m" in memory.json()["error"]["message"]
 
@@ -378,14 +451,24 @@ def test_every_change_is_audited_and_only_admins_read_the_trail(
     a, b = tenants
     refused = call(server, b.keys["read"], "POST", "/databases", json={})
     request_id = refused.headers["X-Request-ID"]
-    trail = call(server, server.key, "GET", "/audit",
-                 params={"project_id": b.project["id"], "result": "FORBIDDEN"}).json()  # fmt: skip
+    trail = call(
+        server,
+        server.key,
+        "GET",
+        "/audit",
+        params={"project_id": b.project["id"], "result": "FORBIDDEN"},
+    ).json()
     entry = next(e for e in trail["data"] if e["request_id"] == request_id)
     assert entry["key_id"] == b.key_ids["read"] and entry["action"] == "POST /v1/databases"
     assert entry["status_code"] == 403
 
-    created = call(server, server.key, "GET", "/audit",
-                   params={"project_id": a.project["id"], "target": a.database["id"]}).json()  # fmt: skip
+    created = call(
+        server,
+        server.key,
+        "GET",
+        "/audit",
+        params={"project_id": a.project["id"], "target": a.database["id"]},
+    ).json()
     actions = {(e["action"], e["result"]) for e in created["data"]}
     assert ("POST /v1/databases", "ok") in actions
     assert call(server, a.keys["write"], "GET", "/audit").status_code == 403
