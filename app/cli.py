@@ -27,7 +27,6 @@ from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 
 T = TypeVar("T")
-SHUTDOWN_GRACE_S = 30  # requests still running after SIGTERM get this long to finish
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,10 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from app.logs import configure_json_logging
     from app.main import create_app
+    from app.serving import serve
 
     configure_json_logging()
     # The app must know where it listens (webhooks refuse URLs pointing back at it).
@@ -96,14 +94,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     )
     # `kill -USR1 <pid>` writes every thread's stack to stderr: for a server that seems stuck.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-    )
+    serve(create_app(settings), settings)
     return 0
 
 

@@ -10,13 +10,15 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import docker
 import httpx
 import pytest
 import websockets
 
 from app.api.routes import ROUTES
-from tests.conftest import Server
+from tests.conftest import Server, free_port, launch_server, shut_down
 
 
 @dataclass
@@ -498,3 +500,21 @@ def test_cli_lists_creates_and_revokes_keys(server: Server) -> None:
     assert revoked.returncode == 0, revoked.stderr
     assert call(server, key, "GET", "/databases").status_code == 401
     assert server.cli("keys", "revoke", "key-nosuchkey000").returncode == 1
+
+
+def test_metrics_can_listen_on_their_own_address_without_a_key(
+    tmp_root: Path, docker_client: docker.DockerClient
+) -> None:
+    port = free_port()
+    server = launch_server(
+        None, tmp_root, extra_env={"STAGDB_METRICS_ADDRESS": f"127.0.0.1:{port}"}
+    )
+    try:
+        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30)
+        assert scraped.status_code == 200 and "stagdb_pool_free_bytes" in scraped.text
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/databases").status_code == 404
+        assert httpx.get(server.base_url.replace("/v1", "/metrics")).status_code == 401
+    finally:
+        shut_down(server, docker_client)  # SIGTERM stops both listeners
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
