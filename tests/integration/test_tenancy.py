@@ -19,6 +19,7 @@ import websockets
 
 from app.api.routes import ROUTES
 from tests.conftest import Server, free_port, launch_server, shut_down
+from tests.webhook_receiver import Receiver
 
 
 @dataclass
@@ -518,3 +519,40 @@ def test_metrics_can_listen_on_their_own_address_without_a_key(
         shut_down(server, docker_client)  # SIGTERM stops both listeners
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+
+
+def test_webhooks_hear_only_their_own_projects_events(
+    server: Server, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, b = tenants
+    ours, theirs = Receiver().start(), Receiver().start()
+    hooks = []
+    try:
+        for tenant, receiver in ((a, ours), (b, theirs)):
+            made = call(
+                server,
+                tenant.keys["write"],
+                "POST",
+                "/webhooks",
+                json={"url": receiver.url, "events": ["database.stopped"]},
+            )
+            assert made.status_code == 201, made.text
+            receiver.secret = made.json()["data"]["secret"]
+            hooks.append((tenant, made.json()["data"]["id"]))
+        assert call(server, a.keys["write"], "POST", "/databases/app-db/stop").status_code == 200
+        heard = ours.wait_for(1)
+        assert heard[0].event == "database.stopped" and heard[0].signature_valid
+        assert heard[0].payload["data"]["database_id"] == a.database["id"]
+        time.sleep(2)  # the other project's receiver would have heard it by now
+        assert theirs.received == []
+        b_hook = hooks[1][1]
+        assert (
+            call(server, b.keys["read"], "GET", f"/webhooks/{b_hook}/deliveries").json()["data"]
+            == []
+        )
+    finally:
+        call(server, a.keys["write"], "POST", "/databases/app-db/start")
+        for tenant, hook_id in hooks:
+            call(server, tenant.keys["write"], "DELETE", f"/webhooks/{hook_id}")
+        ours.stop()
+        theirs.stop()
