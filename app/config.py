@@ -125,6 +125,8 @@ class Settings:
     secret_key: str | None = None
     serving: ServingSettings = ServingSettings()
     retention_s: int = 30 * 86400
+    # Where /metrics is also served without a key (for a scraper on a private address).
+    metrics_address: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.database_url.startswith(("postgres://", "postgresql://")) and not self.secret_key:
@@ -193,7 +195,17 @@ class Settings:
             secret_key=env.get("STAGDB_SECRET_KEY") or None,
             serving=ServingSettings.from_env(env),
             retention_s=_duration(env, "STAGDB_RETENTION") or 30 * 86400,
+            metrics_address=_metrics_address(env.get("STAGDB_METRICS_ADDRESS") or None),
         )
+
+
+def _metrics_address(raw: str | None) -> tuple[str, int] | None:
+    if raw is None:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"STAGDB_METRICS_ADDRESS must look like 127.0.0.1:9464, got {raw!r}")
+    return host.strip("[]"), int(port)
 
 
 def _job_interval(env: Mapping[str, str]) -> float:

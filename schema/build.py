@@ -17,6 +17,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app.domain.keys import Principal
 from app.errors import UnauthorizedError
+from schema.caller import ActAsCaller
 from schema.context import Context
 from schema.errors import MaskUnexpectedErrors
 from schema.limits import DOCUMENT_LIMITS
@@ -42,7 +43,7 @@ schema = StagSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[*DOCUMENT_LIMITS, MaskUnexpectedErrors],
+    extensions=[*DOCUMENT_LIMITS, ActAsCaller, MaskUnexpectedErrors],
 )
 
 
@@ -62,7 +63,12 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Context:
         services = request.app.state.services
         principal: Principal | None = request.scope.get("state", {}).get("principal")
-        return Context(services=services, loaders=Loaders.build(services), principal=principal)
+        return Context(
+            services=services,
+            loaders=Loaders.build(services),
+            principal=principal,
+            websocket=request if isinstance(request, WebSocket) else None,
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE)
@@ -78,4 +84,6 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         except UnauthorizedError:
             raise ConnectionRejectionError({"code": "UNAUTHORIZED"}) from None
+        if context.websocket is not None:
+            context.websocket.app.state.sessions.add(context.principal.key_id, context.websocket)
         return UNSET

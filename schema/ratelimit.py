@@ -9,12 +9,26 @@ from collections.abc import Sequence
 
 from graphql.error import GraphQLError
 
-from app.domain.ratelimits import LIVE_READ_BUCKETS, REQUEST_BUCKETS, RateLimitExceeded, buckets_for
+from app.domain.ratelimits import (
+    LIVE_READ_BUCKETS,
+    REQUEST_BUCKETS,
+    RateLimitExceeded,
+    buckets_for,
+)
+from app.domain.tenancy import Scope
+from app.errors import ForbiddenError
 from schema.context import Context, Info
+from schema.errors import as_graphql_error
 
 
 async def charge(info: Info, operation: str) -> None:
-    """A mutation's operation budgets (the request itself is already counted)."""
+    """Every mutation starts here: it needs a `write` key, and is charged to its operation
+    budgets (the request itself is already counted)."""
+    principal = info.context.principal
+    if principal is not None and not principal.scope.allows(Scope.WRITE):
+        raise as_graphql_error(
+            ForbiddenError(f"This API key's scope is '{principal.scope}'; mutations need 'write'")
+        )
     await _charge_or_raise(info.context, buckets_for(operation)[1:])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.domain.audit import AuditTrail
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
@@ -17,6 +18,7 @@ from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
+from app.domain.projects import ProjectService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
 from app.domain.retention import Retention
@@ -44,6 +46,8 @@ class Services:
     snapshots: SnapshotService
     branches: BranchService
     keys: ApiKeyService
+    projects: ProjectService
+    audit: AuditTrail
     health: HealthService
     monitoring: MonitoringService
     rate_limiter: RateLimiter
@@ -99,6 +103,8 @@ class Services:
             snapshots=snapshots,
             branches=BranchService(databases, snapshots),
             keys=ApiKeyService(),
+            projects=ProjectService(),
+            audit=AuditTrail(),
             health=HealthService(runtime, pool),
             monitoring=MonitoringService(databases),
             rate_limiter=RateLimiter(settings.rate_limits),

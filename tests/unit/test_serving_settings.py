@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import ConfigError, ServingSettings, Settings
-from app.http_server import HeaderDeadlineProtocol, protocol_for
+from app.header_deadline import HeaderDeadlineProtocol, protocol_for
 
 
 def test_defaults() -> None:

@@ -166,6 +166,7 @@ class DockerRuntime:
                 decode=True,
                 filters={"type": "container", "label": f"{INSTALL_LABEL}={self.install_id}"},
             )
+
         def close_on_stop() -> None:
             stop.wait()
             stream.close()

@@ -1,22 +1,17 @@
-"""Runs the API under uvicorn with the limits of `ServingSettings`: a header block size, a
-keep-alive timeout, a concurrency limit (503 past it), a WebSocket message cap, and a deadline
-for a request's headers that uvicorn lacks (its keep-alive timer restarts on every byte, so a
-client sending a header byte a second would hold a connection forever)."""
+"""uvicorn's h11 protocol with a deadline for a request's headers, which uvicorn lacks: its
+keep-alive timer restarts on every byte, so a client sending a header byte a second would hold
+a connection forever."""
 
 from __future__ import annotations
 
 import asyncio
 
 import h11
-import uvicorn
-from starlette.types import ASGIApp
 from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
 from app.config import ServingSettings
-
-SHUTDOWN_GRACE_S = 30  # requests still running after SIGTERM get this long to finish
 
 
 class HeaderDeadlineProtocol(H11Protocol):
@@ -74,20 +69,4 @@ def protocol_for(settings: ServingSettings) -> type[HeaderDeadlineProtocol]:
         "ConfiguredHeaderDeadlineProtocol",
         (HeaderDeadlineProtocol,),
         {"header_timeout_s": settings.header_timeout_s},
-    )
-
-
-def serve(app: ASGIApp, host: str, port: int, settings: ServingSettings) -> None:
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        http=protocol_for(settings),
-        h11_max_incomplete_event_size=settings.max_header_bytes,
-        timeout_keep_alive=int(max(1, round(settings.keep_alive_timeout_s))),
-        limit_concurrency=settings.max_concurrency,
-        ws_max_size=settings.max_body_bytes,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )
