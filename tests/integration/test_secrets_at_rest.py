@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from tests.conftest import Server, launch_server, shut_down
+from tests.conftest import MetadataCluster, Server, launch_server, server_per_metadata, shut_down
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +175,36 @@ def test_rotation_reseals_every_secret_under_a_new_key(sealed_server: Server) ->
             }
             key_file.write_text(operator_key + "\n")  # what the remaining values are sealed with
             sealed_server.start()
+
+
+def test_rotation_with_postgresql_metadata_and_a_given_key(
+    docker_client: docker.DockerClient,
+    postgres_image: str,
+    metadata_cluster: MetadataCluster,
+    tmp_root: Path,
+) -> None:
+    replica = next(server_per_metadata("postgres", metadata_cluster, tmp_root, docker_client))
+    url = replica.env["STAGDB_DATABASE_URL"]
+    old_key = replica.env["STAGDB_SECRET_KEY"]
+    try:
+        with replica.client as api:
+            made = api.post("/databases", json={"name": "pg-rotated", "type": "postgresql"})
+            password = made.json()["data"]["connection"]["password"]
+            replica.stop()
+            rotated = replica.cli("secrets", "rotate")
+            assert rotated.returncode == 0, rotated.stderr
+            new_key = rotated.stdout.strip()
+            with psycopg.connect(url) as metadata:
+                [(stored,)] = metadata.execute(
+                    "SELECT password FROM databases WHERE name = 'pg-rotated'"
+                ).fetchall()
+            assert opens(new_key, stored) and not opens(old_key, stored)
+            replica.env = {**replica.env, "STAGDB_SECRET_KEY": new_key}
+            replica.start()
+            again = api.get("/databases/pg-rotated").json()["data"]["connection"]
+            assert again["password"] == password
+            with psycopg.connect(again["uri"], connect_timeout=5) as connection:
+                assert connection.execute("SELECT 1").fetchone() == (1,)
+            assert api.delete("/databases/pg-rotated").status_code == 200
+    finally:
+        shut_down(replica, docker_client)
