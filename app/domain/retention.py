@@ -1,7 +1,7 @@
 """Retention: rows kept only for a while (dispatched events, finished webhook deliveries and
-operations, idempotency keys, spent rate-limit windows) are deleted once older than
-STAGDB_RETENTION. Each kind is one `Rule` in `RULES`; keeping another table bounded is one
-more line there. `JobBook` runs the pruning as an install-wide leased job, so one replica
+operations, idempotency keys, spent rate-limit windows, audit entries) are deleted once older
+than STAGDB_RETENTION. Each kind is one `Rule` in `RULES`; keeping another table bounded is
+one more line there. `JobBook` runs the pruning as an install-wide leased job, so one replica
 does each round."""
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ from app.domain.operations import SUCCEEDED
 from app.domain.ratelimits import WINDOW_S
 from app.domain.webhooks import DELIVERED
 from app.domain.webhooks import FAILED as DELIVERY_FAILED
-from app.models import Event, IdempotencyKey, Operation, RateCounter, WebhookDelivery
+from app.models import (
+    AuditEntry,
+    Event,
+    IdempotencyKey,
+    Operation,
+    RateCounter,
+    WebhookDelivery,
+)
 
 log = logging.getLogger(__name__)
 LONGEST_PAUSE_S = 3600  # pruning runs at least hourly, and as often as the retention itself
@@ -56,6 +63,7 @@ RULES: tuple[Rule, ...] = (
     Rule(Operation, "finished_at", Q(status__in=[SUCCEEDED, OPERATION_FAILED])),
     Rule(IdempotencyKey, "created_at"),
     Rule(RateCounter, "window_start", value_of=_window_start),
+    Rule(AuditEntry, "at"),
 )
 
 

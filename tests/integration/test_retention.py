@@ -1,7 +1,7 @@
 """Retention against a real server with a short STAGDB_RETENTION, on both metadata backends:
-dispatched events, finished operations and webhook deliveries, idempotency keys and spent
-rate-limit windows are pruned, while the current rate window (its budget still counting) is
-kept."""
+dispatched events, finished operations and webhook deliveries, idempotency keys, audit entries
+and spent rate-limit windows are pruned, while the current rate window (its budget still
+counting) is kept."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import MetadataCluster, Server, server_per_metadata
 
-PRUNED_TABLES = ("events", "operations", "webhook_deliveries", "idempotency_keys")
+PRUNED_TABLES = ("events", "operations", "webhook_deliveries", "idempotency_keys", "audit_log")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
