@@ -53,7 +53,8 @@ def _missing(name: str, summary: str) -> click.Command:
         click.echo(
             f"`stagdb {name}` is a command of the StagDB server, which is not installed here.\n"
             "Install the server package (from a StagDB checkout: `pip install -e .`, or run\n"
-            "`scripts/serve.sh` there); it adds serve, setup, doctor, keys and secrets to this command.",
+            "`scripts/serve.sh` there); it adds serve, setup, doctor, keys and secrets to this\n"
+            "command.",
             err=True,
         )
         sys.exit(exit_codes.FAILURE)
