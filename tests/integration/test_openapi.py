@@ -34,6 +34,8 @@ pytestmark = pytest.mark.docker
 UNKNOWN_ID = "db-000000000000"
 UNKNOWN_SNAPSHOT = "snap-000000000000"
 UNKNOWN_WEBHOOK = "wh-000000000000"
+UNKNOWN_PROJECT = "prj-000000000000"
+UNKNOWN_KEY = "key-000000000000"
 DB = "/databases"
 DB_ID = "/databases/{id}"
 SNAP_ID = "/snapshots/{id}"
@@ -70,15 +72,28 @@ PROBE_STATUS = {
     "deleteWebhook": 404,
     "testWebhook": 404,
     "listWebhookDeliveries": 404,
+    "listProjects": 200,
+    "createProject": 400,  # the empty body lacks `name`
+    "getProject": 404,
+    "updateProject": 404,
+    "deleteProject": 404,
+    "listKeys": 200,
+    "createKey": 400,  # likewise
+    "getKey": 404,
+    "revokeKey": 404,
+    "listAuditEntries": 200,
 }
 
 
 def with_unknown_id(path_template: str) -> str:
     """The path with an id nothing has: a snapshot id under /snapshots, a webhook id under
-    /webhooks, a database id elsewhere."""
-    unknown = {"snapshots": UNKNOWN_SNAPSHOT, "webhooks": UNKNOWN_WEBHOOK}.get(
-        path_template.split("/")[1], UNKNOWN_ID
-    )
+    /webhooks, a project id under /projects, a key id under /keys, a database id elsewhere."""
+    unknown = {
+        "snapshots": UNKNOWN_SNAPSHOT,
+        "webhooks": UNKNOWN_WEBHOOK,
+        "projects": UNKNOWN_PROJECT,
+        "keys": UNKNOWN_KEY,
+    }.get(path_template.split("/")[1], UNKNOWN_ID)
     return path_template.replace("{id}", unknown)
 
 
