@@ -443,6 +443,8 @@ def test_project_quotas_answer_507_naming_the_quota(server: Server) -> None:
         assert usage["data"]["usage"]["disk_bytes"] > 1024**2
         busy = call(server, server.key, "DELETE", f"/projects/{tenant.project['id']}")
         assert busy.status_code == 409
+        default = call(server, server.key, "DELETE", "/projects/prj-default00000")
+        assert default.status_code == 400 and "cannot be deleted" in default.text
     finally:
         call(server, key, "DELETE", "/databases/q1")
         call(server, server.key, "DELETE", f"/projects/{tenant.project['id']}")

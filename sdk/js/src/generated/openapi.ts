@@ -420,7 +420,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a project
-         * @description Deletes the project with its webhooks, and revokes its API keys (they stay listed, with `revoked_at` set, and open nothing from the next request on). A project that still has databases (branches included) cannot be deleted: 409 RESOURCE_BUSY, naming how many; delete them first. Its audit entries stay. Needs an `admin` key.
+         * @description Deletes the project with its webhooks, and revokes its API keys (they stay listed, with `revoked_at` set, and open nothing from the next request on). A project that still has databases (branches included) cannot be deleted: 409 RESOURCE_BUSY, naming how many; delete them first. The default project (`prj-default00000`) cannot be deleted (400). Its audit entries stay. Needs an `admin` key.
          */
         delete: operations["deleteProject"];
         options?: never;
@@ -631,6 +631,8 @@ export interface components {
          */
         SnapshotStatus: "ready";
         Database: {
+            /** @description The project the database belongs to (a branch belongs to its parent's). Always present; only admin keys see databases of more than one project. */
+            project_id?: components["schemas"]["ProjectId"];
             id: components["schemas"]["DatabaseId"];
             name: components["schemas"]["DatabaseName"];
             type: components["schemas"]["DatabaseType"];
@@ -816,6 +818,8 @@ export interface components {
         /** @description The key that signs deliveries (HMAC-SHA256): any non-empty string of your choice, up to 256 characters (for example `webhook-secret`). */
         WebhookSecret: string;
         Webhook: {
+            /** @description The project the webhook belongs to: it hears only that project's events. Always present. */
+            project_id?: components["schemas"]["ProjectId"];
             id: components["schemas"]["WebhookId"];
             url: components["schemas"]["WebhookUrl"];
             events: components["schemas"]["WebhookEvents"];
@@ -2756,6 +2760,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyEnvelope"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
