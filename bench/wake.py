@@ -9,7 +9,8 @@
   that ran at once and host memory per running idle database then (MemAvailable), and the
   time from connect to first answer of 20 of them spread over the lot (stopped ones wake).
 
-Usage: .venv/bin/python -m bench.wake [--count 10] [--scale 10] [--seconds 15] [--density N [--density-idle 2m]]
+Usage: .venv/bin/python -m bench.wake [--count 10] [--scale 10] [--seconds 15]
+       [--density N [--density-idle 2m]]
 """
 
 from __future__ import annotations
