@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from app.completion import to_completion
+from schema.admin import AdminMutations
 from schema.context import Info
 from schema.errors import domain
 from schema.inputs import (
@@ -18,7 +19,7 @@ from schema.types import Database, Snapshot
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AdminMutations):
     @strawberry.mutation
     async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
         await charge(info, "database.create")

@@ -63,6 +63,7 @@ class PageInfo:
 @strawberry.type
 class Database:
     id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project it belongs to")
     name: str
     type: str
     version: str

@@ -49,6 +49,7 @@ def snapshot(view: SnapshotView) -> dict[str, object]:
 def webhook(view: WebhookView) -> dict[str, object]:
     return {
         "id": view.id,
+        "project_id": view.project_id,
         "url": view.url,
         "events": view.events,
         "active": view.active,

@@ -607,6 +607,7 @@ class DatabaseService:
             )
         return DatabaseView(
             id=row.id,
+            project_id=row.project_id,
             name=row.name,
             type=row.engine,
             version=row.version,

@@ -10,7 +10,7 @@ from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.resources import format_memory, parse_memory
 from app.errors import NotFoundError, ResourceBusyError, ValidationError
-from app.models import ApiKey, Database, Project, Webhook
+from app.models import DEFAULT_PROJECT_ID, ApiKey, Database, Project, Webhook
 
 QUOTA_FIELDS = ("databases", "memory", "disk")
 MAX_DATABASES_QUOTA = 100_000
@@ -118,6 +118,11 @@ class ProjectService:
 
     async def delete(self, ref: str) -> None:
         row = await self.find(ref)
+        if row.id == DEFAULT_PROJECT_ID:
+            raise ValidationError(
+                "The default project cannot be deleted: keys and databases without a project "
+                "of their own belong to it"
+            )
         databases = await Database.filter(project_id=row.id).count()
         if databases:
             raise ResourceBusyError(

@@ -44,7 +44,8 @@ class ProjectQuotas:
         if memory_bytes is None:
             raise ValidationError(
                 f"Project '{project.name}' has a memory quota of {format_memory(quota)}: "
-                "give the database a memory limit (resources.memory)"
+                "give the database a memory limit (resources.memory; a branch takes its "
+                "parent's, so set one on the parent first)"
             )
         in_use = await _memory_limits(project.id) - leaving
         if in_use + memory_bytes > quota:

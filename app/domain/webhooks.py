@@ -286,6 +286,7 @@ def _is_wildcard(host: str) -> bool:
 def webhook_view(row: Webhook) -> WebhookView:
     return WebhookView(
         id=row.id,
+        project_id=row.project_id,
         url=row.url,
         events=list(row.events),
         active=row.active,

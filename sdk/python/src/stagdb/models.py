@@ -90,6 +90,7 @@ class Database(ApiObject):
     protected: bool = False  # never deleted, reset or expired while set
     auto_stop_after: str | None = None  # idle duration before it stops, e.g. "15m"
     snapshot_schedule: SnapshotSchedule | None = None
+    project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Database:
@@ -116,6 +117,7 @@ class Database(ApiObject):
             protected=bool(raw.get("protected", False)),
             auto_stop_after=raw.get("auto_stop_after"),
             snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
+            project_id=raw.get("project_id"),
         )
 
 
@@ -181,6 +183,7 @@ class Webhook(ApiObject):
     created_at: datetime
     updated_at: datetime
     secret: str | None = None
+    project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Webhook:
@@ -194,6 +197,7 @@ class Webhook(ApiObject):
             created_at=_time(raw["created_at"]),
             updated_at=_time(raw["updated_at"]),
             secret=raw.get("secret"),
+            project_id=raw.get("project_id"),
         )
 
 
