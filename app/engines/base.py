@@ -16,6 +16,15 @@ class Listen:
     port: int
 
 
+@dataclass(frozen=True)
+class SchemaObjects:
+    """Names of what a schema dump covers: tables, views, and routines as (kind, name)."""
+
+    tables: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
+    routines: tuple[tuple[str, str], ...] = ()
+
+
 class Engine(ABC):
     name: str
     image_repository: str
@@ -63,6 +72,21 @@ class Engine(ABC):
         """Checkpoint through a client connection, sparing a `docker exec` (tens of ms);
         False when the engine has no such path or it failed (the caller then execs)."""
         return False
+
+    def schema_query_command(self, listen: Listen, database: str) -> list[str] | None:
+        """Prints the schema of `database` as JSON lines, one object a line (see
+        app/domain/schema_compare.py for their form); None: this engine has no schema diff."""
+        return None
+
+    def schema_dump_command(
+        self, listen: Listen, database: str, objects: SchemaObjects
+    ) -> list[str]:
+        """Prints the definitions of `objects` (read first by the schema query) as text to diff."""
+        raise NotImplementedError(f"{self.name} has no schema dump")
+
+    def schema_dump_text(self, output: str) -> str:
+        """The dump command's output as the text to diff (volatile parts taken out)."""
+        return output
 
     @abstractmethod
     def stats_command(self, listen: Listen) -> list[str]:
