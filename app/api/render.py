@@ -5,11 +5,22 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from app.domain.health import HealthReport
+from app.domain.schema_diff import SchemaDiffView
 from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookView
 
 
 def database(view: DatabaseView) -> dict[str, object]:
     return asdict(view)
+
+
+def schema_diff(view: SchemaDiffView) -> dict[str, object]:
+    return {
+        "database": asdict(view.database),
+        "against": asdict(view.against),
+        "identical": view.changes.identical,
+        **asdict(view.changes),
+        "unified_diff": view.unified_diff,
+    }
 
 
 def health(report: HealthReport) -> dict[str, object]:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from app.api import branches, databases, health, monitoring, reference, snapshots, webhooks
+from app.api import (
+    branches,
+    databases,
+    health,
+    monitoring,
+    promotion,
+    reference,
+    schema_diff,
+    snapshots,
+    webhooks,
+)
 
 ROUTES: list[BaseRoute] = [
     Route("/health", health.health, methods=["GET"]),
@@ -18,6 +28,8 @@ ROUTES: list[BaseRoute] = [
     Route("/databases/{id}/start", databases.start_database, methods=["POST"]),
     Route("/databases/{id}/stop", databases.stop_database, methods=["POST"]),
     Route("/databases/{id}/reset", branches.reset_database, methods=["POST"]),
+    Route("/databases/{id}/promote", promotion.promote_branch, methods=["POST"]),
+    Route("/databases/{id}/schema-diff", schema_diff.schema_diff, methods=["GET"]),
     Route("/databases/{id}/stats", monitoring.database_stats, methods=["GET"]),
     Route("/databases/{id}/logs", monitoring.database_logs, methods=["GET"]),
     Route("/databases/{id}/snapshots", snapshots.list_snapshots, methods=["GET"]),

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService
 from app.domain.ids import ID_LENGTH
+from app.domain.provisioning import scratch_expired
 from app.drivers.runtime.base import DATABASE_LABEL, ContainerEvent, ContainerInfo, RuntimeFailure
 from app.errors import StagError
 from app.models import Database, Operation, Snapshot
@@ -348,9 +349,12 @@ class Controller:
         )
         for container in containers:
             owner = container.labels.get(DATABASE_LABEL)
-            # A container without a database is a template's init run: gone once it ends.
+            # A container without a database is a template's init run (gone once it ends)
+            # or a scratch server (gone once it ends or its lifetime has passed).
             orphaned = (
-                (owner not in known and owner not in busy) if owner else not container.running
+                (owner not in known and owner not in busy)
+                if owner
+                else not container.running or scratch_expired(container, time.time())
             )
             if orphaned:
                 log.warning("removing orphan container %s", container.name)

@@ -17,8 +17,10 @@ from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
+from app.domain.promotion import PromotionService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
+from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.front import ConnectionFront
@@ -42,6 +44,8 @@ class Services:
     databases: DatabaseService
     snapshots: SnapshotService
     branches: BranchService
+    promotions: PromotionService
+    schema_diffs: SchemaDiffService
     keys: ApiKeyService
     health: HealthService
     monitoring: MonitoringService
@@ -97,6 +101,8 @@ class Services:
             databases=databases,
             snapshots=snapshots,
             branches=BranchService(databases, snapshots),
+            promotions=PromotionService(databases, snapshots),
+            schema_diffs=SchemaDiffService(databases, snapshots),
             keys=ApiKeyService(),
             health=HealthService(runtime, pool),
             monitoring=MonitoringService(databases),

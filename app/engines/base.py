@@ -35,6 +35,7 @@ class Engine(ABC):
     default_username: str
     default_database: str
     refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
+    reads_schema = False  # whether it has the schema query and dump below
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"
@@ -73,10 +74,10 @@ class Engine(ABC):
         False when the engine has no such path or it failed (the caller then execs)."""
         return False
 
-    def schema_query_command(self, listen: Listen, database: str) -> list[str] | None:
-        """Prints the schema of `database` as JSON lines, one object a line (see
-        app/domain/schema_compare.py for their form); None: this engine has no schema diff."""
-        return None
+    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
+        """Prints the schema of `database` as JSON lines, one object a line (their form is in
+        app/domain/schema_compare.py). Only engines that `reads_schema`."""
+        raise NotImplementedError(f"{self.name} has no schema query")
 
     def schema_dump_command(
         self, listen: Listen, database: str, objects: SchemaObjects

@@ -91,6 +91,7 @@ class MariaDB(Engine):
     stop_signal = "SIGTERM"  # mariadbd shuts down cleanly on SIGTERM
     default_username = "stagdb"
     default_database = "app"
+    reads_schema = True
 
     def init_command(self) -> list[str]:
         # `--no-defaults`: a host-built image lacks what Debian's /etc/mysql config loads.
@@ -147,7 +148,7 @@ class MariaDB(Engine):
     def parse_stats(self, output: str) -> dict[str, object]:
         return parse_json_stats(output)
 
-    def schema_query_command(self, listen: Listen, database: str) -> list[str] | None:
+    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
         return [*self._client(f"SET @db = {sql_string(database)};{SCHEMA_QUERY}"), "-N", "-B", "-r"]
 
     def schema_dump_command(

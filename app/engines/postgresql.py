@@ -93,6 +93,7 @@ class PostgreSQL(Engine):
     stop_signal = "SIGINT"  # fast shutdown: SIGTERM would wait for clients to disconnect
     default_username = "postgres"
     default_database = "postgres"
+    reads_schema = True
 
     def init_command(self) -> list[str]:
         # Host rules accept SCRAM from anywhere: the container port is the only way in,
@@ -170,7 +171,7 @@ class PostgreSQL(Engine):
     def stats_command(self, listen: Listen) -> list[str]:
         return [*psql(listen, STATS_QUERY), "-A", "-t"]
 
-    def schema_query_command(self, listen: Listen, database: str) -> list[str] | None:
+    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
         return [*psql(listen, SCHEMA_QUERY, database), "-A", "-t"]
 
     def schema_dump_command(
