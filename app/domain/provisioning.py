@@ -558,10 +558,15 @@ def pool_is_full(failure: Exception) -> bool:
     )
 
 
+def is_scratch(container: ContainerInfo) -> bool:
+    return SCRATCH_UNTIL_LABEL in container.labels
+
+
 def scratch_expired(container: ContainerInfo, now: float) -> bool:
-    """Whether `container` is a scratch container past its lifetime."""
-    until = container.labels.get(SCRATCH_UNTIL_LABEL)
-    return until is not None and until.isdigit() and int(until) < now
+    """Whether `container` is a scratch container past its lifetime (made and started in
+    two steps, it is not running for a moment: that alone does not make it an orphan)."""
+    until = container.labels.get(SCRATCH_UNTIL_LABEL, "")
+    return until.isdigit() and int(until) < now
 
 
 def _bindable(address: str, port: int) -> bool:
