@@ -13,6 +13,7 @@ from tests.conftest import Server
 from tests.integration import test_mariadb as mariadb
 from tests.integration.test_branching import count, create, uri_of
 from tests.integration.test_databases import query
+from tests.openapi_contract import assert_response_matches
 
 pytestmark = pytest.mark.docker
 
@@ -48,7 +49,14 @@ def diff(api: httpx.Client, ref: str, against: str | None = None) -> dict:
     params = {} if against is None else {"against": against}
     response = api.get(f"/databases/{ref}/schema-diff", params=params)
     assert response.status_code == 200, response.text
+    assert_response_matches("GET", "/databases/{id}/schema-diff", response)
     return response.json()["data"]
+
+
+def promote(api: httpx.Client, ref: str, **body: object) -> httpx.Response:
+    response = api.post(f"/databases/{ref}/promote", json=body)
+    assert_response_matches("POST", "/databases/{id}/promote", response)
+    return response
 
 
 def error_of(response: httpx.Response) -> tuple[int, str]:
@@ -161,7 +169,7 @@ def test_promote_makes_the_branch_data_the_parents(branching_api: httpx.Client) 
             query(branch["connection"]["uri"], statement)
         query(branch["connection"]["uri"], "INSERT INTO users (email, age) VALUES ('new', 30)")
 
-        response = api.post("/databases/pro-mig/promote")
+        response = promote(api, "pro-mig")
         assert response.status_code == 200, response.text
         promoted = response.json()["data"]
         assert (promoted["id"], promoted["name"], promoted["status"]) == (
@@ -187,7 +195,7 @@ def test_promote_makes_the_branch_data_the_parents(branching_api: httpx.Client) 
         # keep_branch: the branch stays, with its own copy of what it gave its parent.
         keeper = create(api, "/databases/pro-main/branches", {"name": "pro-keep"})
         query(keeper["connection"]["uri"], "INSERT INTO users (email) VALUES ('kept')")
-        response = api.post("/databases/pro-keep/promote", json={"keep_branch": True})
+        response = promote(api, "pro-keep", keep_branch=True)
         assert response.status_code == 200, response.text
         assert count(uri, "users") == 102
         kept = api.get("/databases/pro-keep").json()["data"]
@@ -196,16 +204,13 @@ def test_promote_makes_the_branch_data_the_parents(branching_api: httpx.Client) 
         assert (count(uri, "users"), count(keeper["connection"]["uri"], "users")) == (102, 0)
 
         # Refusals, each in the envelope and with nothing changed.
-        assert error_of(api.post("/databases/pro-main/promote")) == (400, "VALIDATION_ERROR")
-        assert error_of(api.post("/databases/pro-keep/promote", json={"keep_branch": "yes"})) == (
-            400,
-            "VALIDATION_ERROR",
-        )
+        assert error_of(promote(api, "pro-main")) == (400, "VALIDATION_ERROR")
+        assert error_of(promote(api, "pro-keep", keep_branch="yes")) == (400, "VALIDATION_ERROR")
         api.put("/databases/pro-main", json={"protected": True})
-        assert error_of(api.post("/databases/pro-keep/promote")) == (409, "RESOURCE_BUSY")
+        assert error_of(promote(api, "pro-keep")) == (409, "RESOURCE_BUSY")
         api.put("/databases/pro-main", json={"protected": False})
         create(api, "/databases/pro-keep/snapshots", {"name": "mine"})
-        assert error_of(api.post("/databases/pro-keep/promote")) == (409, "RESOURCE_BUSY")
+        assert error_of(promote(api, "pro-keep")) == (409, "RESOURCE_BUSY")
         assert count(uri, "users") == 102 and count(keeper["connection"]["uri"], "users") == 0
         assert uri_of(api, "pro-main") == uri
     finally:
@@ -301,7 +306,7 @@ def test_mariadb_schema_diff_and_promote(
         assert since["identical"] is True, since["unified_diff"]
         no_scratch_left(branching_server, docker_client)
 
-        response = api.post("/databases/maria-mig/promote")
+        response = promote(api, "maria-mig")
         assert response.status_code == 200, response.text
         assert response.json()["data"]["connection"] == main["connection"]
         assert mariadb.count(uri, "users") == 4
