@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from app.domain.keys import Principal
@@ -17,6 +18,7 @@ class Context:
     services: Services
     loaders: Loaders
     principal: Principal | None
+    websocket: WebSocket | None = None  # set for sessions over graphql-transport-ws
     connection_params: dict[str, object] = field(default_factory=dict)
     live_reads: LiveReads = field(default_factory=LiveReads)
 

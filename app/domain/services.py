@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.domain.audit import AuditTrail
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
@@ -17,6 +18,7 @@ from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
+from app.domain.projects import ProjectService
 from app.domain.promotion import PromotionService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
@@ -47,6 +49,8 @@ class Services:
     promotions: PromotionService
     schema_diffs: SchemaDiffService
     keys: ApiKeyService
+    projects: ProjectService
+    audit: AuditTrail
     health: HealthService
     monitoring: MonitoringService
     rate_limiter: RateLimiter
@@ -104,6 +108,8 @@ class Services:
             promotions=PromotionService(databases, snapshots),
             schema_diffs=SchemaDiffService(databases, snapshots),
             keys=ApiKeyService(),
+            projects=ProjectService(),
+            audit=AuditTrail(),
             health=HealthService(runtime, pool),
             monitoring=MonitoringService(databases),
             rate_limiter=RateLimiter(settings.rate_limits),
