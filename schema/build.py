@@ -60,6 +60,7 @@ class GraphQLApp(GraphQL[Context, None]):
             services=services,
             loaders=Loaders.build(services),
             principal=principal,
+            sessions=request.app.state.sessions,
             websocket=request if isinstance(request, WebSocket) else None,
         )
 
@@ -78,5 +79,5 @@ class GraphQLApp(GraphQL[Context, None]):
         except UnauthorizedError:
             raise ConnectionRejectionError({"code": "UNAUTHORIZED"}) from None
         if context.websocket is not None:
-            context.websocket.app.state.sessions.add(context.principal.key_id, context.websocket)
+            context.sessions.add(context.principal.key_id, context.websocket)
         return UNSET

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from graphql import OperationType
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType as StrawberryOperation
 
 from app.domain.audit import AuditRecord, AuditTrail
 from app.domain.keys import Principal
@@ -27,7 +28,7 @@ class ActAsCaller(SchemaExtension):
             return
         with acting_as(principal.access):
             yield
-        if self.execution_context.operation_type is OperationType.MUTATION:
+        if self.execution_context.operation_type is StrawberryOperation.MUTATION:
             await self._record(principal)
 
     async def _record(self, principal: Principal) -> None:

@@ -11,6 +11,7 @@ from app.domain.keys import Principal
 from app.domain.monitoring import LiveReads
 from app.domain.services import Services
 from schema.loaders import Loaders
+from schema.sessions import OpenSessions
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Context:
     services: Services
     loaders: Loaders
     principal: Principal | None
+    sessions: OpenSessions
     websocket: WebSocket | None = None  # set for sessions over graphql-transport-ws
     connection_params: dict[str, object] = field(default_factory=dict)
     live_reads: LiveReads = field(default_factory=LiveReads)

@@ -6,6 +6,7 @@ import strawberry
 
 from app.completion import to_completion
 from app.domain.promotion import Promote
+from schema.admin import AdminMutations
 from schema.context import Info
 from schema.errors import domain
 from schema.inputs import (
@@ -19,7 +20,7 @@ from schema.types import Database, Snapshot
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AdminMutations):
     @strawberry.mutation
     async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
         await charge(info, "database.create")

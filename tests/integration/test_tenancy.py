@@ -556,3 +556,59 @@ def test_webhooks_hear_only_their_own_projects_events(
             call(server, tenant.keys["write"], "DELETE", f"/webhooks/{hook_id}")
         ours.stop()
         theirs.stop()
+
+
+def test_graphql_administers_projects_keys_and_the_trail_for_admins_only(
+    server: Server, tenants: tuple[Tenant, Tenant]
+) -> None:
+    a, _ = tenants
+    made = gql(
+        server,
+        server.key,
+        'mutation { createProject(name: "gql-team", '
+        'quotas: {databases: 3, memory: "1g"}) { id name quotas { databases memory disk } } }',
+    )
+    project = made["data"]["createProject"]
+    assert project["quotas"] == {"databases": 3, "memory": "1g", "disk": None}
+    refused = gql(server, a.keys["write"], 'mutation { createProject(name: "nope") { id } }')
+    assert codes(refused) == ["FORBIDDEN"]
+    listing = gql(server, a.keys["write"], "{ projects { pageInfo { total } } }")
+    assert codes(listing) == ["FORBIDDEN"]
+
+    key = gql(
+        server,
+        server.key,
+        'mutation($p: ID!) { createApiKey(name: "gql-ci", '
+        'scope: "read", projectId: $p, ttl: "1h") { key apiKey { id scope expiresAt } } }',
+        {"p": project["id"]},
+    )["data"]["createApiKey"]
+    assert key["apiKey"]["scope"] == "read" and key["apiKey"]["expiresAt"]
+    assert call(server, key["key"], "GET", "/databases").json()["data"] == []
+    listed = gql(
+        server,
+        server.key,
+        "query($p: ID!) { apiKeys(projectId: $p) { items { id } } }",
+        {"p": project["id"]},
+    )["data"]["apiKeys"]["items"]
+    assert listed == [{"id": key["apiKey"]["id"]}]
+    revoked = gql(
+        server,
+        server.key,
+        "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
+        {"id": key["apiKey"]["id"]},
+    )
+    assert revoked["data"]["revokeApiKey"]["revokedAt"]
+    assert call(server, key["key"], "GET", "/databases").status_code == 401
+
+    trail = gql(
+        server,
+        server.key,
+        "query($p: ID!) { auditEntries(projectId: $p) { items { action result } } }",
+        {"p": "prj-default00000"},
+    )
+    actions = {e["action"] for e in trail["data"]["auditEntries"]["items"]}
+    assert "graphql createProject" in actions and "graphql revokeApiKey" in actions
+    gone = gql(
+        server, server.key, "mutation($id: ID!) { deleteProject(id: $id) }", {"id": project["id"]}
+    )
+    assert gone["data"]["deleteProject"] is True
