@@ -95,8 +95,6 @@ class PromotionService:
     async def _promote(self, parent: Database, branch: Database, keep: bool) -> None:
         rollback = Rollback()
         try:
-            pre = await self._keep_parent_data(parent, branch)
-            rollback.push("drop the pre-promote snapshot", lambda: self._drop(pre))
             branch_volume, branch_ran = branch.volume, branch.status == lifecycle.RUNNING
             await self._take_down(branch)
             rollback.push(
@@ -110,6 +108,9 @@ class PromotionService:
                 "bring the parent back",
                 lambda: self._bring_back(parent, parent_volume, parent_ran),
             )
+            # Taken with the parent's engine stopped: it holds every write it ever accepted.
+            pre = await self._keep_parent_data(parent, branch)
+            rollback.push("drop the pre-promote snapshot", lambda: self._drop(pre))
             await self._serve(parent, branch_volume, branch.password, parent.status)
             if kept is not None:
                 await self._serve(branch, kept.volume, branch.password, branch.status)
