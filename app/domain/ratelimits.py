@@ -29,6 +29,7 @@ OPERATION_BUCKETS = {
     "snapshot.create": BRANCHING,
     "snapshot.delete": BRANCHING,
     "branch.create": BRANCHING,
+    "branch.promote": BRANCHING,
 }
 BUCKET_NAMES = {
     GENERAL: "API requests",

@@ -19,8 +19,10 @@ from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.projects import ProjectService
+from app.domain.promotion import PromotionService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
+from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.front import ConnectionFront
@@ -44,6 +46,8 @@ class Services:
     databases: DatabaseService
     snapshots: SnapshotService
     branches: BranchService
+    promotions: PromotionService
+    schema_diffs: SchemaDiffService
     keys: ApiKeyService
     projects: ProjectService
     audit: AuditTrail
@@ -101,6 +105,8 @@ class Services:
             databases=databases,
             snapshots=snapshots,
             branches=BranchService(databases, snapshots),
+            promotions=PromotionService(databases, snapshots),
+            schema_diffs=SchemaDiffService(databases, snapshots),
             keys=ApiKeyService(),
             projects=ProjectService(),
             audit=AuditTrail(),
