@@ -8,6 +8,7 @@ from app.domain.audit import AuditView
 from app.domain.health import HealthReport
 from app.domain.keys import KeyView
 from app.domain.projects import ProjectView, render_quotas
+from app.domain.schema_diff import SchemaDiffView
 from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookView
 
 
@@ -17,6 +18,16 @@ def database(view: DatabaseView, credentials: bool = True) -> dict[str, object]:
     if not credentials:
         data["connection"] = None
     return data
+
+
+def schema_diff(view: SchemaDiffView) -> dict[str, object]:
+    return {
+        "database": asdict(view.database),
+        "against": asdict(view.against),
+        "identical": view.changes.identical,
+        **asdict(view.changes),
+        "unified_diff": view.unified_diff,
+    }
 
 
 def health(report: HealthReport) -> dict[str, object]:

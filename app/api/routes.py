@@ -12,7 +12,9 @@ from app.api import (
     keys,
     monitoring,
     projects,
+    promotion,
     reference,
+    schema_diff,
     snapshots,
     webhooks,
 )
@@ -29,6 +31,8 @@ ROUTES: list[BaseRoute] = [
     Route("/databases/{id}/start", databases.start_database, methods=["POST"]),
     Route("/databases/{id}/stop", databases.stop_database, methods=["POST"]),
     Route("/databases/{id}/reset", branches.reset_database, methods=["POST"]),
+    Route("/databases/{id}/promote", promotion.promote_branch, methods=["POST"]),
+    Route("/databases/{id}/schema-diff", schema_diff.schema_diff, methods=["GET"]),
     Route("/databases/{id}/stats", monitoring.database_stats, methods=["GET"]),
     Route("/databases/{id}/logs", monitoring.database_logs, methods=["GET"]),
     Route("/databases/{id}/snapshots", snapshots.list_snapshots, methods=["GET"]),

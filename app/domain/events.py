@@ -30,6 +30,7 @@ EVENT_NAMES = (
     "branch.created",
     "branch.deleted",
     "branch.reset",
+    "branch.promoted",
 )
 
 

@@ -22,6 +22,7 @@ from app.domain.databases import DatabaseService
 from app.domain.jobs import EXPIRE, IDLE, PRUNE, SNAPSHOT, Outcome
 from app.domain.retention import Retention
 from app.domain.snapshots import SnapshotService
+from app.domain.tenancy import system_context
 from app.drivers.front import Unavailable
 from app.errors import StagError
 from app.models import Database, Job
@@ -161,7 +162,8 @@ class Housekeeping:
         cannot take connections."""
         wake = self._wakes.get(database_id)
         if wake is None:
-            wake = asyncio.create_task(self._wake(database_id))
+            # The server's own work, whichever request's context opened the port.
+            wake = asyncio.create_task(self._wake(database_id), context=system_context())
             self._wakes[database_id] = wake
             wake.add_done_callback(lambda done: self._woken(database_id, done))
         await asyncio.shield(wake)

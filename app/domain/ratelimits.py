@@ -29,6 +29,7 @@ OPERATION_BUCKETS = {
     "snapshot.create": BRANCHING,
     "snapshot.delete": BRANCHING,
     "branch.create": BRANCHING,
+    "branch.promote": BRANCHING,
 }
 WINDOW_S = 3600  # budgets are per hour
 # Every request counts against the general budget; so does each live read (stats, logs) a

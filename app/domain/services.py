@@ -19,9 +19,11 @@ from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.projects import ProjectService
+from app.domain.promotion import PromotionService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
 from app.domain.retention import Retention
+from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.front import ConnectionFront
@@ -45,6 +47,8 @@ class Services:
     databases: DatabaseService
     snapshots: SnapshotService
     branches: BranchService
+    promotions: PromotionService
+    schema_diffs: SchemaDiffService
     keys: ApiKeyService
     projects: ProjectService
     audit: AuditTrail
@@ -102,6 +106,8 @@ class Services:
             databases=databases,
             snapshots=snapshots,
             branches=BranchService(databases, snapshots),
+            promotions=PromotionService(databases, snapshots),
+            schema_diffs=SchemaDiffService(databases, snapshots),
             keys=ApiKeyService(),
             projects=ProjectService(),
             audit=AuditTrail(),

@@ -9,6 +9,7 @@ fails instead of guessing: a missed path is an error, never a view of every proj
 
 from __future__ import annotations
 
+import contextvars
 import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,6 +77,13 @@ def acting_as(access: Access) -> Iterator[Access]:
         yield access
     finally:
         _current.reset(token)
+
+
+def system_context() -> contextvars.Context:
+    """A context for a task the server runs on its own, whoever's request started it."""
+    context = contextvars.copy_context()
+    context.run(_current.set, SYSTEM)
+    return context
 
 
 def visible(query: QuerySet[M], field: str = "project_id") -> QuerySet[M]:

@@ -58,6 +58,8 @@ PROBE_STATUS = {
     "startDatabase": 404,
     "stopDatabase": 404,
     "resetDatabase": 404,
+    "getSchemaDiff": 404,
+    "promoteBranch": 404,
     "getDatabaseStats": 404,
     "getDatabaseLogs": 404,
     "listSnapshots": 404,

@@ -182,6 +182,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/databases/{id}/schema-diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Compare a database's schema with its parent's, a snapshot's or a database's
+         * @description How the schema of the database differs from `against`: tables, columns (type, null, default), indexes, constraints, views and functions added (in the database, not in `against`), removed (the reverse) or changed, and a unified diff of the two schema dumps (`pg_dump --schema-only` for PostgreSQL; the `SHOW CREATE` statements of every table, view and routine for MariaDB, with AUTO_INCREMENT counters taken out). The schema read is that of the database the connection URI names (`postgres`, `app`); for PostgreSQL every schema in it but the system's, qualified (`public.users`). Running databases are read in their own container; snapshots and stopped databases by a short-lived engine with no network on a throwaway copy-on-write clone, removed when the read ends. PostgreSQL and MariaDB only (another type gets 400). Nothing is changed.
+         */
+        get: operations["getSchemaDiff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/databases/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a branch's data its parent's
+         * @description "Try the migration on a branch, then make it real": the branch's data becomes its parent's. The parent keeps its id, name, port and connection (password included); its previous data is kept as a snapshot named `pre-promote-<YYYYmmdd-HHMMSS>` (UTC), taken with its engine stopped so it holds every write it accepted, to branch from or reset to. No data is copied: the branch's engine is stopped cleanly and the parent's container is recreated on the branch's copy-on-write volume, so it takes seconds whatever the size. The parent stays `running` or `stopped` as it was (a `failed` parent ends `running`). The branch is removed (`branch.deleted`), or with `keep_branch` kept (same id, name, port and password) on a fresh copy of the promoted data, as if just branched. The snapshot the branch was made from stays: the promoted data is built on it. Refused with 409, before anything is changed, when the parent is protected, when the branch is protected and would be removed, when the branch has snapshots or branches of its own (their data would change hands: delete them first), or when either is busy or in a status that does not allow it. On failure every step is undone: both databases keep their data and come back as they were. Announced by `branch.promoted` on the parent.
+         */
+        post: operations["promoteBranch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/databases/{id}/stats": {
         parameters: {
             query?: never;
@@ -791,6 +837,85 @@ export interface components {
             /** @description A snapshot of the database or of its parent; left out or null, the snapshot the database was branched from. */
             snapshot_id?: components["schemas"]["SnapshotId"] | null;
         };
+        PromoteRequest: {
+            /** @description Keep the branch, on a fresh copy of the promoted data; false (or left out) removes it. */
+            keep_branch?: boolean;
+        };
+        SchemaSide: {
+            /** @enum {string} */
+            type: "database" | "snapshot";
+            id: string;
+            name: string;
+        };
+        SchemaColumn: {
+            name: string;
+            /** @description The engine's own spelling (`integer`, `numeric(10,2)`, `int(11)`). */
+            type: string;
+            nullable: boolean;
+            /** @description The default expression as the engine shows it; null when none. */
+            default: string | null;
+        };
+        SchemaTable: {
+            name: string;
+            columns: components["schemas"]["SchemaColumn"][];
+        };
+        ColumnChange: {
+            name: string;
+            before: components["schemas"]["SchemaColumn"];
+            after: components["schemas"]["SchemaColumn"];
+        };
+        ColumnChanges: {
+            added: components["schemas"]["SchemaColumn"][];
+            removed: components["schemas"]["SchemaColumn"][];
+            changed: components["schemas"]["ColumnChange"][];
+        };
+        TableChanges: {
+            added: components["schemas"]["SchemaTable"][];
+            removed: components["schemas"]["SchemaTable"][];
+            /** @description Tables in both whose columns differ. */
+            changed: {
+                name: string;
+                columns: components["schemas"]["ColumnChanges"];
+            }[];
+        };
+        /** @description An index, constraint, view or function, with its definition as the engine shows it. */
+        SchemaObject: {
+            /** @description Indexes, views and functions are schema-qualified in PostgreSQL (`public.users_email`, `public.f(a integer)`); constraints are named within their table. */
+            name: string;
+            /** @description The table of an index or constraint; null for views and functions. */
+            table: string | null;
+            definition: string;
+        };
+        ObjectChanges: {
+            added: components["schemas"]["SchemaObject"][];
+            removed: components["schemas"]["SchemaObject"][];
+            changed: {
+                name: string;
+                table: string | null;
+                /** @description The definition in `against`. */
+                before: string;
+                /** @description The definition in the database. */
+                after: string;
+            }[];
+        };
+        SchemaDiff: {
+            database: components["schemas"]["SchemaSide"];
+            against: components["schemas"]["SchemaSide"];
+            identical: boolean;
+            tables: components["schemas"]["TableChanges"];
+            indexes: components["schemas"]["ObjectChanges"];
+            constraints: components["schemas"]["ObjectChanges"];
+            views: components["schemas"]["ObjectChanges"];
+            functions: components["schemas"]["ObjectChanges"];
+            /** @description A unified diff from `against`'s dump to the database's (comment lines and runs of blank lines taken out); empty when they are the same. */
+            unified_diff: string;
+        };
+        SchemaDiffEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["SchemaDiff"];
+            message: string;
+        };
         /**
          * @description A webhook id.
          * @example wh-5m1k8r3x7q2d
@@ -805,7 +930,7 @@ export interface components {
          * @description A lifecycle event (branches are databases with a parent).
          * @enum {string}
          */
-        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset";
+        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset" | "branch.promoted";
         /** @description A lifecycle event name, or `*` for every event. */
         WebhookEventFilter: components["schemas"]["LifecycleEventName"] | "*";
         /** @description The events to deliver: at least one; duplicates are dropped. Any other name gets 400 VALIDATION_ERROR naming it and listing the valid ones. */
@@ -1495,7 +1620,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["NotFoundCode"];
             };
         };
-        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; on delete, cascade and reset, the database (or a branch the cascade would reach) is protected, named in the message, and nothing was changed; or the first call with the same `Idempotency-Key` is still in progress; on project delete, the project still has databases. Retry later or fix the state first. */
+        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; on delete, cascade and reset, the database (or a branch the cascade would reach) is protected, named in the message, and nothing was changed; on promote, the parent is protected, or the branch is protected (and would be removed) or has snapshots or branches of its own; or the first call with the same `Idempotency-Key` is still in progress; on project delete, the project still has databases. Retry later or fix the state first. */
         Conflict: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -2112,6 +2237,114 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
+        };
+    };
+    getSchemaDiff: {
+        parameters: {
+            query?: {
+                /** @description `parent` (the default: the database's parent as it is now), a snapshot id (`snap-…`), or a database id or name; of the same type as the database. */
+                against?: string;
+            };
+            header?: never;
+            path: {
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The differences; `identical` is true when there are none. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemaDiffEnvelope"];
+                };
+            };
+            /** @description `against` is `parent` (or left out) for a database that is not a branch, names data of another type, or the database's type has no schema diff. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ValidationErrorCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    promoteBranch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PromoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The parent, on the branch's data. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatabaseEnvelope"];
+                };
+            };
+            /** @description Invalid request body, or the database is not a branch. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ValidationErrorCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+            507: components["responses"]["InsufficientResources"];
         };
     };
     getDatabaseStats: {

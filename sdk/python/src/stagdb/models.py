@@ -172,6 +172,50 @@ class Snapshot(ApiObject):
 
 
 @dataclass(frozen=True)
+class SchemaSide(ApiObject):
+    """One side of a schema diff: a database or a snapshot."""
+
+    type: str
+    id: str
+    name: str
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> SchemaSide:
+        return cls(raw, type=raw["type"], id=raw["id"], name=raw["name"])
+
+
+@dataclass(frozen=True)
+class SchemaDiff(ApiObject):
+    """How `database`'s schema differs from `against`'s. Each group (`tables`, `indexes`,
+    `constraints`, `views`, `functions`) is the API's JSON: `added`, `removed`, `changed`."""
+
+    database: SchemaSide
+    against: SchemaSide
+    identical: bool
+    tables: JSONDict
+    indexes: JSONDict
+    constraints: JSONDict
+    views: JSONDict
+    functions: JSONDict
+    unified_diff: str
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> SchemaDiff:
+        return cls(
+            raw,
+            database=SchemaSide.from_dict(raw["database"]),
+            against=SchemaSide.from_dict(raw["against"]),
+            identical=bool(raw["identical"]),
+            tables=raw["tables"],
+            indexes=raw["indexes"],
+            constraints=raw["constraints"],
+            views=raw["views"],
+            functions=raw["functions"],
+            unified_diff=raw["unified_diff"],
+        )
+
+
+@dataclass(frozen=True)
 class Webhook(ApiObject):
     """A webhook; `secret` is set only in the answer that created it."""
 
