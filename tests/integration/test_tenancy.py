@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docker
+import graphql
 import httpx
 import pytest
 import websockets
 
 from app.api.routes import ROUTES
+from schema.export import SDL_PATH
 from tests.conftest import Server, free_port, launch_server, shut_down
 from tests.webhook_receiver import Receiver
 
@@ -614,3 +616,88 @@ def test_graphql_administers_projects_keys_and_the_trail_for_admins_only(
         server, server.key, "mutation($id: ID!) { deleteProject(id: $id) }", {"id": project["id"]}
     )
     assert gone["data"]["deleteProject"] is True
+
+
+def _root_fields(kind: str) -> set[str]:
+    sdl = graphql.build_schema(SDL_PATH.read_text())
+    root = sdl.query_type if kind == "query" else sdl.mutation_type
+    assert root is not None
+    return set(root.fields)
+
+
+# Every root field, called with team-a's ids: (document, variables from a tenant).
+GRAPHQL_READS: dict[str, str] = {
+    "databases": "{ databases { items { id } } }",
+    "database": "query($db: ID!) { database(id: $db) { id } }",
+    "snapshots": "query($db: ID!) { snapshots(databaseId: $db) { items { id } } }",
+    "snapshot": "query($snap: ID!) { snapshot(id: $snap) { id } }",
+    "branches": "query($db: ID!) { branches(databaseId: $db) { items { id } } }",
+    "schemaDiff": "query($db: ID!) { schemaDiff(databaseId: $db) { identical } }",
+    "health": "{ health { status } }",
+    "projects": "{ projects { items { id } } }",
+    "apiKeys": "{ apiKeys { items { id } } }",
+    "auditEntries": "{ auditEntries { items { id } } }",
+}
+GRAPHQL_CHANGES: dict[str, str] = {
+    "createDatabase": 'mutation { createDatabase(input: {name: "x", type: "postgresql"}) { id } }',
+    "updateDatabase": 'mutation($db: ID!) { updateDatabase(id: $db, input: {description: "x"}) '
+    "{ id } }",
+    "deleteDatabase": "mutation($db: ID!) { deleteDatabase(id: $db) }",
+    "startDatabase": "mutation($db: ID!) { startDatabase(id: $db) { id } }",
+    "stopDatabase": "mutation($db: ID!) { stopDatabase(id: $db) { id } }",
+    "resetDatabase": "mutation($db: ID!, $snap: ID!) { resetDatabase(id: $db, snapshotId: $snap) "
+    "{ id } }",
+    "promoteBranch": "mutation($db: ID!) { promoteBranch(id: $db) { id } }",
+    "createSnapshot": 'mutation($db: ID!) { createSnapshot(databaseId: $db, input: {name: "x"}) '
+    "{ id } }",
+    "deleteSnapshot": "mutation($snap: ID!) { deleteSnapshot(id: $snap) }",
+    "createBranch": 'mutation($db: ID!) { createBranch(databaseId: $db, input: {name: "x"}) '
+    "{ id } }",
+    "createBranchFromSnapshot": "mutation($snap: ID!) { createBranchFromSnapshot("
+    'snapshotId: $snap, input: {name: "x"}) { id } }',
+    "createProject": 'mutation { createProject(name: "x") { id } }',
+    "updateProject": 'mutation($prj: ID!) { updateProject(id: $prj, name: "x") { id } }',
+    "deleteProject": "mutation($prj: ID!) { deleteProject(id: $prj) }",
+    "createApiKey": 'mutation { createApiKey(name: "x") { key } }',
+    "revokeApiKey": "mutation($key: ID!) { revokeApiKey(id: $key) { id } }",
+}
+GRAPHQL_ADMIN = {"projects", "apiKeys", "auditEntries", "createProject", "updateProject",
+                 "deleteProject", "createApiKey", "revokeApiKey"}  # fmt: skip
+
+
+def test_the_graphql_table_names_every_root_field() -> None:
+    assert set(GRAPHQL_READS) == _root_fields("query")
+    assert set(GRAPHQL_CHANGES) == _root_fields("mutation")
+
+
+@pytest.mark.parametrize("field", sorted(GRAPHQL_READS) + sorted(GRAPHQL_CHANGES))
+def test_every_graphql_field_keeps_projects_apart_and_scopes_in_their_place(
+    server: Server, tenants: tuple[Tenant, Tenant], field: str
+) -> None:
+    a, b = tenants
+    document = GRAPHQL_READS.get(field) or GRAPHQL_CHANGES[field]
+    names = {"db": a.database["id"], "snap": a.snapshot["id"], "prj": a.project["id"],
+             "key": a.key_ids["read"]}  # fmt: skip
+    variables = {name: value for name, value in names.items() if f"${name}" in document}
+    changing = field in GRAPHQL_CHANGES
+
+    read = gql(server, b.keys["read"], document, variables)
+    write = gql(server, b.keys["write"], document, variables)
+    if field in GRAPHQL_ADMIN:
+        assert codes(read) == codes(write) == ["FORBIDDEN"], (read, write)
+        return
+    if changing:
+        assert codes(read) == ["FORBIDDEN"], read
+    if "$db" in document or "$snap" in document:
+        expected = [] if field in ("health",) else ["NOT_FOUND"]
+        assert codes(write) == expected, write
+        if not changing:
+            assert codes(read) == ["NOT_FOUND"], read
+    elif field == "databases":
+        assert read["data"]["databases"]["items"] == []
+    elif field == "createDatabase":
+        made = write["data"]["createDatabase"]["id"]
+        assert call(server, b.keys["write"], "DELETE", f"/databases/{made}").status_code == 200
+    else:
+        assert codes(read) == [] and codes(write) == [], (read, write)
+    assert call(server, a.keys["read"], "GET", "/databases/app-db").status_code == 200
