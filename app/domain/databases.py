@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from app.domain import lifecycle, operations, tenancy
 from app.domain.catalog import EngineCatalog
@@ -570,11 +571,29 @@ class DatabaseService:
         await self.provisioner.release_port(row)
 
     async def drop_snapshot_made_for(self, branch: Database) -> None:
-        """The parent's snapshot taken only to create `branch` goes when the branch goes."""
-        for snapshot in await Snapshot.filter(created_for=branch.id):
-            if not await Database.exists(snapshot_id=snapshot.id):
-                await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
-                await snapshot.delete()
+        """A parent's snapshot taken only to create branches goes when its last branch goes
+        (branch requests arriving together share one, see `sharing`)."""
+        taken_for_branches = Q(created_for=branch.id)
+        if branch.snapshot_id is not None:
+            taken_for_branches |= Q(id=branch.snapshot_id, created_for__isnull=False)
+        for snapshot in await Snapshot.filter(taken_for_branches):
+            await self.release_branch_snapshot(snapshot, branch.id)
+
+    async def release_branch_snapshot(self, snapshot: Snapshot, branch_id: str) -> None:
+        """Branch `branch_id` no longer uses `snapshot` (taken for branches): it goes when no
+        other database uses it, or else is credited to one that does."""
+        heir = (
+            await Database.filter(snapshot_id=snapshot.id)
+            .exclude(id=branch_id)
+            .order_by("created_at", "id")
+            .first()
+        )
+        if heir is None:
+            await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
+            await snapshot.delete()
+        elif snapshot.created_for == branch_id:
+            snapshot.created_for = heir.id
+            await snapshot.save(update_fields=["created_for"])
 
     def placement(self, row: Database) -> Placement:
         engine = self.catalog.engine(row.engine)
