@@ -14,10 +14,10 @@ from app.domain.databases import (
     NewDatabase,
     describe,
     refuse_if_protected,
+    resources_of,
 )
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
-from app.domain.resources import Resources
 from app.domain.rollback import Rollback
 from app.domain.sharing import SharedRounds
 from app.domain.snapshots import SnapshotService
@@ -216,7 +216,7 @@ class BranchService:
             engine=parent.engine,
             version=parent.version,
             description=description,
-            resources=Resources(parent.memory_bytes, parent.cpus),
+            resources=resources_of(parent),
             project_id=parent.project_id,
             parent_id=parent.id,
             snapshot_id=snapshot_id,

@@ -233,9 +233,9 @@ class DatabaseService:
         engine = self.catalog.engine(request.type)
         name = validate_name(request.name)
         description = describe(request.description)
-        resources = parse_resources(request.resources)
+        resources = parse_resources(request.resources, engine.tunables)
         if resources.memory_bytes is None and self.default_memory_bytes is not None:
-            resources = Resources(self.default_memory_bytes, resources.cpus)
+            resources = Resources(self.default_memory_bytes, resources.cpus, resources.settings)
         upkeep = self.upkeep_defaults.for_database().changed(request.upkeep)
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
@@ -277,6 +277,7 @@ class DatabaseService:
             description=new.description,
             memory_bytes=new.resources.memory_bytes,
             cpus=new.resources.cpus,
+            settings=dict(new.resources.settings) or None,
             parent_id=new.parent_id,
             snapshot_id=new.snapshot_id,
             volume=database_id,
@@ -373,9 +374,9 @@ class DatabaseService:
         description = (
             describe(request.description) if "description" in request.fields else row.description
         )
-        current = Resources(row.memory_bytes, row.cpus)
+        current = resources_of(row)
         resources = (
-            parse_resources(request.resources, current)
+            parse_resources(request.resources, self.catalog.engine(row.engine).tunables, current)
             if "resources" in request.fields
             else current
         )
@@ -387,7 +388,7 @@ class DatabaseService:
 
         async with operations.locked_operation("database.update", row):
             self._require(row, lifecycle.CAN_CHANGE, "updated")
-            current = Resources(row.memory_bytes, row.cpus)
+            current = resources_of(row)
             row.name, row.description = name, description
             upkeep = Upkeep.of(row).changed(request.upkeep)
             for column, value in upkeep.columns().items():
@@ -398,7 +399,7 @@ class DatabaseService:
                 await self.change(
                     row,
                     "updated",
-                    ["name", "description", "memory_bytes", "cpus", "container_id",
+                    ["name", "description", "memory_bytes", "cpus", "settings", "container_id",
                      *upkeep.columns()],
                     error=row.error,
                 )  # fmt: skip
@@ -409,17 +410,19 @@ class DatabaseService:
 
     async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
         row.memory_bytes, row.cpus = new.memory_bytes, new.cpus
+        row.settings = dict(new.settings) or None
         lifts_a_limit = (current.memory_bytes is not None and new.memory_bytes is None) or (
             current.cpus is not None and new.cpus is None
         )
         if row.container_id is None:
             return
-        if not lifts_a_limit:
+        if not lifts_a_limit and new.settings == current.settings:
             await self.guard(
                 self.provisioner.update_resources(row.container_id, new.memory_bytes, new.cpus)
             )
             return
-        # Docker cannot lift a limit in place: recreate the container on the same volume.
+        # Docker cannot lift a limit in place, and engine settings are in the container's
+        # command: recreate the container on the same volume.
         await self.guard(self.provisioner.remove_container(row.container_id, row.id))
         row.container_id = None
         if row.status == lifecycle.RUNNING:
@@ -608,6 +611,7 @@ class DatabaseService:
             memory_bytes=row.memory_bytes,
             cpus=row.cpus,
             password=row.password,
+            settings=row.settings or {},
         )
 
     def view(self, row: Database) -> DatabaseView:
@@ -636,7 +640,7 @@ class DatabaseService:
             port=row.port,
             connection=connection,
             description=row.description,
-            resources=ResourcesView(format_memory(row.memory_bytes), row.cpus),
+            resources=ResourcesView(format_memory(row.memory_bytes), row.cpus, row.settings or {}),
             parent_id=row.parent_id,
             snapshot_id=row.snapshot_id,
             expires_at=row.expires_at,
@@ -691,6 +695,10 @@ class DatabaseService:
                 "The operation failed in the container runtime or storage pool; "
                 "nothing was left half-made. Check `stagdb doctor` and the server log."
             ) from exc
+
+
+def resources_of(row: Database) -> Resources:
+    return Resources(row.memory_bytes, row.cpus, row.settings or {})
 
 
 def _grouped(

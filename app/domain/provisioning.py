@@ -8,9 +8,9 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Event
 
@@ -33,6 +33,7 @@ from app.drivers.runtime.base import (
 )
 from app.drivers.storage import SpaceUsage, StorageFailure, StoragePool
 from app.engines import Engine, Listen
+from app.engines.tuning import Value
 from app.errors import ServerError
 from app.models import Database
 
@@ -61,6 +62,7 @@ class Placement:
     memory_bytes: int | None
     cpus: float | None
     password: str = ""
+    settings: Mapping[str, Value] = field(default_factory=dict)  # engine settings overridden
 
 
 class EngineFailedToStart(ServerError):
@@ -177,7 +179,7 @@ class Provisioner:
         return ContainerSpec(
             name=self.container_name(placement.database_id),
             image=placement.image,
-            command=engine.server_command(listen),
+            command=engine.server_command(listen, placement.settings),
             user=engine.run_as,
             labels={
                 MANAGED_LABEL: "true",
