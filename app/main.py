@@ -80,7 +80,10 @@ def create_app(settings: Settings) -> Starlette:
                     services.delivery.running(),
                     app.state.sessions.watching(services.keys.still_valid),
                 ):
-                    yield
+                    try:
+                        yield
+                    finally:
+                        await services.rate_limiter.flush()  # counts batched in memory
         finally:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(Tortoise.close_connections(), timeout=10)

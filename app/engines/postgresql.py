@@ -249,14 +249,13 @@ class PostgreSQL(Engine):
         )
 
 
-def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str]:
 def _spelled(value: Value) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return str(value)
 
 
-def psql(listen: Listen, statement: str) -> list[str]:
+def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str]:
     return [
         "psql",
         "-X",
