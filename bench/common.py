@@ -30,11 +30,15 @@ def free_port() -> int:
 
 @contextmanager
 def bench_server(
-    extra_env: dict[str, str] | None = None, docker_url: str | None = None
+    extra_env: dict[str, str] | None = None,
+    docker_url: str | None = None,
+    data_dir: Path | None = None,
 ) -> Iterator[httpx.Client]:
-    """A server in a temporary data dir; everything it made is removed afterwards."""
+    """A server in a temporary data dir (or `data_dir`, made empty by the caller, whose
+    containers carry it in the `io.stagdb.data-dir` label); everything it made is removed
+    afterwards."""
     host_name = f"bench-{uuid.uuid4().hex[:8]}"
-    data_dir = Path(tempfile.mkdtemp(prefix="stagdb-bench-"))
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="stagdb-bench-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STAGDB_")} | {
         "STAGDB_DATA_DIR": str(data_dir),
