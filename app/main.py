@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -39,6 +40,8 @@ from schema.sessions import OpenSessions
 
 log = logging.getLogger(__name__)
 
+BLOCKING_THREADS = 32
+
 
 async def _prepare(settings: Settings) -> Services:
     """The host brought back, secrets checked, the services built on an owned pool."""
@@ -61,6 +64,11 @@ async def _prepare(settings: Settings) -> Services:
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Docker and pool calls run in threads; ten branches at once each hold one through a
+        # clone and a container start, which the default pool (cores + 4) would queue.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="stagdb-io")
+        )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         configure_sealing(settings.data_dir, settings.secret_key)
         applied = await apply_migrations(settings.database_url)
