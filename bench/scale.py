@@ -12,8 +12,9 @@ PostgreSQL databases by default) and at each one this prints
   3, measured at the same moment, and the create median as a ratio of it.
 
 A size counts every running database, the branches' parent included: the smallest can only
-be 11 (the parent and the 10 timed creates). Each metadata kind (`--metadata sqlite,postgres`) gets its own pool, server and fill; for
-PostgreSQL metadata a throwaway PostgreSQL container holds it. Everything made (server,
+be 11 (the parent and the 10 timed creates). Each metadata kind (`--metadata
+sqlite,postgres`) gets its own pool, server and fill; for PostgreSQL metadata a throwaway
+PostgreSQL container holds it. Everything made (server,
 containers, pool, metadata container, data dir) is removed afterwards; containers are found
 by this run's own labels and data dir only.
 
