@@ -164,11 +164,23 @@ def create(api: httpx.Client, name: str) -> dict:
 
 
 def fill(api: httpx.Client, start: int, count: int) -> int:
-    """Create `count` more databases, a few at a time; the number made."""
+    """Create `count` more databases, a few at a time; the number made. A failed create is
+    reported and tried again under another name (the figures are about speed; failures are
+    the test suite's business), at most three times."""
     if count <= 0:
         return 0
+
+    def one(n: int) -> None:
+        for attempt in range(3):
+            try:
+                create(api, f"fill-{n}-{attempt}")
+                return
+            except httpx.HTTPStatusError as exc:
+                print(f"# fill-{n}: {exc.response.status_code} {exc.response.text[:200]}")
+        raise RuntimeError(f"fill-{n} failed three times")
+
     with ThreadPoolExecutor(max_workers=FILL_CONCURRENCY) as pool:
-        list(pool.map(lambda n: create(api, f"fill-{n}"), range(start, start + count)))
+        list(pool.map(one, range(start, start + count)))
     return count
 
 

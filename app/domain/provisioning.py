@@ -4,6 +4,7 @@ containers and readiness. Holds no metadata; the services decide what to do."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -284,6 +285,15 @@ class Provisioner:
     async def _fail_if_exited(self, container_id: str, engine: Engine) -> None:
         info = await asyncio.to_thread(self.runtime.inspect, container_id)
         if info.status in ("exited", "dead"):
+            # The rollback removes the container, and its logs with it: keep their end here.
+            with contextlib.suppress(RuntimeFailure):
+                lines = await asyncio.to_thread(self.runtime.logs, container_id, 20, None)
+                log.error(
+                    "%s exited during start-up (exit code %s): %s",
+                    container_id[:12],
+                    info.exit_code,
+                    " | ".join(line.message for line in lines),
+                )
             raise EngineFailedToStart(
                 f"{engine.name} exited during start-up; see the database logs"
             )
