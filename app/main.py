@@ -30,6 +30,7 @@ from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
 from app.domain.tenancy import SYSTEM, acting_as
+from app.drivers.ephemeral import ephemeral_ports, overlap
 from app.drivers.storage import claim_pool, remember_kind
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
@@ -58,7 +59,24 @@ async def _prepare(settings: Settings) -> Services:
             services.pool.kind,
         )
     services.provisioner.port_claims.prepare()
+    _warn_of_ephemeral_engine_ports(settings)
     return services
+
+
+def _warn_of_ephemeral_engine_ports(settings: Settings) -> None:
+    """Engines listen on published port + offset; in the kernel's range for outgoing
+    connections such a port can be in use by any client at the moment an engine starts, which
+    fails that create or start ("Address already in use")."""
+    low, high = settings.port_range
+    offset = settings.engine_port_offset
+    clash = overlap((low + offset, high + offset), ephemeral_ports())
+    if clash is not None:
+        log.warning(
+            "engine ports %d-%d (STAGDB_PORT_RANGE + STAGDB_ENGINE_PORT_OFFSET) lie in the "
+            "kernel's ephemeral port range (net.ipv4.ip_local_port_range): a create or start "
+            "can fail when a client connection holds one; move the range or the offset",
+            *clash,
+        )
 
 
 def create_app(settings: Settings) -> Starlette:

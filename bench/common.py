@@ -44,7 +44,7 @@ def bench_server(
         "STAGDB_DATA_DIR": str(data_dir),
         "STAGDB_API_PORT": str(port),
         "STAGDB_HOST_NAME": host_name,
-        "STAGDB_PORT_RANGE": "30000-30999",
+        "STAGDB_PORT_RANGE": "16000-16999",  # engines at 26000-26999: below ephemeral ports
         "STAGDB_STORAGE": "copy",
         "STAGDB_PORT_CLAIMS_DIR": str(data_dir / "port-claims"),
         "STAGDB_RATE_LIMIT_GENERAL": "1000000",

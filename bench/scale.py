@@ -95,7 +95,6 @@ def series(
             {
                 "STAGDB_STORAGE": storage,
                 "STAGDB_POOL_PATH": str(pool_path),
-                "STAGDB_PORT_RANGE": "31000-31999",
                 **({"STAGDB_DATABASE_URL": database_url} if database_url else {}),
             },
             data_dir=data_dir,

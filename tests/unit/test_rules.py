@@ -166,3 +166,9 @@ def test_scram_verifier_has_postgres_format_and_depends_on_salt() -> None:
     assert len(keys.split(":")) == 2
     assert scram_verifier("secret", salt=b"0123456789abcdef") == verifier
     assert scram_verifier("secret") != verifier
+
+
+def test_engine_ports_in_the_ephemeral_range_are_found() -> None:
+    assert overlap((25000, 25999), (32768, 60999)) is None
+    assert overlap((30000, 39999), (32768, 60999)) == (32768, 39999)
+    assert overlap((40000, 40999), None) is None
