@@ -10,6 +10,7 @@ from app.config import ConfigError, Settings
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, page_request
 from app.domain.resources import Resources, format_memory, parse_resources
+from app.drivers.ephemeral import overlap
 from app.engines.postgresql import PostgreSQL, scram_verifier
 from app.errors import ValidationError
 
