@@ -42,6 +42,7 @@ from pathlib import Path
 import docker
 import httpx
 import psycopg
+from cryptography.fernet import Fernet
 
 from bench.branching import real_pool
 from bench.common import bench_server, first_query, free_port
@@ -95,7 +96,11 @@ def series(
             {
                 "STAGDB_STORAGE": storage,
                 "STAGDB_POOL_PATH": str(pool_path),
-                **({"STAGDB_DATABASE_URL": database_url} if database_url else {}),
+                **(
+                    {"STAGDB_DATABASE_URL": database_url, "STAGDB_SECRET_KEY": sealing_key()}
+                    if database_url
+                    else {}
+                ),
             },
             data_dir=data_dir,
         ) as api,
@@ -128,6 +133,11 @@ def series(
             rows.append(row)
     shutil.rmtree(data_dir, ignore_errors=True)
     return rows
+
+
+def sealing_key() -> str:
+    """A key for the server's sealed secrets (required with PostgreSQL metadata)."""
+    return Fernet.generate_key().decode()
 
 
 @contextlib.contextmanager
