@@ -366,7 +366,7 @@ class Provisioner:
         return ContainerSpec(
             name=name,
             image=image,
-            command=engine.server_command(listen),
+            command=engine.server_command(listen, {}),
             user=engine.run_as,
             labels={MANAGED_LABEL: "true", HOST_LABEL: self.host, SCRATCH_UNTIL_LABEL: str(until)},
             mounts=[Mount(str(self.pool.volume_path(volume)), engine.data_dir)],
