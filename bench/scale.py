@@ -89,6 +89,24 @@ def series(
     run = uuid.uuid4().hex[:8]
     data_dir = Path(tempfile.mkdtemp(prefix=f"stagdb-bench-scale-{run}-"))
     rows: list[Row] = []
+    try:
+        measure_series(metadata, storage, sizes, clients, api_seconds, run, data_dir, rows)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return rows
+
+
+def measure_series(
+    metadata: str,
+    storage: str,
+    sizes: list[int],
+    clients: int,
+    api_seconds: float,
+    run: str,
+    data_dir: Path,
+    rows: list[Row],
+) -> None:
+    """Fill one server to each size in turn, appending a row per size to `rows`."""
     with (
         real_pool(storage) as pool_path,
         metadata_database(metadata, run) as database_url,
@@ -131,8 +149,6 @@ def series(
             )  # fmt: skip
             print(format_row(row), flush=True)
             rows.append(row)
-    shutil.rmtree(data_dir, ignore_errors=True)
-    return rows
 
 
 def sealing_key() -> str:
