@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -29,6 +30,7 @@ from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
 from app.domain.tenancy import SYSTEM, acting_as
+from app.drivers.ephemeral import ephemeral_ports, overlap
 from app.drivers.storage import claim_pool, remember_kind
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
@@ -38,6 +40,8 @@ from schema.build import STATIC_DIR, GraphQLApp
 from schema.sessions import OpenSessions
 
 log = logging.getLogger(__name__)
+
+BLOCKING_THREADS = 32
 
 
 async def _prepare(settings: Settings) -> Services:
@@ -55,12 +59,34 @@ async def _prepare(settings: Settings) -> Services:
             services.pool.kind,
         )
     services.provisioner.port_claims.prepare()
+    _warn_of_ephemeral_engine_ports(settings)
     return services
+
+
+def _warn_of_ephemeral_engine_ports(settings: Settings) -> None:
+    """Engines listen on published port + offset; in the kernel's range for outgoing
+    connections such a port can be in use by any client at the moment an engine starts, which
+    fails that create or start ("Address already in use")."""
+    low, high = settings.port_range
+    offset = settings.engine_port_offset
+    clash = overlap((low + offset, high + offset), ephemeral_ports())
+    if clash is not None:
+        log.warning(
+            "engine ports %d-%d (STAGDB_PORT_RANGE + STAGDB_ENGINE_PORT_OFFSET) lie in the "
+            "kernel's ephemeral port range (net.ipv4.ip_local_port_range): a create or start "
+            "can fail when a client connection holds one; move the range or the offset",
+            *clash,
+        )
 
 
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Docker and pool calls run in threads; ten branches at once each hold one through a
+        # clone and a container start, which the default pool (cores + 4) would queue.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="stagdb-io")
+        )
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         configure_sealing(settings.data_dir, settings.secret_key)
         applied = await apply_migrations(settings.database_url)
@@ -80,7 +106,10 @@ def create_app(settings: Settings) -> Starlette:
                     services.delivery.running(),
                     app.state.sessions.watching(services.keys.still_valid),
                 ):
-                    yield
+                    try:
+                        yield
+                    finally:
+                        await services.rate_limiter.flush()  # counts batched in memory
         finally:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(Tortoise.close_connections(), timeout=10)

@@ -30,17 +30,21 @@ def free_port() -> int:
 
 @contextmanager
 def bench_server(
-    extra_env: dict[str, str] | None = None, docker_url: str | None = None
+    extra_env: dict[str, str] | None = None,
+    docker_url: str | None = None,
+    data_dir: Path | None = None,
 ) -> Iterator[httpx.Client]:
-    """A server in a temporary data dir; everything it made is removed afterwards."""
+    """A server in a temporary data dir (or `data_dir`, made empty by the caller, whose
+    containers carry it in the `io.stagdb.data-dir` label); everything it made is removed
+    afterwards."""
     host_name = f"bench-{uuid.uuid4().hex[:8]}"
-    data_dir = Path(tempfile.mkdtemp(prefix="stagdb-bench-"))
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="stagdb-bench-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("STAGDB_")} | {
         "STAGDB_DATA_DIR": str(data_dir),
         "STAGDB_API_PORT": str(port),
         "STAGDB_HOST_NAME": host_name,
-        "STAGDB_PORT_RANGE": "30000-30999",
+        "STAGDB_PORT_RANGE": "16000-16999",  # engines at 26000-26999: below ephemeral ports
         "STAGDB_STORAGE": "copy",
         "STAGDB_PORT_CLAIMS_DIR": str(data_dir / "port-claims"),
         "STAGDB_RATE_LIMIT_GENERAL": "1000000",

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from strawberry import UNSET
+from strawberry.scalars import JSON
 
 from app.domain.branches import CreateBranch
 from app.domain.databases import CreateDatabase, UpdateDatabase
@@ -17,6 +18,11 @@ from app.domain.snapshots import CreateSnapshot
 class ResourcesInput:
     memory: str | None = UNSET
     cpus: float | None = UNSET
+    settings: JSON | None = strawberry.field(
+        default=UNSET,
+        description="Engine settings to override, merged into the current ones; null for one "
+        "returns it to the default, null for all returns every one (allow-list in the docs)",
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {key: value for key, value in vars(self).items() if value is not UNSET}

@@ -35,6 +35,10 @@ class Connection:
 class Resources:
     memory: str | None = strawberry.field(description="Memory limit, Docker-style (512m, 2g)")
     cpus: float | None
+    settings: JSON = strawberry.field(
+        description="Engine settings this database overrides (name to value); the rest are "
+        "the server's idle defaults"
+    )
 
 
 @strawberry.type(description="Snapshots taken on a rhythm; beyond keep the oldest go")

@@ -249,9 +249,11 @@ class Server:
         return subprocess.run([STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300)
 
 
-# Database ports per server: blocks of 25 in 20000-29999, starting at a place chosen by pid so
-# that concurrent test runs on one machine rarely race for the same ports.
-_BLOCKS = list(range(20000, 30000, 25))
+# Database ports per server: blocks of 25 in 20000-22499, starting at a place chosen by pid so
+# that concurrent test runs on one machine rarely race for the same ports. Their engines
+# listen 10000 higher, below the kernel's ephemeral ports (32768 up): there, any client's
+# outgoing connection could hold an engine's port as it starts ("Address already in use").
+_BLOCKS = list(range(20000, 22500, 25))
 _first_block = (os.getpid() * 7) % len(_BLOCKS)
 _port_block = itertools.cycle(_BLOCKS[_first_block:] + _BLOCKS[:_first_block])
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.drivers.runtime.base import (
 )
 from app.drivers.storage.base import SpaceUsage, StorageFailure, StoragePool
 from app.engines.base import Engine, Listen
+from app.engines.tuning import Value
 
 
 @dataclass
@@ -222,7 +224,7 @@ class FakeEngine(Engine):
     def init_command(self) -> list[str]:
         return ["init"]
 
-    def server_command(self, listen: Listen) -> list[str]:
+    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
         return ["serve", str(listen.port)]
 
     def ready_command(self, listen: Listen) -> list[str]:

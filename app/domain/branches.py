@@ -14,16 +14,25 @@ from app.domain.databases import (
     NewDatabase,
     describe,
     refuse_if_protected,
+    resources_of,
 )
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
-from app.domain.resources import Resources
 from app.domain.rollback import Rollback
+from app.domain.sharing import SharedRounds
 from app.domain.snapshots import SnapshotService
 from app.domain.upkeep import Upkeep
 from app.domain.views import DatabaseView
 from app.errors import ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
+
+
+@dataclass(frozen=True)
+class ParentSnapshot:
+    """A snapshot taken of a parent for branches, and the password its data holds."""
+
+    snapshot: Snapshot
+    password: str
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class BranchService:
         self.databases = databases
         self.snapshots = snapshots
         self.provisioner = databases.provisioner
+        self.rounds: SharedRounds[ParentSnapshot] = SharedRounds()
 
     async def list(self, database_ref: str, page: PageRequest) -> Page[DatabaseView]:
         parent = await self.databases.find(database_ref)
@@ -52,23 +62,35 @@ class BranchService:
         new = self._new(parent, name, description, None, upkeep)
         async with self.databases.creation(new, "branch.create") as creation:
             branch = creation.row
-            async with operations.locked_operation(
-                "snapshot.create", parent, wait_s=operations.SHORT_WAIT_S
-            ):
-                snapshot = await self.snapshots.take(
-                    parent,
-                    f"for-{branch.volume}",
-                    f"Taken to create branch '{name}'",
-                    created_for=branch.id,
+            taken = await self.rounds.join(parent.id, lambda: self._snapshot_for(parent, branch))
+            async with self.rounds.using(taken.snapshot.id):
+                snapshot = taken.snapshot
+                creation.rollback.push(
+                    "drop the branch's snapshot unless another branch shares it",
+                    lambda: self._drop_unshared(snapshot, branch),
                 )
-            creation.rollback.push("drop the branch's snapshot", lambda: self._drop(snapshot))
-            creation.data_password = parent.password  # read again under the parent's lock
+                branch.snapshot_id = snapshot.id  # recorded before the round's hold ends
+                await branch.save(update_fields=["snapshot_id"])
+            creation.data_password = taken.password
             await creation.fill(
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, branch.volume)
             )
-            branch.snapshot_id = snapshot.id
             await creation.start()
         return creation.result()
+
+    async def _snapshot_for(self, parent: Database, branch: Database) -> ParentSnapshot:
+        """One round's snapshot of `parent`, named after the branch whose request began it,
+        with the parent's password read again under the parent's lock."""
+        async with operations.locked_operation(
+            "snapshot.create", parent, wait_s=operations.SHORT_WAIT_S
+        ):
+            snapshot = await self.snapshots.take(
+                parent,
+                f"for-{branch.volume}",
+                f"Taken to create branch '{branch.name}'",
+                created_for=branch.id,
+            )
+            return ParentSnapshot(snapshot, parent.password)
 
     async def from_snapshot(self, snapshot_id: str, request: CreateBranch) -> DatabaseView:
         """A branch holding a snapshot's data: clone it, run, ready; one rollback."""
@@ -83,9 +105,10 @@ class BranchService:
             await creation.start()
         return creation.result()
 
-    async def _drop(self, snapshot: Snapshot) -> None:
-        await self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id)
-        await snapshot.delete()
+    async def _drop_unshared(self, snapshot: Snapshot, branch: Database) -> None:
+        """Drop a snapshot taken for branches once the failed `branch` was its last user."""
+        if not self.rounds.in_use(snapshot.id):
+            await self.databases.release_branch_snapshot(snapshot, branch.id)
 
     async def reset(self, database_ref: str, snapshot_id: object) -> DatabaseView:
         """Put a database's data back to a snapshot, keeping its id, name, port and password."""
@@ -193,7 +216,7 @@ class BranchService:
             engine=parent.engine,
             version=parent.version,
             description=description,
-            resources=Resources(parent.memory_bytes, parent.cpus),
+            resources=resources_of(parent),
             project_id=parent.project_id,
             parent_id=parent.id,
             snapshot_id=snapshot_id,

@@ -6,6 +6,12 @@ and sweeps periodically. A sweep settles operations whose process died (their le
 brings back databases that should run but do not (same volume, port and password), marks
 `failed` with the reason what it cannot bring back, and removes what this install made but
 no longer has a record of. One database that cannot be settled never stops the rest.
+
+What a sweep costs must not grow into load as the host fills: containers are listed in one
+Docker call (inspected one by one only when not running), a running engine is probed over the
+network at most every PROBE_EVERY_S (each probe makes PostgreSQL fork a backend), and the
+search for orphaned volumes, snapshots and port claims runs on the periodic sweeps only, not
+on those Docker's events wake (every create and delete makes some).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from app.models import Database, Operation, Snapshot
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 1.0
+PROBE_EVERY_S = 60.0  # a running container's engine is probed at most this often
 RETRY_FIRST_S = 5.0
 RETRY_MAX_S = 300.0
 HEAL_CONCURRENCY = 4
@@ -84,6 +91,7 @@ class Controller:
         self._wake = asyncio.Event()
         self._runtime_was_down = False
         self._silent: set[str] = set()  # running containers whose engine did not answer
+        self._answered_at: dict[str, float] = {}  # database id → its last answered probe
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -121,15 +129,20 @@ class Controller:
             halt.wait(WATCH_RESTART_S)
 
     async def _sweep_until(self, stop: asyncio.Event) -> None:
+        full = True
         while not stop.is_set():
-            await self.sweep()
+            await self.sweep(full)
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
+            full = False
+            try:
                 await asyncio.wait_for(self._wake.wait(), self.interval_s)
+            except TimeoutError:
+                full = True
             await asyncio.sleep(0.2)  # let a burst of events (an engine restart) settle
 
-    async def sweep(self) -> None:
-        """One pass over everything this install owns; never raises."""
+    async def sweep(self, full: bool = True) -> None:
+        """One pass over everything this install owns; never raises. Without `full` (a
+        sweep Docker's events asked for) orphans are left for the next periodic one."""
         try:
             await self._settle_abandoned_operations()
             try:
@@ -142,7 +155,8 @@ class Controller:
                 self._runtime_was_down = False
                 self.backoff.clear()
             await self._converge(containers)
-            await self._remove_orphans(containers)
+            if full:
+                await self._remove_orphans(containers)
         except Exception:
             log.exception("controller sweep failed; retrying at the next one")
 
@@ -226,7 +240,10 @@ class Controller:
             await self.provisioner.thaw(container.id)
             return
         if container is not None and container.running:
+            if self._answered_lately(row):
+                return
             if await self._answers(row):
+                self._answered_at[row.id] = time.monotonic()
                 self._silent.discard(row.id)
                 if row.status == lifecycle.FAILED:
                     await self._mark(row, "recovered", "the engine answers again")
@@ -239,6 +256,7 @@ class Controller:
                 await self._mark(row, "lost", "the engine does not answer")
             return
         self._silent.discard(row.id)
+        self._answered_at.pop(row.id, None)
         if row.status == lifecycle.FAILED and not self.backoff.due(row.id):
             return
         await self._bring_back(row, container)
@@ -305,6 +323,16 @@ class Controller:
             await self.databases.change(row, cause, reason=reason)
         else:
             await self.databases.change(row, cause, error=reason)
+
+    def _answered_lately(self, row: Database) -> bool:
+        """A running database whose engine answered within PROBE_EVERY_S is not probed
+        again: its container running is enough until then."""
+        answered = self._answered_at.get(row.id)
+        return (
+            row.status == lifecycle.RUNNING
+            and answered is not None
+            and time.monotonic() - answered < PROBE_EVERY_S
+        )
 
     async def _answers(self, row: Database) -> bool:
         if row.port is None:

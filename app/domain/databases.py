@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from app.domain import lifecycle, operations, tenancy
 from app.domain.catalog import EngineCatalog
@@ -232,9 +233,9 @@ class DatabaseService:
         engine = self.catalog.engine(request.type)
         name = validate_name(request.name)
         description = describe(request.description)
-        resources = parse_resources(request.resources)
+        resources = parse_resources(request.resources, engine.tunables)
         if resources.memory_bytes is None and self.default_memory_bytes is not None:
-            resources = Resources(self.default_memory_bytes, resources.cpus)
+            resources = Resources(self.default_memory_bytes, resources.cpus, resources.settings)
         upkeep = self.upkeep_defaults.for_database().changed(request.upkeep)
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
@@ -276,6 +277,7 @@ class DatabaseService:
             description=new.description,
             memory_bytes=new.resources.memory_bytes,
             cpus=new.resources.cpus,
+            settings=dict(new.resources.settings) or None,
             parent_id=new.parent_id,
             snapshot_id=new.snapshot_id,
             volume=database_id,
@@ -372,9 +374,9 @@ class DatabaseService:
         description = (
             describe(request.description) if "description" in request.fields else row.description
         )
-        current = Resources(row.memory_bytes, row.cpus)
+        current = resources_of(row)
         resources = (
-            parse_resources(request.resources, current)
+            parse_resources(request.resources, self.catalog.engine(row.engine).tunables, current)
             if "resources" in request.fields
             else current
         )
@@ -386,7 +388,7 @@ class DatabaseService:
 
         async with operations.locked_operation("database.update", row):
             self._require(row, lifecycle.CAN_CHANGE, "updated")
-            current = Resources(row.memory_bytes, row.cpus)
+            current = resources_of(row)
             row.name, row.description = name, description
             upkeep = Upkeep.of(row).changed(request.upkeep)
             for column, value in upkeep.columns().items():
@@ -397,7 +399,7 @@ class DatabaseService:
                 await self.change(
                     row,
                     "updated",
-                    ["name", "description", "memory_bytes", "cpus", "container_id",
+                    ["name", "description", "memory_bytes", "cpus", "settings", "container_id",
                      *upkeep.columns()],
                     error=row.error,
                 )  # fmt: skip
@@ -408,17 +410,19 @@ class DatabaseService:
 
     async def _apply_resources(self, row: Database, current: Resources, new: Resources) -> None:
         row.memory_bytes, row.cpus = new.memory_bytes, new.cpus
+        row.settings = dict(new.settings) or None
         lifts_a_limit = (current.memory_bytes is not None and new.memory_bytes is None) or (
             current.cpus is not None and new.cpus is None
         )
         if row.container_id is None:
             return
-        if not lifts_a_limit:
+        if not lifts_a_limit and new.settings == current.settings:
             await self.guard(
                 self.provisioner.update_resources(row.container_id, new.memory_bytes, new.cpus)
             )
             return
-        # Docker cannot lift a limit in place: recreate the container on the same volume.
+        # Docker cannot lift a limit in place, and engine settings are in the container's
+        # command: recreate the container on the same volume.
         await self.guard(self.provisioner.remove_container(row.container_id, row.id))
         row.container_id = None
         if row.status == lifecycle.RUNNING:
@@ -570,11 +574,29 @@ class DatabaseService:
         await self.provisioner.release_port(row)
 
     async def drop_snapshot_made_for(self, branch: Database) -> None:
-        """The parent's snapshot taken only to create `branch` goes when the branch goes."""
-        for snapshot in await Snapshot.filter(created_for=branch.id):
-            if not await Database.exists(snapshot_id=snapshot.id):
-                await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
-                await snapshot.delete()
+        """A parent's snapshot taken only to create branches goes when its last branch goes
+        (branch requests arriving together share one, see `sharing`)."""
+        taken_for_branches = Q(created_for=branch.id)
+        if branch.snapshot_id is not None:
+            taken_for_branches |= Q(id=branch.snapshot_id, created_for__isnull=False)
+        for snapshot in await Snapshot.filter(taken_for_branches):
+            await self.release_branch_snapshot(snapshot, branch.id)
+
+    async def release_branch_snapshot(self, snapshot: Snapshot, branch_id: str) -> None:
+        """Branch `branch_id` no longer uses `snapshot` (taken for branches): it goes when no
+        other database uses it, or else is credited to one that does."""
+        heir = (
+            await Database.filter(snapshot_id=snapshot.id)
+            .exclude(id=branch_id)
+            .order_by("created_at", "id")
+            .first()
+        )
+        if heir is None:
+            await self.guard(self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id))
+            await snapshot.delete()
+        elif snapshot.created_for == branch_id:
+            snapshot.created_for = heir.id
+            await snapshot.save(update_fields=["created_for"])
 
     def placement(self, row: Database) -> Placement:
         engine = self.catalog.engine(row.engine)
@@ -589,6 +611,7 @@ class DatabaseService:
             memory_bytes=row.memory_bytes,
             cpus=row.cpus,
             password=row.password,
+            settings=row.settings or {},
         )
 
     def view(self, row: Database) -> DatabaseView:
@@ -617,7 +640,7 @@ class DatabaseService:
             port=row.port,
             connection=connection,
             description=row.description,
-            resources=ResourcesView(format_memory(row.memory_bytes), row.cpus),
+            resources=ResourcesView(format_memory(row.memory_bytes), row.cpus, row.settings or {}),
             parent_id=row.parent_id,
             snapshot_id=row.snapshot_id,
             expires_at=row.expires_at,
@@ -672,6 +695,10 @@ class DatabaseService:
                 "The operation failed in the container runtime or storage pool; "
                 "nothing was left half-made. Check `stagdb doctor` and the server log."
             ) from exc
+
+
+def resources_of(row: Database) -> Resources:
+    return Resources(row.memory_bytes, row.cpus, row.settings or {})
 
 
 def _grouped(

@@ -97,14 +97,22 @@ class Housekeeping:
             await Database.filter(id__in=list(active)).update(last_active_at=datetime.now(UTC))
 
     async def serve_ports(self) -> None:
-        """The front serves the port of every database of this host, and no other."""
-        rows = await Database.filter(host=self.provisioner.host, port__not_isnull=True)
-        wanted = {row.port: row for row in rows}
-        for port, database_id in self.front.ports().items():
-            row = wanted.get(port)
-            if row is None or row.id != database_id:
+        """The front serves the port of every database of this host, and no other.
+
+        Runs every check: only ids and ports are read, and only databases whose port is not
+        served yet are loaded whole, so a full host costs one narrow query a second."""
+        ports = await Database.filter(
+            host=self.provisioner.host, port__not_isnull=True
+        ).values_list("id", "port")
+        wanted: dict[int, str] = {port: database_id for database_id, port in ports}
+        served = self.front.ports()
+        for port, database_id in served.items():
+            if wanted.get(port) != database_id:
                 await self.provisioner.unexpose(port)
-        for row in rows:
+        missing = [
+            database_id for port, database_id in wanted.items() if served.get(port) != database_id
+        ]
+        for row in await Database.filter(id__in=missing) if missing else []:
             try:
                 await self.provisioner.expose(self.databases.placement(row))
             except StagError as exc:

@@ -4,13 +4,14 @@ containers and readiness. Holds no metadata; the services decide what to do."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Event
 
@@ -33,6 +34,7 @@ from app.drivers.runtime.base import (
 )
 from app.drivers.storage import SpaceUsage, StorageFailure, StoragePool
 from app.engines import Engine, Listen
+from app.engines.tuning import Value
 from app.errors import ServerError
 from app.models import Database
 
@@ -61,6 +63,7 @@ class Placement:
     memory_bytes: int | None
     cpus: float | None
     password: str = ""
+    settings: Mapping[str, Value] = field(default_factory=dict)  # engine settings overridden
 
 
 class EngineFailedToStart(ServerError):
@@ -177,7 +180,7 @@ class Provisioner:
         return ContainerSpec(
             name=self.container_name(placement.database_id),
             image=placement.image,
-            command=engine.server_command(listen),
+            command=engine.server_command(listen, placement.settings),
             user=engine.run_as,
             labels={
                 MANAGED_LABEL: "true",
@@ -282,6 +285,15 @@ class Provisioner:
     async def _fail_if_exited(self, container_id: str, engine: Engine) -> None:
         info = await asyncio.to_thread(self.runtime.inspect, container_id)
         if info.status in ("exited", "dead"):
+            # The rollback removes the container, and its logs with it: keep their end here.
+            with contextlib.suppress(RuntimeFailure):
+                lines = await asyncio.to_thread(self.runtime.logs, container_id, 20, None)
+                log.error(
+                    "%s exited during start-up (exit code %s): %s",
+                    container_id[:12],
+                    info.exit_code,
+                    " | ".join(line.message for line in lines),
+                )
             raise EngineFailedToStart(
                 f"{engine.name} exited during start-up; see the database logs"
             )
@@ -354,7 +366,7 @@ class Provisioner:
         return ContainerSpec(
             name=name,
             image=image,
-            command=engine.server_command(listen),
+            command=engine.server_command(listen, {}),
             user=engine.run_as,
             labels={MANAGED_LABEL: "true", HOST_LABEL: self.host, SCRATCH_UNTIL_LABEL: str(until)},
             mounts=[Mount(str(self.pool.volume_path(volume)), engine.data_dir)],

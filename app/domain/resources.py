@@ -1,10 +1,13 @@
-"""Resource limits of a database container: memory (Docker-style size) and CPUs."""
+"""Resource limits of a database container: memory (Docker-style size) and CPUs, and the
+engine settings it overrides (checked against the engine's allow-list)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from app.engines.tuning import Tunable, Value
 from app.errors import ValidationError
 
 UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -18,16 +21,20 @@ MAX_CPUS = 64.0
 class Resources:
     memory_bytes: int | None = None
     cpus: float | None = None
+    settings: Mapping[str, Value] = field(default_factory=dict)  # engine settings overridden
 
 
-def parse_resources(value: object, current: Resources | None = None) -> Resources:
-    """Parse `{"memory": "512m", "cpus": 1.5}`; keys left out keep `current`'s value."""
+def parse_resources(
+    value: object, tunables: Mapping[str, Tunable], current: Resources | None = None
+) -> Resources:
+    """Parse `{"memory": "512m", "cpus": 1.5, "settings": {...}}`; keys left out keep
+    `current`'s value."""
     base = current or Resources()
     if value is None:
         return base
     if not isinstance(value, dict):
-        raise ValidationError("resources must be an object with 'memory' and/or 'cpus'")
-    unknown = sorted(set(value) - {"memory", "cpus"})
+        raise ValidationError("resources must be an object with 'memory', 'cpus' and/or 'settings'")
+    unknown = sorted(set(value) - {"memory", "cpus", "settings"})
     if unknown:
         raise ValidationError(f"Unknown resources field(s): {', '.join(unknown)}")
     memory = (
@@ -36,7 +43,36 @@ def parse_resources(value: object, current: Resources | None = None) -> Resource
         else base.memory_bytes
     )
     cpus = parse_cpus(value["cpus"]) if "cpus" in value else base.cpus
-    return Resources(memory_bytes=memory, cpus=cpus)
+    settings = base.settings
+    if "settings" in value:
+        settings = parse_settings(value["settings"], tunables, base.settings)
+    return Resources(memory_bytes=memory, cpus=cpus, settings=settings)
+
+
+def parse_settings(
+    value: object, tunables: Mapping[str, Tunable], current: Mapping[str, Value]
+) -> dict[str, Value]:
+    """Engine settings to override: each name on the engine's allow-list with a value of its
+    type. They merge into `current`; null for one setting returns it to the default, and
+    null for the whole map returns every one."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError("resources.settings must be an object of setting names to values")
+    merged = dict(current)
+    for name, raw in value.items():
+        tunable = tunables.get(name)
+        if tunable is None:
+            allowed = ", ".join(sorted(tunables)) or "none for this engine"
+            raise ValidationError(f"Setting '{name}' cannot be overridden; allowed: {allowed}")
+        if raw is None:
+            merged.pop(name, None)
+            continue
+        checked = tunable.check(raw)
+        if checked is None:
+            raise ValidationError(f"Setting '{name}' must be {tunable.describe()}, not {raw!r}")
+        merged[name] = checked
+    return merged
 
 
 def parse_memory(

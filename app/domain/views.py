@@ -24,6 +24,7 @@ class Connection:
 class ResourcesView:
     memory: str | None  # Docker-style, e.g. 512m
     cpus: float | None
+    settings: dict[str, int | bool | str]  # engine settings this database overrides
 
 
 @dataclass(frozen=True)

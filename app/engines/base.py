@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from app.engines.refusals import Refusal
+from app.engines.tuning import Tunable, Value
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class Engine(ABC):
     default_database: str
     refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
     reads_schema = False  # whether it has the schema query and dump below
+    # Settings every database starts with, chosen for many small, mostly idle instances
+    # (README, "Engine settings"), and those a database may override, with their types.
+    idle_settings: ClassVar[Mapping[str, Value]] = {}
+    tunables: ClassVar[Mapping[str, Tunable]] = {}
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"
@@ -45,7 +52,11 @@ class Engine(ABC):
         """Initialise an empty data dir mounted at `data_dir` (run once per template)."""
 
     @abstractmethod
-    def server_command(self, listen: Listen) -> list[str]: ...
+    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+        """Run the server with the idle defaults, `settings` (checked overrides) winning."""
+
+    def settings_with(self, overrides: Mapping[str, Value]) -> dict[str, Value]:
+        return {**self.idle_settings, **overrides}
 
     @abstractmethod
     def ready_command(self, listen: Listen) -> list[str]:

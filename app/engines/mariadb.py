@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Mapping
+from typing import ClassVar
 
 from app.engines.base import Engine, Listen, SchemaObjects
 from app.engines.mysql import (
     mysql_uri,
     native_password_hash,
     parse_json_stats,
+    server_flags,
     sql_identifier,
     sql_string,
     stats_query,
     template_statements,
 )
 from app.engines.refusals import MysqlRefusal
+from app.engines.tuning import BOOLEAN, Tunable, Value, integer
 
 DATA_DIR = "/var/lib/mysql"
 SOCKET = "/run/mysqld/mysqld.sock"
@@ -81,6 +85,9 @@ SHOW_CREATE_COLUMNS = {"TABLE": (1, 0), "VIEW": (1, 2), "FUNCTION": (2, 3), "PRO
 TABLE_COUNTER = re.compile(r" AUTO_INCREMENT=\d+")  # moves with every insert: not schema
 
 
+SIZE = Tunable("text", pattern=r"[0-9]{1,9}[KMG]?", example="64M")
+
+
 class MariaDB(Engine):
     name = "mariadb"
     image_repository = "mariadb"
@@ -92,6 +99,47 @@ class MariaDB(Engine):
     default_username = "stagdb"
     default_database = "app"
     reads_schema = True
+    # Each one's reason is in README ("Engine settings").
+    idle_settings: ClassVar[Mapping[str, Value]] = {
+        "innodb_buffer_pool_size": "8M",
+        "innodb_log_buffer_size": "1M",
+        "key_buffer_size": "1M",
+        "aria_pagecache_buffer_size": "1M",
+        "query_cache_size": "0",
+        "max_connections": 25,
+        "table_open_cache": 200,
+        "table_definition_cache": 200,
+        "thread_cache_size": 2,
+        "innodb_read_io_threads": 1,
+        "innodb_write_io_threads": 1,
+        "innodb_purge_threads": 1,
+        "innodb_buffer_pool_dump_at_shutdown": False,
+        "innodb_buffer_pool_load_at_startup": False,
+        "performance_schema": False,
+    }
+    tunables: ClassVar[Mapping[str, Tunable]] = {
+        "innodb_buffer_pool_size": SIZE,
+        "innodb_log_buffer_size": SIZE,
+        "key_buffer_size": SIZE,
+        "aria_pagecache_buffer_size": SIZE,
+        "query_cache_size": SIZE,
+        "sort_buffer_size": SIZE,
+        "tmp_table_size": SIZE,
+        "max_heap_table_size": SIZE,
+        "max_connections": integer(5, 10000),
+        "table_open_cache": integer(10, 100000),
+        "table_definition_cache": integer(10, 100000),
+        "thread_cache_size": integer(0, 16384),
+        "innodb_read_io_threads": integer(1, 64),
+        "innodb_write_io_threads": integer(1, 64),
+        "innodb_purge_threads": integer(1, 32),
+        "innodb_buffer_pool_dump_at_shutdown": BOOLEAN,
+        "innodb_buffer_pool_load_at_startup": BOOLEAN,
+        "performance_schema": BOOLEAN,
+        "long_query_time": integer(0, 31536000),
+        "slow_query_log": BOOLEAN,
+        "max_allowed_packet": SIZE,
+    }
 
     def init_command(self) -> list[str]:
         # `--no-defaults`: a host-built image lacks what Debian's /etc/mysql config loads.
@@ -110,7 +158,7 @@ class MariaDB(Engine):
             f"| mariadbd --no-defaults --datadir={DATA_DIR} {settings} --bootstrap",
         ]
 
-    def server_command(self, listen: Listen) -> list[str]:
+    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
         return [
             "mariadbd",
             "--no-defaults",
@@ -122,6 +170,7 @@ class MariaDB(Engine):
             "--skip-name-resolve",
             "--innodb-flush-log-at-trx-commit=1",
             *STORAGE_SETTINGS,
+            *server_flags(self.settings_with(settings)),
         ]
 
     def ready_command(self, listen: Listen) -> list[str]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from app.engines.base import Engine, Listen
+from app.engines.tuning import Value
 
 DATA_DIR = "/data/db"
 ADMIN = "stagdb-admin"
@@ -73,7 +75,7 @@ class MongoDB(Engine):
             f"mongod --dbpath {DATA_DIR} --shutdown >/dev/null",
         ]
 
-    def server_command(self, listen: Listen) -> list[str]:
+    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
         bind = ["--bind_ip_all"] if listen.address == "*" else ["--bind_ip", listen.address]
         return [
             "mongod",

@@ -8,10 +8,12 @@ import json
 import secrets
 import shlex
 import string
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from app.engines.base import Engine, Listen
 from app.engines.refusals import MysqlRefusal
+from app.engines.tuning import Value
 
 DATA_DIR = "/var/lib/mysql"
 SOCKET = "/var/run/mysqld/mysqld.sock"
@@ -56,7 +58,7 @@ class MySQL(Engine):
             "--init-file=/tmp/stagdb-init.sql",
         ]
 
-    def server_command(self, listen: Listen) -> list[str]:
+    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
         return [
             "mysqld",
             "--no-defaults",
@@ -70,6 +72,7 @@ class MySQL(Engine):
             # X Protocol would listen on 33060 in every container: clashes under host networking.
             "--loose-mysqlx=OFF",
             CHARACTER_SET,
+            *server_flags(self.settings_with(settings)),
         ]
 
     def ready_command(self, listen: Listen) -> list[str]:
@@ -243,3 +246,12 @@ def mysql_uri(host: str, port: int, username: str, password: str, database: str)
         f"mysql://{quote(username, safe='')}:{quote(password, safe='')}"
         f"@{host}:{port}/{quote(database, safe='')}"
     )
+
+
+def server_flags(settings: Mapping[str, Value]) -> list[str]:
+    """`--name=value` for each setting, booleans spelled ON and OFF."""
+    spelled = {
+        name: ("ON" if value else "OFF") if isinstance(value, bool) else str(value)
+        for name, value in settings.items()
+    }
+    return [f"--{name.replace('_', '-')}={value}" for name, value in spelled.items()]

@@ -8,12 +8,15 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Mapping
+from typing import ClassVar
 from urllib.parse import quote
 
 import asyncpg
 
 from app.engines.base import Engine, Listen, SchemaObjects
 from app.engines.refusals import PostgresRefusal
+from app.engines.tuning import BOOLEAN, Tunable, Value, integer
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,10 @@ WHERE p.prokind IN ('f', 'p') AND p.oid NOT IN (SELECT objid FROM ext)
 VOLATILE_DUMP_LINES = ("\\restrict ", "\\unrestrict ", "--")
 
 
+SIZE = Tunable("text", pattern=r"[0-9]{1,9}(kB|MB|GB)", example="64MB")
+DURATION = Tunable("text", pattern=r"[0-9]{1,9}(ms|s|min|h|d)", example="5min")
+
+
 class PostgreSQL(Engine):
     name = "postgresql"
     image_repository = "postgres"
@@ -94,6 +101,47 @@ class PostgreSQL(Engine):
     default_username = "postgres"
     default_database = "postgres"
     reads_schema = True
+    # Each one's reason is in README ("Engine settings").
+    idle_settings: ClassVar[Mapping[str, Value]] = {
+        "shared_buffers": "16MB",
+        "max_connections": 25,
+        "max_worker_processes": 2,
+        "max_parallel_workers": 2,
+        "max_parallel_workers_per_gather": 1,
+        "max_logical_replication_workers": 0,
+        "max_wal_senders": 0,
+        "max_replication_slots": 0,
+        "autovacuum_max_workers": 1,
+        "autovacuum_naptime": "5min",
+        "checkpoint_timeout": "15min",
+        "huge_pages": "off",
+    }
+    tunables: ClassVar[Mapping[str, Tunable]] = {
+        "shared_buffers": SIZE,
+        "work_mem": SIZE,
+        "maintenance_work_mem": SIZE,
+        "temp_buffers": SIZE,
+        "effective_cache_size": SIZE,
+        "max_connections": integer(5, 10000),
+        "max_locks_per_transaction": integer(10, 100000),
+        "max_worker_processes": integer(0, 256),
+        "max_parallel_workers": integer(0, 256),
+        "max_parallel_workers_per_gather": integer(0, 256),
+        "max_logical_replication_workers": integer(0, 256),
+        "max_wal_senders": integer(0, 256),
+        "max_replication_slots": integer(0, 256),
+        "wal_level": Tunable("text", pattern="replica|logical", example="logical"),
+        "autovacuum": BOOLEAN,
+        "autovacuum_max_workers": integer(1, 64),
+        "autovacuum_naptime": DURATION,
+        "checkpoint_timeout": DURATION,
+        "wal_writer_delay": DURATION,
+        "bgwriter_delay": DURATION,
+        "statement_timeout": DURATION,
+        "log_min_duration_statement": integer(-1, 2**31 - 1),
+        "huge_pages": Tunable("text", pattern="off|try|on", example="off"),
+        "jit": BOOLEAN,
+    }
 
     def init_command(self) -> list[str]:
         # Host rules accept SCRAM from anywhere: the container port is the only way in,
@@ -106,7 +154,10 @@ class PostgreSQL(Engine):
             f"&& echo 'host all all all scram-sha-256' >> {self.data_dir}/pg_hba.conf",
         ]
 
-    def server_command(self, listen: Listen) -> list[str]:
+    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+        flags = [
+            f"{name}={_spelled(value)}" for name, value in self.settings_with(settings).items()
+        ]
         return [
             "postgres",
             "-D",
@@ -115,6 +166,7 @@ class PostgreSQL(Engine):
             str(listen.port),
             "-c",
             f"listen_addresses={listen.address}",
+            *(part for flag in flags for part in ("-c", flag)),
         ]
 
     def ready_command(self, listen: Listen) -> list[str]:
@@ -195,6 +247,12 @@ class PostgreSQL(Engine):
             f"postgresql://{quote(username, safe='')}:{quote(password, safe='')}"
             f"@{host}:{port}/{quote(database, safe='')}"
         )
+
+
+def _spelled(value: Value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
 
 
 def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str]:

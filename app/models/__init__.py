@@ -52,6 +52,8 @@ class Database(Model):
     description = fields.TextField(default="")
     memory_bytes: int | None = fields.BigIntField(null=True)
     cpus: float | None = fields.FloatField(null=True)
+    # Engine settings overridden for this database (name → int, bool or str); null: none.
+    settings: dict[str, int | bool | str] | None = fields.JSONField(null=True)
     parent: fields.ForeignKeyNullableRelation[Database] = fields.ForeignKeyField(
         "models.Database", related_name="children", null=True, on_delete=fields.RESTRICT
     )

@@ -26,12 +26,15 @@ type UpdateDatabaseParams struct {
 
 // ResourcesInput sets container limits. Memory is a size such as "512m" or "2g"; CPUs a
 // number from 0.01 to 64. A zero field is left out (on update: kept as it is); set
-// NoMemoryLimit or NoCPULimit to lift that limit.
+// NoMemoryLimit or NoCPULimit to lift that limit. Settings overrides engine settings from
+// the server's allow-list (merged into the current ones; a nil value returns one to its
+// default); a nil map leaves them as they are.
 type ResourcesInput struct {
 	Memory        string
 	CPUs          float64
 	NoMemoryLimit bool
 	NoCPULimit    bool
+	Settings      map[string]interface{}
 }
 
 // MarshalJSON sends a lifted limit as null and leaves zero fields out.
@@ -46,6 +49,9 @@ func (r ResourcesInput) MarshalJSON() ([]byte, error) {
 		fields["cpus"] = nil
 	} else if r.CPUs != 0 {
 		fields["cpus"] = r.CPUs
+	}
+	if r.Settings != nil {
+		fields["settings"] = r.Settings
 	}
 	return json.Marshal(fields)
 }

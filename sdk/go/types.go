@@ -50,10 +50,12 @@ type Connection struct {
 	Database string `json:"database"`
 }
 
-// Resources are a container's limits; nil means no limit.
+// Resources are a container's limits (nil means no limit) and the engine settings the
+// database overrides (name to an integer, boolean or string value).
 type Resources struct {
-	Memory *string  `json:"memory"`
-	CPUs   *float64 `json:"cpus"`
+	Memory   *string                `json:"memory"`
+	CPUs     *float64               `json:"cpus"`
+	Settings map[string]interface{} `json:"settings"`
 }
 
 // Snapshot is a read-only point-in-time image of a database's data.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import docker
@@ -224,6 +225,48 @@ def test_branches_keep_every_committed_write_under_load(branching_api: httpx.Cli
         query(uri, "SELECT bt_index_check('ledger_pkey', true)")
         assert query(uri, "SELECT count(*) FROM ledger")[0][0] >= acknowledged
     assert api.delete("/databases/busy-source", params={"cascade": "true"}).status_code == 200
+
+
+def test_ten_branch_requests_at_once_all_get_the_parents_data(
+    branching_server: Server,
+) -> None:
+    """Ten branch requests on one parent sent together, while the parent takes writes: all
+    succeed on distinct ports, each holding every write acknowledged before it was sent,
+    and deleting them leaves none of the snapshots taken for them behind."""
+    with branching_server.client as api:
+        source = create(api, "/databases", {"name": "fan-out", "type": "postgresql"})
+    uri = source["connection"]["uri"]
+    query(uri, "CREATE TABLE ledger (n int PRIMARY KEY, at timestamptz DEFAULT now())")
+    writer = NumberedWriter(lambda: ledger_session(uri))
+    writer.start()
+
+    def branch(n: int) -> tuple[dict, int]:
+        with branching_server.client as client:
+            acknowledged = writer.acknowledged
+            made = create(client, "/databases/fan-out/branches", {"name": f"fan-{n}"})
+            return made, acknowledged
+
+    try:
+        time.sleep(0.3)
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            made = list(pool.map(branch, range(10)))
+    finally:
+        writer.running = False
+        writer.join(timeout=30)
+    assert len({branch["port"] for branch, _ in made}) == 10, "every branch has its own port"
+    assert all(branch["parent_id"] == source["id"] for branch, _ in made)
+    for branch, acknowledged in made:
+        rows, highest = query(
+            branch["connection"]["uri"],
+            f"SELECT count(*), coalesce(max(n), 0) FROM ledger WHERE n <= {acknowledged}",
+        )[0]
+        assert (rows, highest) == (acknowledged, acknowledged), "no committed row is missing"
+    with branching_server.client as api:
+        for branch, _ in made:
+            assert api.delete(f"/databases/{branch['id']}").status_code == 200
+        left = api.get("/databases/fan-out/snapshots").json()["data"]
+        assert left == [], "the snapshots taken for the branches went with them"
+        assert api.delete("/databases/fan-out").status_code == 200
 
 
 @pytest.fixture

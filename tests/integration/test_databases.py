@@ -124,7 +124,7 @@ def test_update_renames_and_changes_resources_keeping_data(
         assert response.status_code == 200, response.text
         updated = response.json()["data"]
         assert (updated["name"], updated["description"]) == ("resized", "feature x")
-        assert updated["resources"] == {"memory": "1g", "cpus": 0.5}
+        assert updated["resources"] == {"memory": "1g", "cpus": 0.5, "settings": {}}
         host_config = container_of(docker_client, database["id"]).attrs["HostConfig"]
         assert host_config["Memory"] == 2**30
         assert host_config["CpuQuota"] == 50_000
@@ -132,11 +132,24 @@ def test_update_renames_and_changes_resources_keeping_data(
 
         lifted = api.put("/databases/resized", json={"resources": {"memory": None, "cpus": None}})
         assert lifted.status_code == 200, lifted.text
-        assert lifted.json()["data"]["resources"] == {"memory": None, "cpus": None}
+        assert lifted.json()["data"]["resources"] == {"memory": None, "cpus": None, "settings": {}}
         host_config = container_of(docker_client, database["id"]).attrs["HostConfig"]
         assert host_config["Memory"] == 0
         assert lifted.json()["data"]["connection"]["uri"] == uri
         assert query(uri, "SELECT one FROM kept") == [(1,)]
+        assert query(uri, "SHOW max_connections") == [("25",)], "the idle default"
+
+        tuned = api.put(
+            "/databases/resized", json={"resources": {"settings": {"max_connections": 42}}}
+        )
+        assert tuned.status_code == 200, tuned.text
+        assert tuned.json()["data"]["resources"]["settings"] == {"max_connections": 42}
+        assert query(uri, "SHOW max_connections") == [("42",)]
+        assert query(uri, "SELECT one FROM kept") == [(1,)]
+        refused = api.put("/databases/resized", json={"resources": {"settings": {"fsync": False}}})
+        assert refused.status_code == 400
+        assert refused.json()["error"]["code"] == "VALIDATION_ERROR"
+        assert "'fsync' cannot be overridden" in refused.json()["error"]["message"]
     finally:
         api.delete(f"/databases/{database['id']}")
 

@@ -54,7 +54,7 @@ def test_create_branch_snapshot_delete_through_graphql_seen_by_rest(
     )["data"]["createDatabase"]
     rest = api.get("/databases/gql-main").json()["data"]
     assert rest["id"] == created["id"] and rest["status"] == created["status"] == "running"
-    assert rest["resources"] == {"memory": "512m", "cpus": None}
+    assert rest["resources"] == {"memory": "512m", "cpus": None, "settings": {}}
     assert rest["connection"]["uri"] == created["connection"]["uri"]
 
     snapshot = gql(

@@ -164,7 +164,7 @@ def test_caching_sha2_hash_has_the_stored_format() -> None:
 
 
 def test_mariadb_server_command() -> None:
-    command = MariaDB().server_command(LISTEN)
+    command = MariaDB().server_command(LISTEN, {})
     assert command[:2] == ["mariadbd", "--no-defaults"]
     for option in (
         "--datadir=/var/lib/mysql",
@@ -176,7 +176,7 @@ def test_mariadb_server_command() -> None:
         "--innodb-log-file-size=16M",
     ):
         assert option in command
-    assert "--bind-address=*" in MariaDB().server_command(Listen("*", 3306))
+    assert "--bind-address=*" in MariaDB().server_command(Listen("*", 3306), {})
 
 
 def test_mariadb_template_is_installed_without_defaults_and_makes_a_locked_user(
@@ -272,7 +272,7 @@ def test_mysql_family_uris_quote_credentials() -> None:
 
 
 def test_mysql_server_command() -> None:
-    command = MySQL().server_command(LISTEN)
+    command = MySQL().server_command(LISTEN, {})
     assert command[:2] == ["mysqld", "--no-defaults"]
     for option in (
         "--datadir=/var/lib/mysql",
@@ -360,12 +360,12 @@ def test_mysql_probe_checkpoint_and_stats() -> None:
 
 
 def test_mongodb_server_runs_with_authorization() -> None:
-    command = MongoDB().server_command(LISTEN)
+    command = MongoDB().server_command(LISTEN, {})
     assert command[:3] == ["mongod", "--dbpath", "/data/db"]
     assert "--auth" in command
     assert command[command.index("--port") + 1] == "15007"
     assert command[command.index("--bind_ip") + 1] == "127.0.0.1"
-    bridge = MongoDB().server_command(Listen("*", 27017))
+    bridge = MongoDB().server_command(Listen("*", 27017), {})
     assert "--bind_ip_all" in bridge and "--bind_ip" not in bridge
 
 

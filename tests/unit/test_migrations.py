@@ -158,9 +158,10 @@ def upgrade_populated_metadata(url: str, dialect: str, workdir: str) -> None:
         await Tortoise.close_connections()
 
     async def upgrade_and_check() -> None:
-        assert [int(n.split("_")[0]) for n in await apply_migrations(url)] == list(
-            range(5, len(shipped_migrations()))
-        )
+        shipped = [int(m.__name__.split("_")[0]) for m in shipped_migrations()]
+        assert [int(n.split("_")[0]) for n in await apply_migrations(url)] == [
+            number for number in shipped if number >= 5
+        ]  # branches merged in any order may leave gaps in the numbers
         await Tortoise.init(config=tortoise_config(url))
         try:
             connection = Tortoise.get_connection("default")

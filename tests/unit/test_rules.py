@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.config import ConfigError, Settings
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, page_request
 from app.domain.resources import Resources, format_memory, parse_resources
-from app.engines.postgresql import scram_verifier
+from app.drivers.ephemeral import overlap
+from app.engines.postgresql import PostgreSQL, scram_verifier
 from app.errors import ValidationError
 
 
@@ -37,10 +40,10 @@ def test_invalid_names_say_why(name: object, reason: str) -> None:
 
 
 def test_resources_parse_sizes_and_keep_unmentioned_values() -> None:
-    assert parse_resources({"memory": "512m", "cpus": 2}) == Resources(512 * 2**20, 2.0)
-    assert parse_resources({"memory": "1GiB"}).memory_bytes == 2**30
-    assert parse_resources({"cpus": 0.5}, Resources(2**30, 1.0)) == Resources(2**30, 0.5)
-    assert parse_resources({"memory": None}, Resources(2**30, 1.0)) == Resources(None, 1.0)
+    assert parse_resources({"memory": "512m", "cpus": 2}, {}) == Resources(512 * 2**20, 2.0)
+    assert parse_resources({"memory": "1GiB"}, {}).memory_bytes == 2**30
+    assert parse_resources({"cpus": 0.5}, {}, Resources(2**30, 1.0)) == Resources(2**30, 0.5)
+    assert parse_resources({"memory": None}, {}, Resources(2**30, 1.0)) == Resources(None, 1.0)
     assert format_memory(1536 * 2**20) == "1536m"
     assert format_memory(2 * 2**30) == "2g"
 
@@ -61,7 +64,37 @@ def test_resources_parse_sizes_and_keep_unmentioned_values() -> None:
 )
 def test_invalid_resources(value: object, reason: str) -> None:
     with pytest.raises(ValidationError, match=reason):
-        parse_resources(value)
+        parse_resources(value, {})
+
+
+def test_engine_settings_merge_and_null_returns_the_default() -> None:
+    tunables = PostgreSQL.tunables
+    current = Resources(None, None, {"work_mem": "8MB", "max_connections": 40})
+    given = {"settings": {"max_connections": 50, "autovacuum": False, "work_mem": None}}
+    assert parse_resources(given, tunables, current).settings == {
+        "max_connections": 50,
+        "autovacuum": False,
+    }
+    assert parse_resources({"settings": None}, tunables, current).settings == {}
+    assert parse_resources({"cpus": 1}, tunables, current).settings == current.settings
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ({"fsync": False}, "Setting 'fsync' cannot be overridden; allowed: "),
+        ({"max_connections": "50"}, "must be an integer from 5 to 10000"),
+        ({"max_connections": 2}, "must be an integer from 5 to 10000"),
+        ({"max_connections": True}, "must be an integer"),
+        ({"autovacuum": "on"}, "must be true or false"),
+        ({"shared_buffers": "64 MB; DROP"}, "must be a string such as '64MB'"),
+        ({"shared_buffers": 64}, "must be a string such as"),
+        ([], "must be an object of setting names"),
+    ],
+)
+def test_invalid_engine_settings(settings: object, reason: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(reason)):
+        parse_resources({"settings": settings}, PostgreSQL.tunables)
 
 
 def test_pagination_bounds() -> None:
@@ -134,3 +167,9 @@ def test_scram_verifier_has_postgres_format_and_depends_on_salt() -> None:
     assert len(keys.split(":")) == 2
     assert scram_verifier("secret", salt=b"0123456789abcdef") == verifier
     assert scram_verifier("secret") != verifier
+
+
+def test_engine_ports_in_the_ephemeral_range_are_found() -> None:
+    assert overlap((25000, 25999), (32768, 60999)) is None
+    assert overlap((30000, 39999), (32768, 60999)) == (32768, 39999)
+    assert overlap((40000, 40999), None) is None

@@ -154,11 +154,20 @@ class DockerRuntime:
             return _info(self._get(container_id))
 
     def list_managed(self) -> list[ContainerInfo]:
+        """One listing call; only containers that are not running are inspected (for their
+        exit code and OOM kill), so the cost does not grow with the running ones."""
         with docker_errors("list containers"):
-            containers = self.client.containers.list(
+            listed = self.client.api.containers(
                 all=True, filters={"label": f"{INSTALL_LABEL}={self.install_id}"}
             )
-        return [_info(container) for container in containers]
+        found = []
+        for raw in listed:
+            info = _listed_info(raw)
+            if info.status != "running":
+                with contextlib.suppress(ContainerNotFound), docker_errors("inspect"):
+                    info = _info(self._get(info.id))
+            found.append(info)
+        return found
 
     def watch(self, on_event: Callable[[ContainerEvent], None], stop: Event) -> None:
         with docker_errors("watch events"):
@@ -217,6 +226,19 @@ class DockerRuntime:
         if (container.labels or {}).get(INSTALL_LABEL) != self.install_id:
             raise docker.errors.NotFound(f"{container_id} belongs to another install")
         return container
+
+
+def _listed_info(raw: dict[str, Any]) -> ContainerInfo:
+    """A container as the listing call describes it (no exit code nor OOM flag)."""
+    names = raw.get("Names") or [""]
+    return ContainerInfo(
+        id=str(raw["Id"]),
+        name=str(names[0]).lstrip("/"),
+        status=str(raw.get("State") or ""),
+        labels=dict(raw.get("Labels") or {}),
+        oom_killed=False,
+        exit_code=None,
+    )
 
 
 def _info(container: Container) -> ContainerInfo:

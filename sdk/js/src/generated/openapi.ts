@@ -759,9 +759,30 @@ export interface components {
             memory: string | null;
             /** @example 1.5 */
             cpus: number | null;
+            settings: components["schemas"]["EngineSettings"];
         };
-        /** @description Container limits. `memory` is a size such as `512m`, `2g`, `1024MiB` or a plain number of bytes, at least 64m; `cpus` is a number from 0.01 to 64. `null` for either means no limit. On update, a key left out keeps its current value; `null` for the whole object changes nothing. */
+        /**
+         * @description Engine settings this database overrides, name to value; every other setting has the server's default for many small, mostly idle databases (README, "Engine settings"). Only settings on the engine's allow-list are accepted, each with a value of its type (an integer in range, a boolean, or a size/duration string such as `64MB`, `5min` for PostgreSQL or `64M` for MariaDB); anything else is a `VALIDATION_ERROR`. Changing them restarts a running database's container.
+         * @example {
+         *       "shared_buffers": "64MB",
+         *       "max_connections": 50,
+         *       "autovacuum": true
+         *     }
+         */
+        EngineSettings: {
+            [key: string]: number | boolean | string;
+        };
+        /** @description Container limits. `memory` is a size such as `512m`, `2g`, `1024MiB` or a plain number of bytes, at least 64m; `cpus` is a number from 0.01 to 64. `null` for either means no limit. `settings` overrides engine settings (see `EngineSettings`): on update they merge into the current ones, `null` for one setting returns it to the default and `null` for the whole map returns all of them. On update, a key left out keeps its current value; `null` for the whole object changes nothing. */
         ResourcesInput: {
+            /**
+             * @example {
+             *       "shared_buffers": "64MB",
+             *       "max_connections": 50
+             *     }
+             */
+            settings?: {
+                [key: string]: number | boolean | string | null;
+            } | null;
             /** @example 512m */
             memory?: string | number | null;
             /** @example 1.5 */

@@ -61,10 +61,16 @@ class Connection(ApiObject):
 class Resources(ApiObject):
     memory: str | None
     cpus: float | None
+    settings: dict[str, int | bool | str]  # engine settings the database overrides
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Resources:
-        return cls(raw, memory=raw.get("memory"), cpus=raw.get("cpus"))
+        return cls(
+            raw,
+            memory=raw.get("memory"),
+            cpus=raw.get("cpus"),
+            settings=dict(raw.get("settings") or {}),
+        )
 
 
 @dataclass(frozen=True)
