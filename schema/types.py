@@ -69,6 +69,10 @@ class Database:
     host: str
     port: int | None
     connection: Connection | None
+    superuser: bool = strawberry.field(
+        description="The connection user is the engine's superuser (asked for on create, "
+        "inherited by branches); false: it owns its database but is no superuser"
+    )
     description: str
     resources: Resources
     parent_id: strawberry.ID | None

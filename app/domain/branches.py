@@ -22,6 +22,7 @@ from app.domain.rollback import Rollback
 from app.domain.snapshots import SnapshotService
 from app.domain.upkeep import Upkeep
 from app.domain.views import DatabaseView
+from app.engines import Account
 from app.errors import ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
 
@@ -197,4 +198,5 @@ class BranchService:
             snapshot_id=snapshot_id,
             data_password=parent.password,
             upkeep=upkeep,
+            account=Account(parent.username, parent.database_name, parent.superuser),
         )

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Event
+from typing import Any
 
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
@@ -56,6 +57,7 @@ class Placement:
     port: int
     memory_bytes: int | None
     cpus: float | None
+    username: str  # the connection account
     password: str = ""
 
 
@@ -126,19 +128,21 @@ class Provisioner:
 
     async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
         """The per-version template volume, initialised once and cloned for every new database."""
-        volume = f"tpl-{engine.name}-{version}".replace(".", "-")
+        volume = engine.template_volume(version)
         lock = self._template_locks.setdefault(volume, asyncio.Lock())
         async with lock:
             if await asyncio.to_thread(self.pool.volume_exists, volume):
                 return volume
             try:
-                await self._initialise_template(engine, image, volume)
+                await self._initialise_template(engine, version, image, volume)
             except BaseException:
                 await asyncio.to_thread(self.pool.destroy_volume, volume)
                 raise
         return volume
 
-    async def _initialise_template(self, engine: Engine, image: str, volume: str) -> None:
+    async def _initialise_template(
+        self, engine: Engine, version: str, image: str, volume: str
+    ) -> None:
         building = f"{volume}-building"
         await asyncio.to_thread(self.pool.destroy_volume, building)
         path = await asyncio.to_thread(self.pool.create_volume, building)
@@ -146,11 +150,12 @@ class Provisioner:
         spec = ContainerSpec(
             name=f"stagdb-{self.install_id}-init-{volume}-{os.getpid()}",
             image=image,
-            command=engine.init_command(),
+            command=engine.init_command(version),
             user=engine.run_as,
             labels={MANAGED_LABEL: "true", HOST_LABEL: self.host},
             mounts=[Mount(str(path), engine.data_dir)],
             network_mode="none",
+            **hardening(engine),
         )
         try:
             result = await asyncio.to_thread(self.runtime.run_once, spec, 300)
@@ -190,6 +195,7 @@ class Provisioner:
             cpus=placement.cpus,
             pids_limit=self.pids_limit,
             stop_signal=engine.stop_signal,
+            **hardening(engine),
         )
 
     def container_name(self, database_id: str) -> str:
@@ -217,7 +223,7 @@ class Provisioner:
         engine = placement.engine
         deadline = time.monotonic() + self.ready_timeout_s
         if login_password is not None:
-            username = credentials[0] if credentials else engine.default_username
+            username = credentials[0] if credentials else placement.username
             new_password = credentials[1] if credentials else None
             host, port = self.client_address(placement.port)
 
@@ -490,6 +496,16 @@ def pool_is_full(failure: Exception) -> bool:
     return (
         "no space left on device" in text or "out of space" in text or "disk quota exceeded" in text
     )
+
+
+def hardening(engine: Engine) -> dict[str, Any]:
+    """What confines an engine's containers: its capabilities only, a read-only root
+    filesystem and fresh tmpfs for its run directories."""
+    return {
+        "capabilities": engine.capabilities,
+        "read_only_root": True,
+        "tmpfs": engine.run_dirs,
+    }
 
 
 def _bindable(address: str, port: int) -> bool:

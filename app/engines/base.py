@@ -16,6 +16,15 @@ class Listen:
     port: int
 
 
+@dataclass(frozen=True)
+class Account:
+    """The account a database's connection string names, and whether it is a superuser."""
+
+    username: str
+    database: str
+    superuser: bool
+
+
 class Engine(ABC):
     name: str
     image_repository: str
@@ -23,16 +32,35 @@ class Engine(ABC):
     data_dir: str
     run_as: str
     stop_signal: str
-    default_username: str
+    default_username: str  # the connection account: owns its database, no superuser
     default_database: str
+    superuser_username: str  # the connection account of a `superuser: true` database
+    superuser_database: str
     refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
+    # Linux capabilities the engine needs in its container: all others are dropped.
+    capabilities: tuple[str, ...] = ()
+    # The container's root filesystem is read-only; these directories are fresh tmpfs.
+    run_dirs: tuple[str, ...] = ("/tmp",)
+    # Bumped when what a template holds changes, so that a new one is made next to the old.
+    template_layout: int = 1
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"
 
+    def account(self, superuser: bool) -> Account:
+        """The connection account of a new database, the superuser only when asked for."""
+        if superuser:
+            return Account(self.superuser_username, self.superuser_database, True)
+        return Account(self.default_username, self.default_database, False)
+
+    def template_volume(self, version: str) -> str:
+        return f"tpl-{self.name}-{version}-v{self.template_layout}".replace(".", "-")
+
     @abstractmethod
-    def init_command(self) -> list[str]:
-        """Initialise an empty data dir mounted at `data_dir` (run once per template)."""
+    def init_command(self, version: str) -> list[str]:
+        """Initialise an empty data dir mounted at `data_dir` (run once per template): the
+        admin account StagDB uses over the local socket, and both connection accounts,
+        locked or without a password until a database's first start sets one."""
 
     @abstractmethod
     def server_command(self, listen: Listen) -> list[str]: ...
