@@ -42,7 +42,13 @@ def test_the_connection_account_is_the_superuser_only_when_asked(
 
 
 @pytest.mark.parametrize(
-    ("version", "attributes"), [("12", "CREATEDB"), ("15", "CREATEDB"), ("16", "CREATEDB CREATEROLE")]
+    ("version", "attributes"),
+    [
+        ("12", "CREATEDB"),
+        ("15", "CREATEDB"),
+        ("16", "CREATEDB CREATEROLE"),
+        ("17", "CREATEDB CREATEROLE"),
+    ],
 )
 def test_postgresql_template_makes_the_owner_of_app_on_a_socket_only_server(
     tmp_path: Path, version: str, attributes: str
