@@ -212,7 +212,7 @@ def test_graphql_takes_and_shows_the_superuser_choice(
            superuser: true}) { superuser connection { username } } }""",
     )["data"]["createDatabase"]
     assert created == {"superuser": True, "connection": {"username": "postgres"}}
-    listed = gql(server, '{ database(id: "gql-root") { superuser } }')["data"]["database"]
+    listed = gql(server, '{ database(name: "gql-root") { superuser } }')["data"]["database"]
     assert listed == {"superuser": True}
 
 
