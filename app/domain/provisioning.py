@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Event
-from typing import Any
 
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
@@ -44,6 +43,8 @@ NETWORK_POLL_S = 0.02
 ENGINE_HOST = "127.0.0.1"  # engines listen here only: the connection front is their door
 # Where a container's engine listens; containers made before the front lack it.
 ENGINE_PORT_LABEL = "io.stagdb.engine-port"
+# Read-only root, run dirs on tmpfs, the engine's capabilities only; older containers lack it.
+CONFINED_LABEL = "io.stagdb.confined"
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,9 @@ class Provisioner:
             labels={MANAGED_LABEL: "true", HOST_LABEL: self.host},
             mounts=[Mount(str(path), engine.data_dir)],
             network_mode="none",
-            **hardening(engine),
+            capabilities=engine.capabilities,
+            read_only_root=True,
+            tmpfs=engine.run_dirs,
         )
         try:
             result = await asyncio.to_thread(self.runtime.run_once, spec, 300)
@@ -185,6 +188,7 @@ class Provisioner:
                 DATABASE_LABEL: placement.database_id,
                 HOST_LABEL: self.host,
                 ENGINE_PORT_LABEL: str(self.engine_port(placement.port)),
+                CONFINED_LABEL: "true",
             },
             mounts=[Mount(str(self.pool.volume_path(placement.volume)), engine.data_dir)],
             network_mode=self.network_mode,
@@ -195,7 +199,9 @@ class Provisioner:
             cpus=placement.cpus,
             pids_limit=self.pids_limit,
             stop_signal=engine.stop_signal,
-            **hardening(engine),
+            capabilities=engine.capabilities,
+            read_only_root=True,
+            tmpfs=engine.run_dirs,
         )
 
     def container_name(self, database_id: str) -> str:
@@ -299,7 +305,7 @@ class Provisioner:
         if container_id is not None:
             try:
                 info = await asyncio.to_thread(self.runtime.inspect, container_id)
-                if not self.behind_front(info):  # made before the front: make it again
+                if not self.current(info):  # made by an older StagDB: make it again
                     await asyncio.to_thread(self.runtime.remove, container_id)
                     container_id = None
                 else:
@@ -311,9 +317,10 @@ class Provisioner:
         await self.wait_ready(container_id, placement, None, login_password=password)
         return container_id
 
-    def behind_front(self, container: ContainerInfo) -> bool:
-        """Whether the container's engine listens where the connection front expects it."""
-        return ENGINE_PORT_LABEL in container.labels
+    def current(self, container: ContainerInfo) -> bool:
+        """Whether the container is made as this StagDB makes them: its engine listens where
+        the connection front expects it, and it is confined."""
+        return ENGINE_PORT_LABEL in container.labels and CONFINED_LABEL in container.labels
 
     async def thaw(self, container_id: str) -> None:
         await asyncio.to_thread(self.runtime.unpause, container_id)
@@ -496,16 +503,6 @@ def pool_is_full(failure: Exception) -> bool:
     return (
         "no space left on device" in text or "out of space" in text or "disk quota exceeded" in text
     )
-
-
-def hardening(engine: Engine) -> dict[str, Any]:
-    """What confines an engine's containers: its capabilities only, a read-only root
-    filesystem and fresh tmpfs for its run directories."""
-    return {
-        "capabilities": engine.capabilities,
-        "read_only_root": True,
-        "tmpfs": engine.run_dirs,
-    }
 
 
 def _bindable(address: str, port: int) -> bool:

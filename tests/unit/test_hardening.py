@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from app.domain.branches import CreateBranch
 from app.domain.databases import CreateDatabase, NewDatabase
+from app.domain.provisioning import CONFINED_LABEL
 from app.domain.resources import Resources
 from app.drivers.runtime.base import ContainerSpec
 from app.drivers.runtime.docker import _run_arguments
@@ -155,3 +157,18 @@ async def test_a_superuser_is_recorded_and_branches_inherit_the_account(world: W
 async def test_superuser_must_be_a_boolean(world: World) -> None:
     with pytest.raises(ValidationError, match="superuser must be true or false"):
         await world.databases.create(CreateDatabase(name="x", type="fake", superuser="yes"))
+
+
+@scenario
+async def test_a_container_made_before_confinement_is_made_again_confined(world: World) -> None:
+    row = await world.create("unconfined")
+    old = world.runtime.of_database(row.id)
+    assert old is not None
+    labels = {k: v for k, v in old.info.labels.items() if k != CONFINED_LABEL}
+    old.info = replace(old.info, labels=labels)
+    await world.controller.sweep()
+    new = world.runtime.of_database(row.id)
+    assert new is not None and new.info.id != old.info.id and new.info.running
+    assert new.info.labels[CONFINED_LABEL] == "true"
+    reason = "brought back after its container predates the connection front or confinement"
+    assert ("database.recovered", reason) in await world.events(row.id)
