@@ -608,11 +608,8 @@ export interface components {
             protected?: components["schemas"]["ProtectedInput"];
             auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
             snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
-            /**
-             * @description True: the connection's user is the engine's superuser (`postgres`; `root` for MariaDB and MySQL), able to do anything the server can, such as running programs (`COPY … FROM PROGRAM`) and reading its files. Recorded and shown as `superuser`; branches inherit it; it cannot be changed later.
-             * @default false
-             */
-            superuser: boolean;
+            /** @description Default false. True: the connection's user is the engine's superuser (`postgres`; `root` for MariaDB and MySQL), able to do anything the server can, such as running programs (`COPY … FROM PROGRAM`) and reading its files. Recorded and shown as `superuser`; branches inherit it; it cannot be changed later. */
+            superuser?: boolean;
         };
         UpdateDatabaseRequest: {
             name?: components["schemas"]["DatabaseName"];
