@@ -1,4 +1,4 @@
-"""The server's commands (serve, setup, doctor, keys) for the one `stagdb` command line.
+"""The server's commands (serve, setup, doctor, keys, secrets) for the one `stagdb` command line.
 
 The SDK (`stagdb-python`) owns the user command line and loads these through the
 `stagdb.server_commands` entry-point group; each passes its arguments, untouched, to the
@@ -25,7 +25,10 @@ class ServerCommand:
 serve = ServerCommand("serve", "Apply pending migrations, reconcile and serve the API.")
 setup = ServerCommand("setup", "Prepare this host: Docker engine, storage pool, images.")
 doctor = ServerCommand("doctor", "Check engine, images, pool and metadata; say how to fix.")
-keys = ServerCommand("keys", "Manage API keys (keys create --name NAME [--if-none]).")
+keys = ServerCommand("keys", "Manage API keys (keys list|create|revoke).")
+secrets = ServerCommand(
+    "secrets", "Re-seal secrets at rest under a new key (secrets rotate; stop the server first)."
+)
 
 
 def main() -> int:

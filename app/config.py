@@ -65,6 +65,32 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class ServingSettings:
+    """How the HTTP server protects itself: the largest request body, how long a client may
+    take to send a request's headers, how long an idle keep-alive connection stays open,
+    the longest header block, and how many connections and requests it serves at once."""
+
+    max_body_bytes: int = 64 * 1024
+    header_timeout_s: float = 10.0
+    keep_alive_timeout_s: float = 5.0
+    max_header_bytes: int = 16 * 1024
+    max_concurrency: int = 200
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ServingSettings:
+        defaults = cls()
+        return cls(
+            max_body_bytes=_byte_count(env, "STAGDB_MAX_BODY_SIZE", defaults.max_body_bytes),
+            header_timeout_s=_seconds(env, "STAGDB_HEADER_TIMEOUT", defaults.header_timeout_s),
+            keep_alive_timeout_s=_seconds(
+                env, "STAGDB_KEEP_ALIVE_TIMEOUT", defaults.keep_alive_timeout_s
+            ),
+            max_header_bytes=_byte_count(env, "STAGDB_MAX_HEADER_SIZE", defaults.max_header_bytes),
+            max_concurrency=_positive(env, "STAGDB_MAX_CONCURRENCY", defaults.max_concurrency),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -97,6 +123,10 @@ class Settings:
     engine_port_offset: int = 10000
     disk_quota_bytes: int | None = None
     secret_key: str | None = None
+    serving: ServingSettings = ServingSettings()
+    retention_s: int = 30 * 86400
+    # Where /metrics is also served without a key (for a scraper on a private address).
+    metrics_address: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.database_url.startswith(("postgres://", "postgresql://")) and not self.secret_key:
@@ -163,7 +193,19 @@ class Settings:
             engine_port_offset=_engine_port_offset(env),
             disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
             secret_key=env.get("STAGDB_SECRET_KEY") or None,
+            serving=ServingSettings.from_env(env),
+            retention_s=_duration(env, "STAGDB_RETENTION") or 30 * 86400,
+            metrics_address=_metrics_address(env.get("STAGDB_METRICS_ADDRESS") or None),
         )
+
+
+def _metrics_address(raw: str | None) -> tuple[str, int] | None:
+    if raw is None:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"STAGDB_METRICS_ADDRESS must look like 127.0.0.1:9464, got {raw!r}")
+    return host.strip("[]"), int(port)
 
 
 def _job_interval(env: Mapping[str, str]) -> float:
@@ -252,6 +294,21 @@ def _size(env: Mapping[str, str], name: str) -> int | None:
         raise ConfigError(f"{name} must be a size such as 512m or 1g, got {raw!r}") from None
     if value < 64 * 1024**2:
         raise ConfigError(f"{name} must be at least 64m, got {raw!r}")
+    return value
+
+
+def _byte_count(env: Mapping[str, str], name: str, default: int) -> int:
+    """A byte count (`1048576`, `64k`, `1m`); at least 1k."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3}
+    number, unit = (raw[:-1], raw[-1]) if raw[-1] in units else (raw, "")
+    if not number.isdigit():
+        raise ConfigError(f"{name} must be a size such as 64k or 1m, got {raw!r}")
+    value = int(number) * units.get(unit, 1)
+    if value < 1024:
+        raise ConfigError(f"{name} must be at least 1k, got {raw!r}")
     return value
 
 

@@ -11,17 +11,21 @@ from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.domain.keys import Principal
 from app.errors import UnauthorizedError
+from schema.caller import ActAsCaller
 from schema.context import Context
 from schema.errors import MaskUnexpectedErrors
+from schema.limits import DOCUMENT_LIMITS
 from schema.loaders import Loaders
 from schema.mutations import Mutation
 from schema.queries import Query
 from schema.subscriptions import Subscription
+from schema.websocket import RateLimitedTransportWSHandler
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 GRAPHIQL_PAGE = (STATIC_DIR / "graphiql.html").read_text()
@@ -39,13 +43,17 @@ schema = StagSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[MaskUnexpectedErrors],
+    extensions=[*DOCUMENT_LIMITS, ActAsCaller, MaskUnexpectedErrors],
 )
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context, API-key checks on WebSocket connections,
-    and GraphiQL served from local files."""
+    """Strawberry's ASGI app with our context, API-key checks and rate limits on WebSocket
+    connections (graphql-transport-ws, the protocol the README documents), and GraphiQL
+    served from local files."""
+
+    protocols = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+    graphql_transport_ws_handler_class = RateLimitedTransportWSHandler
 
     def __init__(self) -> None:
         super().__init__(schema, graphql_ide="graphiql")
@@ -55,7 +63,13 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Context:
         services = request.app.state.services
         principal: Principal | None = request.scope.get("state", {}).get("principal")
-        return Context(services=services, loaders=Loaders.build(services), principal=principal)
+        return Context(
+            services=services,
+            loaders=Loaders.build(services),
+            principal=principal,
+            sessions=request.app.state.sessions,
+            websocket=request if isinstance(request, WebSocket) else None,
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE)
@@ -71,4 +85,6 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         except UnauthorizedError:
             raise ConnectionRejectionError({"code": "UNAUTHORIZED"}) from None
+        if context.websocket is not None:
+            context.sessions.add(context.principal.key_id, context.websocket)
         return UNSET

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from app.completion import to_completion
+from app.domain.promotion import Promote
+from schema.admin import AdminMutations
 from schema.context import Info
 from schema.errors import domain
 from schema.inputs import (
@@ -18,7 +20,7 @@ from schema.types import Database, Snapshot
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AdminMutations):
     @strawberry.mutation
     async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
         await charge(info, "database.create")
@@ -59,6 +61,19 @@ class Mutation:
         await charge(info, "database.reset")
         service = info.context.services.branches
         return Database.of(await domain(lambda: to_completion(service.reset(id, snapshot_id))))
+
+    @strawberry.mutation(
+        description="The branch's data becomes its parent's (which keeps its name, URI, "
+        "password and port, and its old data as snapshot pre-promote-<time>); answers the parent"
+    )
+    async def promote_branch(
+        self, info: Info, id: strawberry.ID, keep_branch: bool = False
+    ) -> Database:
+        await charge(info, "branch.promote")
+        service = info.context.services.promotions
+        return Database.of(
+            await domain(lambda: to_completion(service.promote(id, Promote(keep_branch))))
+        )
 
     @strawberry.mutation
     async def create_snapshot(

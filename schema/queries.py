@@ -7,13 +7,15 @@ import strawberry
 from app.domain.databases import DatabaseFilter
 from app.domain.pagination import page_request
 from app.errors import ValidationError
+from schema.admin import AdminQueries
 from schema.context import Info
 from schema.errors import as_graphql_error, domain
+from schema.schema_diff import SchemaDiff
 from schema.types import Database, DatabasePage, Health, PageInfo, Snapshot, SnapshotPage
 
 
 @strawberry.type
-class Query:
+class Query(AdminQueries):
     @strawberry.field(description="Databases, oldest first; the same paging rules as REST")
     async def databases(
         self,
@@ -63,6 +65,16 @@ class Query:
         return DatabasePage(
             items=[Database.of(v) for v in result.items], page_info=PageInfo.of(result)
         )
+
+    @strawberry.field(
+        description="How a database's schema differs from `against`: parent (the default), "
+        "a snapshot id, or a database id or name"
+    )
+    async def schema_diff(
+        self, info: Info, database_id: strawberry.ID, against: str | None = None
+    ) -> SchemaDiff:
+        service = info.context.services.schema_diffs
+        return SchemaDiff.of(await domain(lambda: service.diff(database_id, against)))
 
     @strawberry.field(description="The server's dependencies and their latency")
     async def health(self, info: Info) -> Health:

@@ -14,9 +14,11 @@ from app.domain.health import HealthReport
 from app.domain.monitoring import LiveReads
 from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
+from app.domain.tenancy import Scope
 from app.domain.views import DatabaseView, SnapshotView
 from schema.context import Info
 from schema.errors import domain
+from schema.ratelimit import charge_live_read
 
 
 @strawberry.type
@@ -61,6 +63,7 @@ class PageInfo:
 @strawberry.type
 class Database:
     id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project it belongs to")
     name: str
     type: str
     version: str
@@ -68,11 +71,11 @@ class Database:
     error: str | None
     host: str
     port: int | None
-    connection: Connection | None
     superuser: bool = strawberry.field(
         description="The connection user is the engine's superuser (asked for on create, "
         "inherited by branches); false: it owns its database but is no superuser"
     )
+    connection_details: strawberry.Private[Any]
     description: str
     resources: Resources
     parent_id: strawberry.ID | None
@@ -94,7 +97,19 @@ class Database:
     @classmethod
     def of(cls, view: DatabaseView) -> Database:
         """The read model's fields as they are (nested views resolve by attribute)."""
-        return cls(**{field.name: getattr(view, field.name) for field in fields(view)})
+        values = {field.name: getattr(view, field.name) for field in fields(view)}
+        connection = values.pop("connection")
+        return cls(**values, connection_details=connection)
+
+    @strawberry.field(
+        description="How to connect, password included; null while it has no port, and "
+        "always for read-scoped keys"
+    )
+    def connection(self, info: Info) -> Connection | None:
+        principal = info.context.principal
+        if principal is None or not principal.scope.allows(Scope.WRITE):
+            return None
+        return cast(Connection | None, self.connection_details)
 
     @strawberry.field(description="The database this one was branched from")
     async def parent(self, info: Info) -> Database | None:
@@ -111,6 +126,7 @@ class Database:
     @strawberry.field(description="Container, storage and engine figures, read now")
     async def stats(self, info: Info) -> DatabaseStats:
         await domain(_take(info.context.live_reads))
+        await charge_live_read(info)
         stats = await domain(lambda: info.context.services.monitoring.stats(self.id))
         return DatabaseStats(
             status=stats.status,
@@ -128,6 +144,7 @@ class Database:
     ) -> list[LogLine]:
         monitoring = info.context.services.monitoring
         await domain(_take(info.context.live_reads))
+        await charge_live_read(info)
         lines = await domain(
             lambda: monitoring.logs(self.id, tail, since.isoformat() if since else None)
         )

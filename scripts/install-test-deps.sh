@@ -3,7 +3,7 @@
 # engine, the storage tools, Chromium for the browser tests, the MariaDB server binaries the
 # mariadb image is built from, the Go toolchain and psql for the SDK suites, the JavaScript
 # SDK's development packages (npm ci, from its package-lock.json), and the Python package
-# with its test extras in .venv.
+# with its test extras in .venv, exactly as requirements.lock pins them.
 # Quick when everything is there already; README's test command and .ci/run both use it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,8 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q -e '.[test]'
-# The Python SDK and the user command line (one `stagdb`: see README "Command line").
-.venv/bin/pip install -q -e sdk/python
+# Every package at the version and hash requirements.lock pins (README "Reproducible
+# installs" says how to refresh it), then the server and the SDK themselves, adding nothing.
+.venv/bin/pip install -q --require-hashes -r requirements.lock
+.venv/bin/pip install -q --no-deps -e . -e sdk/python
 (cd sdk/js && npm ci --no-audit --no-fund --loglevel=error)

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from app.domain.pagination import PageRequest, page_request
 from app.errors import ValidationError
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_INTEGER_DIGITS = 30
 
 
@@ -24,9 +23,7 @@ async def json_object(
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() != "application/json":
         raise ValidationError("Content-Type must be application/json")
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise ValidationError(f"Request body is larger than {MAX_BODY_BYTES} bytes")
+    raw = await request.body()  # capped by BodyLimitMiddleware before it is read whole
     try:
         body = json.loads(raw or b"{}", parse_int=_bounded_int, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):

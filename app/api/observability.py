@@ -10,6 +10,7 @@ import time
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.routing import Mount, Route, Router, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.envelope import INTERNAL_MESSAGE, error
@@ -18,6 +19,11 @@ from app.metrics import HTTP_DURATION, HTTP_REQUESTS
 
 log = logging.getLogger("stagdb.access")
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Label values stay bounded whatever clients send: other methods share one value, as paths
+# no route matches share "unmatched".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+UNMATCHED = "unmatched"
 
 
 class ObservabilityMiddleware:
@@ -53,9 +59,9 @@ class ObservabilityMiddleware:
             await error("SERVER_ERROR", INTERNAL_MESSAGE)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = route_template(scope)
-            HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
-            HTTP_DURATION.labels(route, scope["method"]).observe(elapsed)
+            route, method = route_template(scope), method_label(scope["method"])
+            HTTP_REQUESTS.labels(route, method, str(status)).inc()
+            HTTP_DURATION.labels(route, method).observe(elapsed)
             principal = scope.get("state", {}).get("principal")
             log.info(
                 "%s %s %s",
@@ -74,12 +80,17 @@ class ObservabilityMiddleware:
             REQUEST_ID.reset(token)
 
 
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else OTHER_METHOD
+
+
 def route_template(scope: Scope) -> str:
-    """The matched route with its parameters as placeholders (bounded label values)."""
-    if "endpoint" not in scope:
-        return "unmatched"  # refused before routing (401, 429) or no such route
-    path: str = scope["path"]
-    params: dict[str, str] = scope.get("path_params") or {}
-    for name, value in params.items():
-        path = path.replace(f"/{value}", f"/{{{name}}}", 1)
-    return path
+    """The matched route with placeholders for its parameters, e.g. `/v1/databases/{id}`;
+    `unmatched` when no route matched (or the request was refused before routing)."""
+    route = scope.get("route")
+    prefix: str = scope.get("root_path", "")
+    if isinstance(route, Route | WebSocketRoute):
+        return prefix + route.path
+    if isinstance(route, Mount) and not isinstance(route.app, Router):
+        return prefix + "/{path}"  # a mounted application, such as static files
+    return UNMATCHED

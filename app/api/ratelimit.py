@@ -23,6 +23,7 @@ OPERATION_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("DELETE", re.compile(r"/v1/snapshots/[^/]+/?"), "snapshot.delete"),
     ("POST", re.compile(r"/v1/databases/[^/]+/branches/?"), "branch.create"),
     ("POST", re.compile(r"/v1/snapshots/[^/]+/branches/?"), "branch.create"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/promote/?"), "branch.promote"),
 ]
 
 

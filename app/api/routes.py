@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from app.api import branches, databases, health, monitoring, reference, snapshots, webhooks
+from app.api import (
+    audit,
+    branches,
+    databases,
+    health,
+    keys,
+    monitoring,
+    projects,
+    promotion,
+    reference,
+    schema_diff,
+    snapshots,
+    webhooks,
+)
 
 ROUTES: list[BaseRoute] = [
     Route("/health", health.health, methods=["GET"]),
@@ -18,6 +31,8 @@ ROUTES: list[BaseRoute] = [
     Route("/databases/{id}/start", databases.start_database, methods=["POST"]),
     Route("/databases/{id}/stop", databases.stop_database, methods=["POST"]),
     Route("/databases/{id}/reset", branches.reset_database, methods=["POST"]),
+    Route("/databases/{id}/promote", promotion.promote_branch, methods=["POST"]),
+    Route("/databases/{id}/schema-diff", schema_diff.schema_diff, methods=["GET"]),
     Route("/databases/{id}/stats", monitoring.database_stats, methods=["GET"]),
     Route("/databases/{id}/logs", monitoring.database_logs, methods=["GET"]),
     Route("/databases/{id}/snapshots", snapshots.list_snapshots, methods=["GET"]),
@@ -34,4 +49,14 @@ ROUTES: list[BaseRoute] = [
     Route("/webhooks/{id}", webhooks.delete_webhook, methods=["DELETE"]),
     Route("/webhooks/{id}/test", webhooks.send_test_delivery, methods=["POST"]),
     Route("/webhooks/{id}/deliveries", webhooks.list_deliveries, methods=["GET"]),
+    Route("/projects", projects.list_projects, methods=["GET"]),
+    Route("/projects", projects.create_project, methods=["POST"]),
+    Route("/projects/{id}", projects.get_project, methods=["GET"]),
+    Route("/projects/{id}", projects.update_project, methods=["PUT"]),
+    Route("/projects/{id}", projects.delete_project, methods=["DELETE"]),
+    Route("/keys", keys.list_keys, methods=["GET"]),
+    Route("/keys", keys.create_key, methods=["POST"]),
+    Route("/keys/{id}", keys.get_key, methods=["GET"]),
+    Route("/keys/{id}", keys.revoke_key, methods=["DELETE"]),
+    Route("/audit", audit.list_audit, methods=["GET"]),
 ]

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService
 from app.domain.ids import ID_LENGTH
+from app.domain.provisioning import is_scratch, scratch_expired
 from app.drivers.runtime.base import DATABASE_LABEL, ContainerEvent, ContainerInfo, RuntimeFailure
 from app.errors import StagError
 from app.models import Database, Operation, Snapshot
@@ -350,10 +351,14 @@ class Controller:
         )
         for container in containers:
             owner = container.labels.get(DATABASE_LABEL)
-            # A container without a database is a template's init run: gone once it ends.
-            orphaned = (
-                (owner not in known and owner not in busy) if owner else not container.running
-            )
+            # A container without a database is a template's init run (gone once it ends)
+            # or a scratch server (gone once its lifetime has passed, running or not).
+            if owner:
+                orphaned = owner not in known and owner not in busy
+            elif is_scratch(container):
+                orphaned = scratch_expired(container, time.time())
+            else:
+                orphaned = not container.running
             if orphaned:
                 log.warning("removing orphan container %s", container.name)
                 with contextlib.suppress(RuntimeFailure):
@@ -369,8 +374,11 @@ class Controller:
         known_snapshots = set(
             await Snapshot.filter(database__host=host).values_list("id", flat=True)
         )
+        # A volume is named after the database that made it; a promoted parent runs on its
+        # branch's, so the records say whose it is now.
+        holders = {volume: database_id for database_id, volume, _ in rows}
         for volume, snapshot in await self.provisioner.snapshots():
-            database_id = volume[: len("db-") + ID_LENGTH]
+            database_id = holders.get(volume, volume[: len("db-") + ID_LENGTH])
             if (
                 snapshot.startswith("snap-")
                 and snapshot not in known_snapshots

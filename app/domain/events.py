@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from app.models import Event
+from app.models import DEFAULT_PROJECT_ID, Event
 
 SUBSCRIBER_BUFFER = 100
 EVENT_NAMES = (
@@ -30,6 +30,7 @@ EVENT_NAMES = (
     "branch.created",
     "branch.deleted",
     "branch.reset",
+    "branch.promoted",
 )
 
 
@@ -45,6 +46,7 @@ class DatabaseEvent:
     reason: str | None = None  # why it happened, for failures and recoveries
     scheduled: bool | None = None  # snapshot events: taken by a snapshot schedule
     timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
+    project_id: str = field(default=DEFAULT_PROJECT_ID, compare=False)  # who may see it
 
     def payload(self) -> dict[str, object]:
         """The webhook body, as the seed documents it."""
@@ -117,6 +119,7 @@ class EventLog:
             for event in change.events:
                 await Event.create(
                     event=event.event,
+                    project_id=event.project_id,
                     database_id=event.database_id,
                     payload=event.payload(),
                     using_db=connection,

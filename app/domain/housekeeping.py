@@ -1,6 +1,7 @@
 """Housekeeping: the timed work databases ask for (expiry, scheduled snapshots, stopping when
-idle) and the connection front's side of it (which ports it serves, when a client's
-connection may start a stopped database, which databases had clients).
+idle), pruning rows past their retention, and the connection front's side of it (which ports
+it serves, when a client's connection may start a stopped database, which databases had
+clients).
 
 Every check (at most STAGDB_JOB_INTERVAL seconds apart, 5 at most) records which databases had
 client connections through this replica's front, brings the front's ports in line with the
@@ -18,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 
 from app.domain import lifecycle
 from app.domain.databases import DatabaseService
-from app.domain.jobs import EXPIRE, IDLE, SNAPSHOT, Outcome
+from app.domain.jobs import EXPIRE, IDLE, PRUNE, SNAPSHOT, Outcome
+from app.domain.retention import Retention
 from app.domain.snapshots import SnapshotService
+from app.domain.tenancy import system_context
 from app.drivers.front import Unavailable
 from app.errors import StagError
 from app.models import Database, Job
@@ -36,15 +39,22 @@ class Housekeeping:
         snapshots: SnapshotService,
         interval_s: float,
         wake_timeout_s: float,
+        retention: Retention,
     ) -> None:
         self.databases = databases
+        self.retention = retention
         self.snapshots = snapshots
         self.provisioner = databases.provisioner
         self.front = databases.provisioner.front
         self.jobs = databases.jobs
         self.interval_s = interval_s
         self.wake_timeout_s = wake_timeout_s
-        self.handlers = {EXPIRE: self.expire, SNAPSHOT: self.snapshot, IDLE: self.idle}
+        self.handlers = {
+            EXPIRE: self.expire,
+            SNAPSHOT: self.snapshot,
+            IDLE: self.idle,
+            PRUNE: self.prune,
+        }
         self._wakes: dict[str, asyncio.Task[None]] = {}
         self.front.admit = self.admit
 
@@ -52,6 +62,7 @@ class Housekeeping:
     async def running(self) -> AsyncIterator[None]:
         """Serve the front's ports before the first request, then check every interval."""
         await self.serve_ports()
+        await self.jobs.schedule(PRUNE, datetime.now(UTC))
         stop = asyncio.Event()
         loop = asyncio.create_task(self._check_until(stop))
         try:
@@ -141,13 +152,18 @@ class Housekeeping:
         await self.databases.stop_idle(row)
         return Outcome(None)
 
+    async def prune(self, job: Job) -> Outcome:
+        await self.retention.prune()
+        return Outcome(datetime.now(UTC) + timedelta(seconds=self.retention.every_s))
+
     async def admit(self, database_id: str) -> None:
         """The front holds a client of `database_id` whose engine refused it: start the
         database when idling stopped it (one start however many clients wait), or say why it
         cannot take connections."""
         wake = self._wakes.get(database_id)
         if wake is None:
-            wake = asyncio.create_task(self._wake(database_id))
+            # The server's own work, whichever request's context opened the port.
+            wake = asyncio.create_task(self._wake(database_id), context=system_context())
             self._wakes[database_id] = wake
             wake.add_done_callback(lambda done: self._woken(database_id, done))
         await asyncio.shield(wake)

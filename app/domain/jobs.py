@@ -1,4 +1,5 @@
-"""Timed work on databases, kept as rows of the `jobs` table so it survives restarts.
+"""Timed work on databases (and install-wide work, such as pruning old rows), kept as rows
+of the `jobs` table so it survives restarts.
 
 Each database has at most one job of each kind (expire it, snapshot it, stop it when idle),
 due at a time. `JobBook.plan` keeps a database's jobs in line with its upkeep; `JobBook.run_due`
@@ -27,7 +28,9 @@ log = logging.getLogger(__name__)
 EXPIRE = "expire"
 SNAPSHOT = "snapshot"
 IDLE = "idle"
-KINDS = (EXPIRE, SNAPSHOT, IDLE)
+PRUNE = "prune"  # install-wide: not about one database, run by whichever replica claims it
+KINDS = (EXPIRE, SNAPSHOT, IDLE, PRUNE)
+EVERY_HOST = "*"
 LEASE_S = 30.0
 RETRY_S = 30.0  # after a job failed
 BATCH = 50
@@ -79,6 +82,12 @@ class JobBook:
                 defaults={"kind": kind, "database_id": row.id, "host": row.host, "due_at": due},
             )
 
+    async def schedule(self, kind: str, due: datetime) -> None:
+        """Make sure the install-wide job `kind` exists; a job already there keeps its time."""
+        await Job.get_or_create(
+            id=kind, defaults={"kind": kind, "database_id": "", "host": EVERY_HOST, "due_at": due}
+        )
+
     async def forget(self, database_id: str) -> None:
         await Job.filter(database_id=database_id).delete()
 
@@ -91,7 +100,7 @@ class JobBook:
             | Q(lease_expires_at__lt=now)
         )
         due = (
-            await Job.filter(Q(host=self.host) & Q(due_at__lte=now) & free)
+            await Job.filter(Q(host__in=[self.host, EVERY_HOST]) & Q(due_at__lte=now) & free)
             .order_by("due_at")
             .limit(BATCH)
         )

@@ -53,6 +53,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_each(CAN_RESET, RUNNING, "reset", "branch.reset"),
     *_each(CAN_RESET, FAILED, "reset failed", "database.failed"),
     *_each(CAN_CHANGE, None, "updated", "database.updated"),
+    # A promoted branch's data replaces a database's: it runs as before (a failed one runs).
+    *_each((RUNNING, STOPPED), None, "promoted", "branch.promoted"),
+    Transition(FAILED, RUNNING, "promoted", "branch.promoted"),
     *_each(CAN_DELETE + (DELETING,), DELETING, "deleting", None),
     # Upkeep: expiry deletes (announced before it goes), idling stops, a connection wakes.
     *_each(CAN_DELETE, DELETING, "expiring", "database.expired"),

@@ -45,6 +45,10 @@ ENGINE_HOST = "127.0.0.1"  # engines listen here only: the connection front is t
 ENGINE_PORT_LABEL = "io.stagdb.engine-port"
 # Read-only root, run dirs on tmpfs, the engine's capabilities only; older containers lack it.
 CONFINED_LABEL = "io.stagdb.confined"
+# A scratch container (see `scratch_server`) carries the time after which it is an orphan
+# whatever its state, should the process that made it die before removing it.
+SCRATCH_UNTIL_LABEL = "io.stagdb.scratch-until"
+SCRATCH_LIFETIME_S = 900
 
 
 @dataclass(frozen=True)
@@ -322,6 +326,71 @@ class Provisioner:
         the connection front expects it, and it is confined."""
         return ENGINE_PORT_LABEL in container.labels and CONFINED_LABEL in container.labels
 
+    @asynccontextmanager
+    async def scratch_server(
+        self, engine: Engine, image: str, origin: tuple[str, str | None], volume: str
+    ) -> AsyncIterator[tuple[str, Listen]]:
+        """A short-lived engine with no network on `volume`, a throwaway clone of the volume
+        `origin[0]` (or of its snapshot `origin[1]`), for reading data nobody serves; yields
+        once it accepts commands in its container. Container and clone go when the block
+        ends, whatever happens; both are named so the controller sweeps them up should this
+        process die first."""
+        source, snapshot = origin
+        listen = Listen(ENGINE_HOST, engine.container_port)
+        name = f"stagdb-{self.install_id}-scratch-{volume}"
+        try:
+            if snapshot is None:
+                await self.clone_volume(source, volume)
+            else:
+                await self.clone_snapshot(source, snapshot, volume)
+            container_id = await asyncio.to_thread(
+                self.runtime.run, self._scratch_spec(engine, image, volume, name, listen)
+            )
+            command = engine.ready_command(listen)
+
+            async def ready() -> bool | None:
+                result = await asyncio.to_thread(
+                    self.runtime.exec, container_id, command, engine.run_as
+                )
+                return result.exit_code == 0
+
+            deadline = time.monotonic() + self.ready_timeout_s
+            await self._poll(ready, container_id, engine, deadline, READY_POLL_S)
+            yield container_id, listen
+        finally:
+            await self._remove_scratch(name, volume)
+
+    def _scratch_spec(
+        self, engine: Engine, image: str, volume: str, name: str, listen: Listen
+    ) -> ContainerSpec:
+        until = int(time.time() + SCRATCH_LIFETIME_S)
+        return ContainerSpec(
+            name=name,
+            image=image,
+            command=engine.server_command(listen),
+            user=engine.run_as,
+            labels={MANAGED_LABEL: "true", HOST_LABEL: self.host, SCRATCH_UNTIL_LABEL: str(until)},
+            mounts=[Mount(str(self.pool.volume_path(volume)), engine.data_dir)],
+            network_mode="none",
+            pids_limit=self.pids_limit,
+            stop_signal=engine.stop_signal,
+            capabilities=engine.capabilities,
+            read_only_root=True,
+            tmpfs=engine.run_dirs,
+        )
+
+    async def _remove_scratch(self, name: str, volume: str) -> None:
+        try:
+            await asyncio.to_thread(self.runtime.remove, name)
+        except ContainerNotFound:
+            pass
+        except RuntimeFailure as exc:
+            log.error("could not remove scratch container %s: %s", name, exc)
+        try:
+            await self.destroy_volume(volume)
+        except StorageFailure as exc:
+            log.error("could not destroy scratch volume %s: %s", volume, exc)
+
     async def thaw(self, container_id: str) -> None:
         await asyncio.to_thread(self.runtime.unpause, container_id)
 
@@ -503,6 +572,17 @@ def pool_is_full(failure: Exception) -> bool:
     return (
         "no space left on device" in text or "out of space" in text or "disk quota exceeded" in text
     )
+
+
+def is_scratch(container: ContainerInfo) -> bool:
+    return SCRATCH_UNTIL_LABEL in container.labels
+
+
+def scratch_expired(container: ContainerInfo, now: float) -> bool:
+    """Whether `container` is a scratch container past its lifetime (made and started in
+    two steps, it is not running for a moment: that alone does not make it an orphan)."""
+    until = container.labels.get(SCRATCH_UNTIL_LABEL, "")
+    return until.isdigit() and int(until) < now
 
 
 def _bindable(address: str, port: int) -> bool:

@@ -29,7 +29,13 @@ OPERATION_BUCKETS = {
     "snapshot.create": BRANCHING,
     "snapshot.delete": BRANCHING,
     "branch.create": BRANCHING,
+    "branch.promote": BRANCHING,
 }
+WINDOW_S = 3600  # budgets are per hour
+# Every request counts against the general budget; so does each live read (stats, logs) a
+# GraphQL request makes, as the REST call of the same read would.
+REQUEST_BUCKETS = (GENERAL,)
+LIVE_READ_BUCKETS = (GENERAL,)
 BUCKET_NAMES = {
     GENERAL: "API requests",
     DATABASE: "database operations",
@@ -56,7 +62,7 @@ def buckets_for(operation: str | None) -> list[str]:
 
 
 class RateLimiter:
-    def __init__(self, limits: Mapping[str, int], window_s: int = 3600) -> None:
+    def __init__(self, limits: Mapping[str, int], window_s: int = WINDOW_S) -> None:
         self.limits = dict(limits)
         self.window_s = window_s
 

@@ -9,6 +9,8 @@ from app.errors import ValidationError
 
 UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 MIN_MEMORY_BYTES = 64 * 1024**2
+MAX_MEMORY_BYTES = 4 * 1024**4  # 4 TiB: past it a container's limit is surely a mistake
+MAX_SIZE_BYTES = 1024**6  # 1 EiB: any size past it overflows the metadata's 64-bit columns
 MAX_CPUS = 64.0
 
 
@@ -28,22 +30,34 @@ def parse_resources(value: object, current: Resources | None = None) -> Resource
     unknown = sorted(set(value) - {"memory", "cpus"})
     if unknown:
         raise ValidationError(f"Unknown resources field(s): {', '.join(unknown)}")
-    memory = parse_memory(value["memory"]) if "memory" in value else base.memory_bytes
+    memory = (
+        parse_memory(value["memory"], maximum=MAX_MEMORY_BYTES)
+        if "memory" in value
+        else base.memory_bytes
+    )
     cpus = parse_cpus(value["cpus"]) if "cpus" in value else base.cpus
     return Resources(memory_bytes=memory, cpus=cpus)
 
 
-def parse_memory(value: object) -> int | None:
+def parse_memory(
+    value: object,
+    field: str = "memory",
+    minimum: int = MIN_MEMORY_BYTES,
+    maximum: int = MAX_SIZE_BYTES,
+) -> int | None:
+    """A Docker-style size ('512m', '2g'); null stands for no limit."""
     if value is None:
         return None
-    match = re.fullmatch(r"\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
+    match = re.fullmatch(r"\s*(\d{1,15})\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
     if isinstance(value, bool) or match is None:
         raise ValidationError(
-            f"Invalid memory {value!r}: use a size such as '512m' or '2g' (or null for no limit)"
+            f"Invalid {field} {value!r}: use a size such as '512m' or '2g' (or null for no limit)"
         )
     size = int(match.group(1)) * UNITS[match.group(2) or ""]
-    if size < MIN_MEMORY_BYTES:
-        raise ValidationError("memory must be at least 64m")
+    if size < minimum:
+        raise ValidationError(f"{field} must be at least {format_memory(minimum)}")
+    if size > maximum:
+        raise ValidationError(f"{field} must be at most {format_memory(maximum)}")
     return size
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.domain.audit import AuditTrail
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
@@ -17,8 +18,12 @@ from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
+from app.domain.projects import ProjectService
+from app.domain.promotion import PromotionService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
+from app.domain.retention import Retention
+from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.front import ConnectionFront
@@ -42,7 +47,11 @@ class Services:
     databases: DatabaseService
     snapshots: SnapshotService
     branches: BranchService
+    promotions: PromotionService
+    schema_diffs: SchemaDiffService
     keys: ApiKeyService
+    projects: ProjectService
+    audit: AuditTrail
     health: HealthService
     monitoring: MonitoringService
     rate_limiter: RateLimiter
@@ -97,7 +106,11 @@ class Services:
             databases=databases,
             snapshots=snapshots,
             branches=BranchService(databases, snapshots),
+            promotions=PromotionService(databases, snapshots),
+            schema_diffs=SchemaDiffService(databases, snapshots),
             keys=ApiKeyService(),
+            projects=ProjectService(),
+            audit=AuditTrail(),
             health=HealthService(runtime, pool),
             monitoring=MonitoringService(databases),
             rate_limiter=RateLimiter(settings.rate_limits),
@@ -109,7 +122,11 @@ class Services:
             ),
             delivery=delivery,
             housekeeping=Housekeeping(
-                databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
+                databases,
+                snapshots,
+                settings.job_interval_s,
+                settings.wake_timeout_s,
+                Retention(settings.retention_s),
             ),
             idempotency=IdempotencyService(),
         )

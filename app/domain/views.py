@@ -35,6 +35,7 @@ class SnapshotScheduleView:
 @dataclass(frozen=True)
 class DatabaseView:
     id: str
+    project_id: str
     name: str
     type: str
     version: str
@@ -72,6 +73,7 @@ class SnapshotView:
 @dataclass(frozen=True)
 class WebhookView:
     id: str
+    project_id: str
     url: str
     events: list[str]
     active: bool

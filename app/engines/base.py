@@ -25,6 +25,15 @@ class Account:
     superuser: bool
 
 
+@dataclass(frozen=True)
+class SchemaObjects:
+    """Names of what a schema dump covers: tables, views, and routines as (kind, name)."""
+
+    tables: tuple[str, ...] = ()
+    views: tuple[str, ...] = ()
+    routines: tuple[tuple[str, str], ...] = ()
+
+
 class Engine(ABC):
     name: str
     image_repository: str
@@ -43,6 +52,7 @@ class Engine(ABC):
     run_dirs: tuple[str, ...] = ("/tmp",)
     # Bumped when what a template holds changes, so that a new one is made next to the old.
     template_layout: int = 1
+    reads_schema = False  # whether it has the schema query and dump below
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"
@@ -91,6 +101,21 @@ class Engine(ABC):
         """Checkpoint through a client connection, sparing a `docker exec` (tens of ms);
         False when the engine has no such path or it failed (the caller then execs)."""
         return False
+
+    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
+        """Prints the schema of `database` as JSON lines, one object a line (their form is in
+        app/domain/schema_compare.py). Only engines that `reads_schema`."""
+        raise NotImplementedError(f"{self.name} has no schema query")
+
+    def schema_dump_command(
+        self, listen: Listen, database: str, objects: SchemaObjects
+    ) -> list[str]:
+        """Prints the definitions of `objects` (read first by the schema query) as text to diff."""
+        raise NotImplementedError(f"{self.name} has no schema dump")
+
+    def schema_dump_text(self, output: str) -> str:
+        """The dump command's output as the text to diff (volatile parts taken out)."""
+        return output
 
     @abstractmethod
     def stats_command(self, listen: Listen) -> list[str]:

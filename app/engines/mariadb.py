@@ -4,13 +4,15 @@ superuser; the admin reachable only over the container's own socket."""
 
 from __future__ import annotations
 
+import re
 import shlex
 
-from app.engines.base import Engine, Listen
+from app.engines.base import Engine, Listen, SchemaObjects
 from app.engines.mysql import (
     mysql_uri,
     native_password_hash,
     parse_json_stats,
+    sql_identifier,
     sql_string,
     stats_query,
     template_statements,
@@ -27,6 +29,57 @@ ADMIN = "mysql"
 # these. A 16 MiB redo log bounds how much a branch replays when it first starts.
 STORAGE_SETTINGS = ("--character-set-server=utf8mb4", "--innodb-log-file-size=16M")
 DROP_HOST_PROXY = shlex.quote("DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';")
+# The schema of one database as JSON lines (see app/domain/schema_compare.py); `@db` is set
+# first. Index and constraint names are unique per table only, so each carries its table.
+SCHEMA_QUERY = """
+SELECT JSON_OBJECT('kind', 'table', 'name', TABLE_NAME) FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = @db AND TABLE_TYPE = 'BASE TABLE';
+SELECT JSON_OBJECT('kind', 'column', 'table', c.TABLE_NAME, 'name', c.COLUMN_NAME,
+  'type', c.COLUMN_TYPE, 'nullable', c.IS_NULLABLE = 'YES', 'default', c.COLUMN_DEFAULT)
+FROM information_schema.COLUMNS c JOIN information_schema.TABLES t
+  ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+WHERE c.TABLE_SCHEMA = @db AND t.TABLE_TYPE = 'BASE TABLE';
+SELECT JSON_OBJECT('kind', 'index', 'table', TABLE_NAME, 'name', INDEX_NAME,
+  'definition', CONCAT(IF(NON_UNIQUE = 0, 'UNIQUE ', ''), INDEX_TYPE, ' (',
+    GROUP_CONCAT(CONCAT(COLUMN_NAME, IFNULL(CONCAT('(', SUB_PART, ')'), ''))
+                 ORDER BY SEQ_IN_INDEX SEPARATOR ', '), ')'))
+FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = @db
+GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE, INDEX_TYPE;
+SELECT JSON_OBJECT('kind', 'constraint', 'table', k.TABLE_NAME, 'name', k.CONSTRAINT_NAME,
+  'definition', IF(k.CONSTRAINT_TYPE = 'CHECK',
+    (SELECT CONCAT('CHECK (', x.CHECK_CLAUSE, ')') FROM information_schema.CHECK_CONSTRAINTS x
+     WHERE x.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND x.TABLE_NAME = k.TABLE_NAME
+       AND x.CONSTRAINT_NAME = k.CONSTRAINT_NAME),
+    CONCAT(k.CONSTRAINT_TYPE, ' (',
+      (SELECT GROUP_CONCAT(u.COLUMN_NAME ORDER BY u.ORDINAL_POSITION SEPARATOR ', ')
+       FROM information_schema.KEY_COLUMN_USAGE u
+       WHERE u.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND u.TABLE_NAME = k.TABLE_NAME
+         AND u.CONSTRAINT_NAME = k.CONSTRAINT_NAME), ')',
+      IFNULL((SELECT CONCAT(' REFERENCES ', MIN(u.REFERENCED_TABLE_NAME), ' (',
+                     GROUP_CONCAT(u.REFERENCED_COLUMN_NAME ORDER BY u.ORDINAL_POSITION
+                                  SEPARATOR ', '), ')')
+              FROM information_schema.KEY_COLUMN_USAGE u
+              WHERE u.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND u.TABLE_NAME = k.TABLE_NAME
+                AND u.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+                AND u.REFERENCED_TABLE_NAME IS NOT NULL), ''))))
+FROM information_schema.TABLE_CONSTRAINTS k WHERE k.CONSTRAINT_SCHEMA = @db;
+SELECT JSON_OBJECT('kind', 'view', 'name', TABLE_NAME, 'definition', VIEW_DEFINITION)
+FROM information_schema.VIEWS WHERE TABLE_SCHEMA = @db;
+SELECT JSON_OBJECT('kind', 'function', 'name', r.ROUTINE_NAME, 'routine', r.ROUTINE_TYPE,
+  'definition', CONCAT(r.ROUTINE_TYPE, ' ', r.ROUTINE_NAME, '(',
+    IFNULL((SELECT GROUP_CONCAT(CONCAT_WS(' ', p.PARAMETER_MODE, p.PARAMETER_NAME,
+                                          p.DTD_IDENTIFIER) ORDER BY p.ORDINAL_POSITION
+                                SEPARATOR ', ')
+            FROM information_schema.PARAMETERS p
+            WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME
+              AND p.ORDINAL_POSITION > 0), ''), ')',
+    IFNULL(CONCAT(' RETURNS ', r.DTD_IDENTIFIER), ''), ' ', r.ROUTINE_DEFINITION))
+FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = @db;
+"""
+DUMP_MARKER = "-- stagdb-dump:"  # printed before each SHOW CREATE's answer
+# Columns of each SHOW CREATE answer before and after the statement.
+SHOW_CREATE_COLUMNS = {"TABLE": (1, 0), "VIEW": (1, 2), "FUNCTION": (2, 3), "PROCEDURE": (2, 3)}
+TABLE_COUNTER = re.compile(r" AUTO_INCREMENT=\d+")  # moves with every insert: not schema
 
 
 class MariaDB(Engine):
@@ -43,6 +96,7 @@ class MariaDB(Engine):
     superuser_database = "app"
     run_dirs = ("/run/mysqld", "/tmp")
     template_layout = 2  # 2: `stagdb` holds its schemas only; `root`@'%' is the superuser
+    reads_schema = True
 
     def init_command(self, version: str) -> list[str]:
         # `--no-defaults`: a host-built image lacks what Debian's /etc/mysql config loads.
@@ -98,6 +152,33 @@ class MariaDB(Engine):
 
     def parse_stats(self, output: str) -> dict[str, object]:
         return parse_json_stats(output)
+
+    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
+        return [*self._client(f"SET @db = {sql_string(database)};{SCHEMA_QUERY}"), "-N", "-B", "-r"]
+
+    def schema_dump_command(
+        self, listen: Listen, database: str, objects: SchemaObjects
+    ) -> list[str]:
+        shows = [f"USE {sql_identifier(database)};"]
+        named = [*(("TABLE", name) for name in objects.tables),
+                 *(("VIEW", name) for name in objects.views), *objects.routines]  # fmt: skip
+        for kind, name in named:
+            shows.append(f"SELECT {sql_string(f'{DUMP_MARKER}{kind}')};")
+            shows.append(f"SHOW CREATE {kind} {sql_identifier(name)};")
+        return [*self._client("\n".join(shows)), "-N", "-B", "-r"]
+
+    def schema_dump_text(self, output: str) -> str:
+        """Each SHOW CREATE answer is one row of tab-separated columns: the statement, with
+        name and mode columns before it and charset columns after it."""
+        statements = []
+        for chunk in output.split(DUMP_MARKER)[1:]:
+            kind, _, row = chunk.partition("\n")
+            before, after = SHOW_CREATE_COLUMNS[kind]
+            statement = row.rstrip("\n").split("\t", before)[before]
+            if after:
+                statement = statement.rsplit("\t", after)[0]
+            statements.append(TABLE_COUNTER.sub("", statement) + ";\n")
+        return "\n".join(statements)
 
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str

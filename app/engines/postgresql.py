@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import asyncpg
 
-from app.engines.base import Engine, Listen
+from app.engines.base import Engine, Listen, SchemaObjects
 from app.engines.refusals import PostgresRefusal
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,53 @@ SELECT json_build_object(
   'server_version', current_setting('server_version'))
 """
 
+# The schema as JSON lines (see app/domain/schema_compare.py): every schema but the system's,
+# objects that belong to extensions left out. NOT NULL constraints (PostgreSQL 18 lists them)
+# are the columns' `nullable`.
+SCHEMA_QUERY = r"""
+WITH ns AS (
+  SELECT oid, nspname FROM pg_namespace
+  WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+    AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
+), ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
+SELECT json_build_object('kind', 'table', 'name', ns.nspname || '.' || c.relname)
+FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT objid FROM ext)
+UNION ALL
+SELECT json_build_object('kind', 'column', 'table', ns.nspname || '.' || c.relname,
+  'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+  'nullable', NOT a.attnotnull, 'default', pg_get_expr(d.adbin, d.adrelid))
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.oid NOT IN (SELECT objid FROM ext)
+UNION ALL
+SELECT json_build_object('kind', 'index', 'table', ns.nspname || '.' || t.relname,
+  'name', ns.nspname || '.' || i.relname, 'definition', pg_get_indexdef(x.indexrelid))
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+JOIN ns ON ns.oid = t.relnamespace WHERE t.oid NOT IN (SELECT objid FROM ext)
+UNION ALL
+SELECT json_build_object('kind', 'constraint', 'table', ns.nspname || '.' || t.relname,
+  'name', k.conname, 'definition', pg_get_constraintdef(k.oid))
+FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN ns ON ns.oid = t.relnamespace
+WHERE k.contype <> 'n' AND t.oid NOT IN (SELECT objid FROM ext)
+UNION ALL
+SELECT json_build_object('kind', 'view', 'name', ns.nspname || '.' || c.relname,
+  'definition', CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END
+                || pg_get_viewdef(c.oid, true))
+FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND c.oid NOT IN (SELECT objid FROM ext)
+UNION ALL
+SELECT json_build_object('kind', 'function',
+  'name', ns.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+  'routine', CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+  'definition', pg_get_functiondef(p.oid))
+FROM pg_proc p JOIN ns ON ns.oid = p.pronamespace
+WHERE p.prokind IN ('f', 'p') AND p.oid NOT IN (SELECT objid FROM ext)
+"""
+# Lines pg_dump varies from run to run (17.6+ guards the dump with a random key).
+VOLATILE_DUMP_LINES = ("\\restrict ", "\\unrestrict ", "--")
+
 
 class PostgreSQL(Engine):
     name = "postgresql"
@@ -61,6 +108,7 @@ class PostgreSQL(Engine):
     superuser_database = "postgres"
     run_dirs = (SOCKET_DIR, "/tmp")
     template_layout = 2  # 2: the `stagdb` account and its `app` database
+    reads_schema = True
 
     def init_command(self, version: str) -> list[str]:
         # Host rules accept SCRAM from anywhere: the container port is the only way in,
@@ -155,6 +203,19 @@ class PostgreSQL(Engine):
     def stats_command(self, listen: Listen) -> list[str]:
         return [*psql(listen, STATS_QUERY), "-A", "-t"]
 
+    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
+        return [*psql(listen, SCHEMA_QUERY, database), "-A", "-t"]
+
+    def schema_dump_command(
+        self, listen: Listen, database: str, objects: SchemaObjects
+    ) -> list[str]:
+        return ["pg_dump", "-h", SOCKET_DIR, "-p", str(listen.port), "-U", "postgres",
+                "--schema-only", "--no-owner", "-d", database]  # fmt: skip
+
+    def schema_dump_text(self, output: str) -> str:
+        kept = [line for line in output.splitlines() if not line.startswith(VOLATILE_DUMP_LINES)]
+        return "\n".join(kept).strip() + "\n"
+
     def parse_stats(self, output: str) -> dict[str, object]:
         figures: dict[str, object] = json.loads(output)
         return figures
@@ -168,7 +229,7 @@ class PostgreSQL(Engine):
         )
 
 
-def psql(listen: Listen, statement: str) -> list[str]:
+def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str]:
     return [
         "psql",
         "-X",
@@ -182,7 +243,7 @@ def psql(listen: Listen, statement: str) -> list[str]:
         "-U",
         ADMIN,
         "-d",
-        "postgres",
+        database,
         "-c",
         statement,
     ]

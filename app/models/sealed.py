@@ -6,6 +6,11 @@ The key comes from STAGDB_SECRET_KEY or, when that is unset, from `secret.key` i
 dir (made on first start, mode 0600). Replicas sharing a PostgreSQL metadata database must
 share the key. Values written before sealing existed are read as they are and sealed by
 `seal_legacy_values` at start-up.
+
+`stagdb secrets rotate` re-seals every value under a new key in one transaction. The new key
+is written to `secret.key.next` first and replaces `secret.key` only once the transaction
+has committed; a rotation cut short in between leaves both files, and both keys open values
+until the next rotation finishes.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from tortoise import fields
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from tortoise import Tortoise, fields
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from app.config import Settings
 
 PREFIX = "sealed:v1:"
 KEY_FILE = "secret.key"
+NEXT_KEY_FILE = "secret.key.next"
 
 
 class SealingError(Exception):
@@ -28,7 +36,7 @@ class SealingError(Exception):
 
 
 class _Sealer:
-    fernet: Fernet | None = None
+    fernet: Fernet | MultiFernet | None = None
 
     def seal(self, plain: str) -> str:
         return PREFIX + self._require().encrypt(plain.encode()).decode()
@@ -44,7 +52,7 @@ class _Sealer:
                 "data dir's secret.key) the one the metadata was written with?"
             ) from None
 
-    def _require(self) -> Fernet:
+    def _require(self) -> Fernet | MultiFernet:
         if self.fernet is None:
             raise SealingError("no secret key is configured")
         return self.fernet
@@ -54,16 +62,66 @@ SEALER = _Sealer()
 
 
 def configure_sealing(data_dir: Path, key: str | None) -> None:
-    """Use `key` (STAGDB_SECRET_KEY), else the data dir's key file, made when missing."""
+    """Use `key` (STAGDB_SECRET_KEY), else the data dir's key file, made when missing; the
+    key of a rotation cut short opens values too."""
     if not key:
         key = _key_file(data_dir)
+    current = fernet_of(key)
+    pending = data_dir / NEXT_KEY_FILE
+    SEALER.fernet = (
+        MultiFernet([current, fernet_of(pending.read_text())]) if pending.exists() else current
+    )
+
+
+def fernet_of(key: str) -> Fernet:
     try:
-        SEALER.fernet = Fernet(key.encode())
+        return Fernet(key.strip().encode())
     except ValueError:
         raise SealingError(
             "STAGDB_SECRET_KEY must be 32 url-safe base64-encoded bytes "
             "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
         ) from None
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `path` (mode 0600 from its first byte) by replacing it whole."""
+    draft = path.with_name(path.name + ".draft")
+    draft.unlink(missing_ok=True)
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(draft, path)
+
+
+def sealed_columns() -> list[tuple[type[Model], str]]:
+    """Every (model, column) that holds sealed values."""
+    return [
+        (model, field.source_field or name)
+        for app in Tortoise.apps.values()
+        for model in app.values()
+        for name, field in model._meta.fields_map.items()
+        if isinstance(field, SealedField)
+    ]
+
+
+async def reseal_all(new: Fernet) -> int:
+    """Open every sealed (or legacy plain) value with the configured key and seal it under
+    `new`, all in one transaction; answers how many values were re-sealed."""
+    count = 0
+    async with in_transaction() as connection:
+        for model, column in sealed_columns():
+            table = model._meta.db_table
+            _, rows = await connection.execute_query(
+                f'SELECT "id", "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL'
+            )
+            for row in rows:
+                plain = SEALER.open(str(row[column]))
+                resealed = PREFIX + new.encrypt(plain.encode()).decode()
+                await model.filter(id=row["id"]).using_db(connection).update(**{column: resealed})
+                count += 1
+    return count
 
 
 def _key_file(data_dir: Path) -> str:

@@ -61,6 +61,19 @@ func (s *DatabasesService) Reset(ctx context.Context, id string, params ResetPar
 	return s.database(ctx, request{method: http.MethodPost, path: databasePath(id) + "/reset", body: params})
 }
 
+// Promote makes a branch's data its parent's and returns the parent, which keeps its
+// name, URI, password and port; its old data stays as snapshot "pre-promote-<time>".
+func (s *DatabasesService) Promote(ctx context.Context, id string, params PromoteParams) (*Database, error) {
+	return s.database(ctx, request{method: http.MethodPost, path: databasePath(id) + "/promote", body: params})
+}
+
+// SchemaDiff compares a database's schema with opts.Against: "parent" (the default), a
+// snapshot id, or a database id or name.
+func (s *DatabasesService) SchemaDiff(ctx context.Context, id string, opts SchemaDiffOptions) (*SchemaDiff, error) {
+	r := request{method: http.MethodGet, path: databasePath(id) + "/schema-diff", query: opts.query()}
+	return getInto[SchemaDiff](ctx, s.client, r)
+}
+
 // Stats reads a database's figures now.
 func (s *DatabasesService) Stats(ctx context.Context, id string) (*DatabaseStats, error) {
 	return getInto[DatabaseStats](ctx, s.client, request{method: http.MethodGet, path: databasePath(id) + "/stats"})

@@ -59,6 +59,24 @@ type ResetParams struct {
 	SnapshotID string `json:"snapshot_id,omitempty"`
 }
 
+// PromoteParams is the body of Databases.Promote; KeepBranch keeps the branch, on a fresh
+// copy of the promoted data, instead of removing it.
+type PromoteParams struct {
+	KeepBranch bool `json:"keep_branch,omitempty"`
+}
+
+// SchemaDiffOptions names what Databases.SchemaDiff compares against; empty is "parent".
+type SchemaDiffOptions struct {
+	Against string
+}
+
+func (o SchemaDiffOptions) query() url.Values {
+	if o.Against == "" {
+		return nil
+	}
+	return url.Values{"against": {o.Against}}
+}
+
 // CreateSnapshotParams is the body of Snapshots.Create.
 type CreateSnapshotParams struct {
 	Name        string `json:"name"`

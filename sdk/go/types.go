@@ -7,7 +7,9 @@ import (
 
 // Database is a database server running in a container; a branch is a Database with a ParentID.
 type Database struct {
-	ID         string      `json:"id"`
+	ID string `json:"id"`
+	// ProjectID is the project the database belongs to.
+	ProjectID  string      `json:"project_id"`
 	Name       string      `json:"name"`
 	Type       string      `json:"type"`
 	Version    string      `json:"version"`
@@ -125,9 +127,96 @@ type LogLine struct {
 	Message   string    `json:"message"`
 }
 
+// SchemaSide is one side of a schema diff: a database or a snapshot.
+type SchemaSide struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// SchemaColumn is a table's column as the engine spells it.
+type SchemaColumn struct {
+	Name     string  `json:"name"`
+	Type     string  `json:"type"`
+	Nullable bool    `json:"nullable"`
+	Default  *string `json:"default"`
+}
+
+// SchemaTable is a table with its columns.
+type SchemaTable struct {
+	Name    string         `json:"name"`
+	Columns []SchemaColumn `json:"columns"`
+}
+
+// ColumnChange is a column present on both sides in different forms.
+type ColumnChange struct {
+	Name   string       `json:"name"`
+	Before SchemaColumn `json:"before"`
+	After  SchemaColumn `json:"after"`
+}
+
+// ColumnChanges are the column differences of one table.
+type ColumnChanges struct {
+	Added   []SchemaColumn `json:"added"`
+	Removed []SchemaColumn `json:"removed"`
+	Changed []ColumnChange `json:"changed"`
+}
+
+// TableChange is a table on both sides whose columns differ.
+type TableChange struct {
+	Name    string        `json:"name"`
+	Columns ColumnChanges `json:"columns"`
+}
+
+// TableChanges are the table differences.
+type TableChanges struct {
+	Added   []SchemaTable `json:"added"`
+	Removed []SchemaTable `json:"removed"`
+	Changed []TableChange `json:"changed"`
+}
+
+// SchemaObject is an index, constraint, view or function with its definition; Table is
+// set for indexes and constraints.
+type SchemaObject struct {
+	Name       string  `json:"name"`
+	Table      *string `json:"table"`
+	Definition string  `json:"definition"`
+}
+
+// ObjectChange is an object on both sides with different definitions.
+type ObjectChange struct {
+	Name   string  `json:"name"`
+	Table  *string `json:"table"`
+	Before string  `json:"before"`
+	After  string  `json:"after"`
+}
+
+// ObjectChanges are the differences of one kind of object.
+type ObjectChanges struct {
+	Added   []SchemaObject `json:"added"`
+	Removed []SchemaObject `json:"removed"`
+	Changed []ObjectChange `json:"changed"`
+}
+
+// SchemaDiff is what Database has that Against has not (Added), the reverse (Removed),
+// and what both have in different forms (Changed), with a unified diff of the dumps.
+type SchemaDiff struct {
+	Database    SchemaSide    `json:"database"`
+	Against     SchemaSide    `json:"against"`
+	Identical   bool          `json:"identical"`
+	Tables      TableChanges  `json:"tables"`
+	Indexes     ObjectChanges `json:"indexes"`
+	Constraints ObjectChanges `json:"constraints"`
+	Views       ObjectChanges `json:"views"`
+	Functions   ObjectChanges `json:"functions"`
+	UnifiedDiff string        `json:"unified_diff"`
+}
+
 // Webhook subscribes a URL to lifecycle events.
 type Webhook struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// ProjectID is the project the webhook belongs to; it hears only that project's events.
+	ProjectID string    `json:"project_id"`
 	URL       string    `json:"url"`
 	Events    []string  `json:"events"`
 	Active    bool      `json:"active"`

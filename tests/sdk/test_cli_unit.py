@@ -83,3 +83,40 @@ def test_each_error_class_has_its_exit_code(
     result = CliRunner().invoke(cli, ["--url", "http://stagdb.test", "db", "get", "x"])
     assert result.exit_code == exit_code, result.output
     assert code in result.output
+
+
+def test_db_diff_prints_the_unified_diff_and_promote_sends_keep_branch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    side = {"type": "database", "id": "db-7f3k9m2p4q8r", "name": "my-app-db"}
+    empty = {"added": [], "removed": [], "changed": []}
+    text = "--- database my-app-db\n+++ database pr-7\n@@ -1 +1 @@\n-a [x]\n+b\n"
+    diff = {"database": side, "against": side, "identical": False, "tables": empty,
+            "indexes": empty, "constraints": empty, "views": empty, "functions": empty,
+            "unified_diff": text}  # fmt: skip
+    sent: list[tuple[str, bytes]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append((str(request.url), request.content))
+        if request.method == "GET":
+            return httpx.Response(200, json={"success": True, "data": diff, "message": "ok"})
+        body = {"success": False, "error": {"code": "VALIDATION_ERROR", "message": "no"}}
+        return httpx.Response(400, json=body)
+
+    original = Client.__init__
+
+    def with_mock(self: Client, *args: object, **kwargs: object) -> None:
+        kwargs["transport"] = httpx.MockTransport(handler)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Client, "__init__", with_mock)
+    base = ["--url", "http://stagdb.test", "--api-key", "sdb_k", "db"]
+    shown = CliRunner().invoke(cli, [*base, "diff", "pr-7", "--against", "my-app-db"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output == text
+    refused = CliRunner().invoke(cli, [*base, "promote", "my-app-db", "--keep-branch"])
+    assert refused.exit_code == 3
+    assert sent == [
+        ("http://stagdb.test/v1/databases/pr-7/schema-diff?against=my-app-db", b""),
+        ("http://stagdb.test/v1/databases/my-app-db/promote", b'{"keep_branch":true}'),
+    ]

@@ -262,6 +262,32 @@ def test_names_are_quoted_into_paths() -> None:
     assert seen == ["/v1/databases/a%2Fb%20c"]
 
 
+def test_promote_and_schema_diff_send_what_the_api_documents() -> None:
+    seen: list[tuple[str, str, bytes]] = []
+    side = {"type": "database", "id": "db-7f3k9m2p4q8r", "name": "my-app-db"}
+    empty = {"added": [], "removed": [], "changed": []}
+    diff = {"database": side, "against": side, "identical": True, "tables": empty,
+            "indexes": empty, "constraints": empty, "views": empty, "functions": empty,
+            "unified_diff": ""}  # fmt: skip
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, str(request.url), request.content))
+        return ok(diff if request.method == "GET" else DATABASE)
+
+    with client(handler) as sdk:
+        assert sdk.databases.promote("pr-7").name == "my-app-db"
+        sdk.databases.promote("pr-8", keep_branch=True)
+        found = sdk.databases.schema_diff("pr-7", against="snap-4h8w2n6c0r3t")
+    assert found.identical and found.against.name == "my-app-db" and found.unified_diff == ""
+    assert found.to_dict() == diff
+    assert seen == [
+        ("POST", "http://stagdb.test/v1/databases/pr-7/promote", b""),
+        ("POST", "http://stagdb.test/v1/databases/pr-8/promote", b'{"keep_branch":true}'),
+        ("GET", "http://stagdb.test/v1/databases/pr-7/schema-diff?against=snap-4h8w2n6c0r3t",
+         b""),
+    ]  # fmt: skip
+
+
 def test_async_client_has_the_same_surface(monkeypatch: pytest.MonkeyPatch) -> None:
     waited: list[float] = []
 

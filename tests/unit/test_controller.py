@@ -27,7 +27,7 @@ from app.domain.snapshots import SnapshotService
 from app.drivers.port_claims import PortClaims
 from app.errors import StagError
 from app.identity import ensure_install_id
-from app.models import Database, Event, Operation, Snapshot, tortoise_config
+from app.models import DEFAULT_PROJECT_ID, Database, Event, Operation, Snapshot, tortoise_config
 from app.models.migrations import apply_migrations
 from app.models.sealed import configure_sealing
 from tests.fakes import FakeEngine, FakePool, FakeRuntime
@@ -47,7 +47,7 @@ class World:
         return BranchService(self.databases, SnapshotService(self.databases))
 
     async def create(self, name: str) -> Database:
-        new = NewDatabase(name, "fake", "1", "", Resources(None, None))
+        new = NewDatabase(name, "fake", "1", "", Resources(None, None), DEFAULT_PROJECT_ID)
         async with self.databases.creation(new, "database.create") as creation:
             await creation.fill(asyncio.to_thread(self.pool.create_volume, creation.row.volume))
             await creation.start()
@@ -266,11 +266,12 @@ def test_what_each_status_allows(status: str) -> None:
     expected = {
         lifecycle.CREATING: {"created", "branched", "creation failed", "unsettled"},
         lifecycle.RUNNING: {"stopped", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "recovered", "lost", "expiring", "stopped idle"},
+                            "deleting", "recovered", "lost", "expiring", "stopped idle",
+                            "promoted"},
         lifecycle.STOPPED: {"started", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "expiring", "woken by connection"},
+                            "deleting", "expiring", "woken by connection", "promoted"},
         lifecycle.FAILED: {"started", "stopped", "start failed", "reset", "reset failed",
-                           "updated", "deleting", "recovered", "expiring"},
+                           "updated", "deleting", "recovered", "expiring", "promoted"},
         lifecycle.DELETING: {"deleting", "deleted", "branch deleted", "unsettled"},
     }[status]  # fmt: skip
     assert allowed == expected

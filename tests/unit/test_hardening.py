@@ -20,7 +20,7 @@ from app.drivers.runtime.docker import _run_arguments
 from app.engines import ENGINES, Account
 from app.engines.postgresql import PostgreSQL
 from app.errors import ValidationError
-from app.models import Database
+from app.models import DEFAULT_PROJECT_ID, Database
 from tests.unit.test_controller import World, scenario
 from tests.unit.test_engines import assert_valid_shell, run_script
 
@@ -130,8 +130,9 @@ def test_existing_databases_are_recorded_as_superuser_by_the_migration() -> None
 async def test_a_superuser_is_recorded_and_branches_inherit_the_account(world: World) -> None:
     engine = world.databases.catalog.engine("fake")
     new = NewDatabase(
-        "root-app", "fake", "1", "", Resources(None, None), account=engine.account(True)
-    )
+        "root-app", "fake", "1", "", Resources(None, None), DEFAULT_PROJECT_ID,
+        account=engine.account(True),
+    )  # fmt: skip
     async with world.databases.creation(new, "database.create") as creation:
         await creation.fill(asyncio.to_thread(world.pool.create_volume, creation.row.volume))
         await creation.start()

@@ -9,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from app.api.envelope import EXCEPTION_HANDLERS
 from app.api.observability import ObservabilityMiddleware
@@ -82,3 +82,42 @@ def test_the_duration_metric_records_how_long_the_request_took() -> None:
     count_after, sum_after = observed()
     assert count_after == count_before + 1
     assert 0.05 <= sum_after - sum_before < 1.0
+
+
+def test_unknown_methods_and_unmatched_paths_share_one_label_each() -> None:
+    from app.metrics import REGISTRY
+
+    def count(route: str, method: str, status: str) -> float:
+        labels = {"route": route, "method": method, "status": status}
+        return REGISTRY.get_sample_value("stagdb_http_requests_total", labels) or 0.0
+
+    async def call() -> None:
+        routed = Starlette(
+            routes=[Mount("/v1", routes=[Route("/fine/{id}", fine)])],
+            middleware=[Middleware(ObservabilityMiddleware)],
+            exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        )
+        transport = httpx.ASGITransport(app=routed)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for path in ("/v1/nothing/1", "/v1/nothing/2", "/elsewhere"):
+                await client.get(path)
+            for method in ("BREW", "PROPFIND"):
+                await client.request(method, "/v1/fine/7")
+            await client.get("/v1/fine/8")
+
+    unmatched, other, fine_get = (
+        count("unmatched", "GET", "404"),
+        count("/v1/fine/{id}", "other", "405"),
+        count("/v1/fine/{id}", "GET", "200"),
+    )
+    asyncio.run(call())
+    assert count("unmatched", "GET", "404") == unmatched + 3
+    assert count("/v1/fine/{id}", "other", "405") == other + 2
+    assert count("/v1/fine/{id}", "GET", "200") == fine_get + 1
+    assert (
+        REGISTRY.get_sample_value(
+            "stagdb_http_requests_total",
+            {"route": "/v1/nothing/1", "method": "GET", "status": "404"},
+        )
+        is None
+    )

@@ -49,6 +49,8 @@ def test_resources_parse_sizes_and_keep_unmentioned_values() -> None:
     ("value", "reason"),
     [
         ({"memory": "12"}, "at least 64m"),
+        ({"memory": "4097g"}, "at most 4096g"),
+        ({"memory": "9" * 5000}, "Invalid memory"),
         ({"memory": "much"}, "Invalid memory"),
         ({"memory": True}, "Invalid memory"),
         ({"cpus": "two"}, "Invalid cpus"),

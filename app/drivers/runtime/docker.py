@@ -168,7 +168,12 @@ class DockerRuntime:
                 decode=True,
                 filters={"type": "container", "label": f"{INSTALL_LABEL}={self.install_id}"},
             )
-        closer = Thread(target=lambda: (stop.wait(), stream.close()), daemon=True)
+
+        def close_on_stop() -> None:
+            stop.wait()
+            stream.close()
+
+        closer = Thread(target=close_on_stop, daemon=True)
         closer.start()
         try:
             for raw in stream:
@@ -197,6 +202,7 @@ class DockerRuntime:
         """One reading; the engine samples twice about a second apart so CPU % is real."""
         with docker_errors(f"stats of {container_id}"):
             raw = self._get(container_id).stats(stream=False)
+        assert isinstance(raw, dict)  # stream=False answers one reading
         return _parse_stats(raw)
 
     def logs(self, container_id: str, tail: int, since: datetime | None) -> list[LogLine]:

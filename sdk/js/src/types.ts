@@ -11,6 +11,8 @@ export type Resources = Schemas["Resources"];
 export type CreateDatabaseParams = Schemas["CreateDatabaseRequest"];
 export type UpdateDatabaseParams = Schemas["UpdateDatabaseRequest"];
 export type ResetParams = Schemas["ResetRequest"];
+export type PromoteParams = Schemas["PromoteRequest"];
+export type SchemaDiff = Schemas["SchemaDiff"];
 export type DatabaseStats = Schemas["DatabaseStats"];
 export type LogLine = Schemas["LogLine"];
 
@@ -38,6 +40,7 @@ export interface PageSize {
 }
 
 export type ListDatabasesParams = Omit<QueryOf<"listDatabases">, "page">;
+export type SchemaDiffParams = QueryOf<"getSchemaDiff">;
 export type LogsParams = QueryOf<"getDatabaseLogs">;
 export interface DeleteParams {
   /** Also delete the branches that block the deletion, and every branch below them. */

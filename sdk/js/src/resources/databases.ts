@@ -1,4 +1,5 @@
-// /databases: create, read, change, start, stop, reset and delete databases; their figures and logs.
+// /databases: create, read, change, start, stop, reset, promote and delete databases; their
+// schema diffs, figures and logs.
 import { PAGE_LIMIT, everyPage } from "../pagination.js";
 import type {
   CreateDatabaseParams,
@@ -8,7 +9,10 @@ import type {
   ListDatabasesParams,
   LogLine,
   LogsParams,
+  PromoteParams,
   ResetParams,
+  SchemaDiff,
+  SchemaDiffParams,
   UpdateDatabaseParams,
 } from "../types.js";
 import { Resource, pathSegment } from "./resource.js";
@@ -55,6 +59,16 @@ export class Databases extends Resource {
   /** Puts the data back to a snapshot (by default the one the database was branched from). */
   async reset(id: string, params: ResetParams = {}): Promise<Database> {
     return this.data({ method: "POST", path: `${databasePath(id)}/reset`, body: params });
+  }
+
+  /** Makes a branch's data its parent's; resolves with the parent (same URI and password). */
+  async promote(id: string, params: PromoteParams = {}): Promise<Database> {
+    return this.data({ method: "POST", path: `${databasePath(id)}/promote`, body: params });
+  }
+
+  /** How the schema differs from `against`: "parent" (the default), a snapshot or a database. */
+  async schemaDiff(id: string, params: SchemaDiffParams = {}): Promise<SchemaDiff> {
+    return this.data({ method: "GET", path: `${databasePath(id)}/schema-diff`, query: { ...params } });
   }
 
   async stats(id: string): Promise<DatabaseStats> {

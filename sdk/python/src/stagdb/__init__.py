@@ -26,6 +26,8 @@ from stagdb.models import (  # noqa: E402
     Delivery,
     Health,
     LogLine,
+    SchemaDiff,
+    SchemaSide,
     Snapshot,
     Webhook,
 )
@@ -44,6 +46,8 @@ __all__ = [
     "NotFoundError",
     "RateLimitedError",
     "ResourceBusyError",
+    "SchemaDiff",
+    "SchemaSide",
     "ServerError",
     "Snapshot",
     "StagDBError",

@@ -17,6 +17,7 @@ from stagdb.models import (
     LogLine,
     Page,
     Pagination,
+    SchemaDiff,
     Snapshot,
     Webhook,
 )
@@ -112,6 +113,11 @@ def delete_database(ref: str, cascade: bool) -> Call[None]:
 def database_action(ref: str, action: str, body: Mapping[str, Any] | None = None) -> Call[Database]:
     path = f"/databases/{_segment(ref)}/{action}"
     return Call("POST", path, _data(Database.from_dict), json=dict(body) if body else None)
+
+
+def schema_diff(ref: str, against: str | None) -> Call[SchemaDiff]:
+    path = f"/databases/{_segment(ref)}/schema-diff"
+    return Call("GET", path, _data(SchemaDiff.from_dict), _query(against=against))
 
 
 def database_stats(ref: str) -> Call[DatabaseStats]:

@@ -8,7 +8,16 @@ from typing import Any, Protocol, TypeVar
 
 from stagdb import _calls
 from stagdb._calls import Call
-from stagdb.models import Database, DatabaseStats, Delivery, LogLine, Page, Snapshot, Webhook
+from stagdb.models import (
+    Database,
+    DatabaseStats,
+    Delivery,
+    LogLine,
+    Page,
+    SchemaDiff,
+    Snapshot,
+    Webhook,
+)
 
 T = TypeVar("T")
 # Aliases: inside the classes below, `list` is the method's name.
@@ -90,6 +99,15 @@ class Databases:
         body = {"snapshot_id": snapshot_id} if snapshot_id else None
         return self._send(_calls.database_action(id_or_name, "reset", body))
 
+    def promote(self, id_or_name: str, keep_branch: bool = False) -> Database:
+        """Make a branch's data its parent's; answers the parent (same URI and password)."""
+        body = {"keep_branch": True} if keep_branch else None
+        return self._send(_calls.database_action(id_or_name, "promote", body))
+
+    def schema_diff(self, id_or_name: str, against: str | None = None) -> SchemaDiff:
+        """Against `parent` (the default), a snapshot id, or a database id or name."""
+        return self._send(_calls.schema_diff(id_or_name, against))
+
     def stats(self, id_or_name: str) -> DatabaseStats:
         return self._send(_calls.database_stats(id_or_name))
 
@@ -141,6 +159,15 @@ class AsyncDatabases:
     async def reset(self, id_or_name: str, snapshot_id: str | None = None) -> Database:
         body = {"snapshot_id": snapshot_id} if snapshot_id else None
         return await self._send(_calls.database_action(id_or_name, "reset", body))
+
+    async def promote(self, id_or_name: str, keep_branch: bool = False) -> Database:
+        """Make a branch's data its parent's; answers the parent (same URI and password)."""
+        body = {"keep_branch": True} if keep_branch else None
+        return await self._send(_calls.database_action(id_or_name, "promote", body))
+
+    async def schema_diff(self, id_or_name: str, against: str | None = None) -> SchemaDiff:
+        """Against `parent` (the default), a snapshot id, or a database id or name."""
+        return await self._send(_calls.schema_diff(id_or_name, against))
 
     async def stats(self, id_or_name: str) -> DatabaseStats:
         return await self._send(_calls.database_stats(id_or_name))

@@ -1,7 +1,7 @@
 """The SDK's exception tree: one class per error code the API documents.
 
 StagDBError                      code, message, status, request_id
-├── ValidationError              VALIDATION_ERROR        (400)
+├── ValidationError              VALIDATION_ERROR        (400, 413)
 ├── UnauthorizedError            UNAUTHORIZED            (401)
 ├── NotFoundError                NOT_FOUND               (404)
 ├── ResourceBusyError            RESOURCE_BUSY           (409)

@@ -91,6 +91,7 @@ class Database(ApiObject):
     auto_stop_after: str | None = None  # idle duration before it stops, e.g. "15m"
     snapshot_schedule: SnapshotSchedule | None = None
     superuser: bool = False  # the connection user is the engine's superuser
+    project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Database:
@@ -118,6 +119,7 @@ class Database(ApiObject):
             auto_stop_after=raw.get("auto_stop_after"),
             snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
             superuser=bool(raw.get("superuser", False)),
+            project_id=raw.get("project_id"),
         )
 
 
@@ -172,6 +174,50 @@ class Snapshot(ApiObject):
 
 
 @dataclass(frozen=True)
+class SchemaSide(ApiObject):
+    """One side of a schema diff: a database or a snapshot."""
+
+    type: str
+    id: str
+    name: str
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> SchemaSide:
+        return cls(raw, type=raw["type"], id=raw["id"], name=raw["name"])
+
+
+@dataclass(frozen=True)
+class SchemaDiff(ApiObject):
+    """How `database`'s schema differs from `against`'s. Each group (`tables`, `indexes`,
+    `constraints`, `views`, `functions`) is the API's JSON: `added`, `removed`, `changed`."""
+
+    database: SchemaSide
+    against: SchemaSide
+    identical: bool
+    tables: JSONDict
+    indexes: JSONDict
+    constraints: JSONDict
+    views: JSONDict
+    functions: JSONDict
+    unified_diff: str
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> SchemaDiff:
+        return cls(
+            raw,
+            database=SchemaSide.from_dict(raw["database"]),
+            against=SchemaSide.from_dict(raw["against"]),
+            identical=bool(raw["identical"]),
+            tables=raw["tables"],
+            indexes=raw["indexes"],
+            constraints=raw["constraints"],
+            views=raw["views"],
+            functions=raw["functions"],
+            unified_diff=raw["unified_diff"],
+        )
+
+
+@dataclass(frozen=True)
 class Webhook(ApiObject):
     """A webhook; `secret` is set only in the answer that created it."""
 
@@ -183,6 +229,7 @@ class Webhook(ApiObject):
     created_at: datetime
     updated_at: datetime
     secret: str | None = None
+    project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Webhook:
@@ -196,6 +243,7 @@ class Webhook(ApiObject):
             created_at=_time(raw["created_at"]),
             updated_at=_time(raw["updated_at"]),
             secret=raw.get("secret"),
+            project_id=raw.get("project_id"),
         )
 
 

@@ -1,4 +1,5 @@
-"""`stagdb db …`: list, get, create, update, delete, start, stop, reset, stats, logs."""
+"""`stagdb db …`: list, get, create, update, delete, start, stop, reset, promote, diff, stats,
+logs."""
 
 from __future__ import annotations
 
@@ -161,6 +162,34 @@ def reset(state: State, name: str, snapshot_id: str | None) -> None:
     with waiting(f"Resetting {name}"):
         done = state.client().databases.reset(name, snapshot_id)
     show(state, done, views.database)
+
+
+@db.command()
+@click.argument("name")
+@click.option("--keep-branch", is_flag=True, help="Keep the branch (default: it is removed).")
+@json_option
+@pass_state
+def promote(state: State, name: str, keep_branch: bool) -> None:
+    """Make a branch's data its parent's (the parent keeps its URI and password)."""
+    with waiting(f"Promoting {name}"):
+        parent = state.client().databases.promote(name, keep_branch=keep_branch)
+    show(state, parent, views.database)
+
+
+@db.command()
+@click.argument("name")
+@click.option("--against", help="parent (default), a snapshot id, or a database id or name.")
+@json_option
+@pass_state
+def diff(state: State, name: str, against: str | None) -> None:
+    """Show how a database's schema differs (a unified diff of the two schema dumps)."""
+    found = state.client().databases.schema_diff(name, against)
+    if state.json:
+        print_json(found)
+    elif found.identical:
+        out.print(f"No schema differences from {found.against.type} {found.against.name}")
+    else:
+        out.print(found.unified_diff, end="", markup=False, highlight=False)
 
 
 @db.command()

@@ -1,4 +1,4 @@
-"""The server's commands (serve, setup, doctor, keys): found through the
+"""The server's commands (serve, setup, doctor, keys, secrets): found through the
 `stagdb.server_commands` entry-point group that the StagDB server package provides; without
 it they say how to get it."""
 
@@ -19,6 +19,7 @@ SERVER_COMMANDS = {
     "setup": "Prepare this host (StagDB server).",
     "doctor": "Check this host (StagDB server).",
     "keys": "Manage API keys (StagDB server).",
+    "secrets": "Rotate the key sealing secrets at rest (StagDB server).",
 }
 PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
@@ -52,7 +53,8 @@ def _missing(name: str, summary: str) -> click.Command:
         click.echo(
             f"`stagdb {name}` is a command of the StagDB server, which is not installed here.\n"
             "Install the server package (from a StagDB checkout: `pip install -e .`, or run\n"
-            "`scripts/serve.sh` there); it adds serve, setup, doctor and keys to this command.",
+            "`scripts/serve.sh` there); it adds serve, setup, doctor, keys and secrets to this\n"
+            "command.",
             err=True,
         )
         sys.exit(exit_codes.FAILURE)
