@@ -58,6 +58,11 @@ class CreateDatabaseInput:
     protected: bool | None = UNSET
     auto_stop_after: str | None = UNSET
     snapshot_schedule: SnapshotScheduleInput | None = UNSET
+    superuser: bool = strawberry.field(
+        default=False,
+        description="Connect as the engine's superuser instead of an account that owns its "
+        "database; recorded, and inherited by branches",
+    )
 
     def request(self) -> CreateDatabase:
         return CreateDatabase(
@@ -67,6 +72,7 @@ class CreateDatabaseInput:
             description=self.description,
             resources=self.resources.as_dict() if self.resources else None,
             upkeep=_upkeep(_given(self)),
+            superuser=self.superuser,
         )
 
 

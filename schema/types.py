@@ -75,6 +75,10 @@ class Database:
     error: str | None
     host: str
     port: int | None
+    superuser: bool = strawberry.field(
+        description="The connection user is the engine's superuser (asked for on create, "
+        "inherited by branches); false: it owns its database but is no superuser"
+    )
     connection_details: strawberry.Private[Any]
     description: str
     resources: Resources

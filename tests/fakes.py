@@ -217,11 +217,13 @@ class FakeEngine(Engine):
     stop_signal = "SIGTERM"
     default_username = "user"
     default_database = "db"
+    superuser_username = "admin"
+    superuser_database = "db"
 
     def __init__(self, runtime: FakeRuntime) -> None:
         self.runtime = runtime
 
-    def init_command(self) -> list[str]:
+    def init_command(self, version: str) -> list[str]:
         return ["init"]
 
     def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:

@@ -13,7 +13,9 @@ from app.completion import to_completion
 from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
 from app.domain.upkeep import UPKEEP_FIELDS
 
-CREATE_FIELDS = {"name", "type", "version", "description", "resources", *UPKEEP_FIELDS}
+CREATE_FIELDS = {
+    "name", "type", "version", "description", "resources", "superuser", *UPKEEP_FIELDS
+}  # fmt: skip
 UPDATE_FIELDS = {"name", "description", "resources", "type", "version", *UPKEEP_FIELDS}
 
 

@@ -23,6 +23,7 @@ from app.domain.sharing import SharedRounds
 from app.domain.snapshots import SnapshotService
 from app.domain.upkeep import Upkeep
 from app.domain.views import DatabaseView
+from app.engines import Account
 from app.errors import ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
 
@@ -222,4 +223,5 @@ class BranchService:
             snapshot_id=snapshot_id,
             data_password=parent.password,
             upkeep=upkeep,
+            account=Account(parent.username, parent.database_name, parent.superuser),
         )

@@ -230,9 +230,11 @@ class Controller:
     async def _keep_running(self, row: Database, container: ContainerInfo | None) -> None:
         if container is not None and container.status == "removing":
             container = None  # on its way out: make a new one
-        if container is not None and not self.provisioner.behind_front(container):
-            log.warning("%s predates the connection front: making its container again", row.id)
-            await self._bring_back(row, container, "its container predates the connection front")
+        if container is not None and not self.provisioner.current(container):
+            log.warning("%s has a container of an older StagDB: making it again", row.id)
+            await self._bring_back(
+                row, container, "its container predates the connection front or confinement"
+            )
             return
         if container is not None and container.status == "paused":
             # Frozen for a snapshot by a process that died before thawing it.

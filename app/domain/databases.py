@@ -31,6 +31,7 @@ from app.domain.rollback import Rollback
 from app.domain.tenancy import visible
 from app.domain.upkeep import Upkeep
 from app.domain.views import Connection, DatabaseView, ResourcesView
+from app.engines import Account
 from app.errors import (
     InsufficientResources,
     NotFoundError,
@@ -57,6 +58,7 @@ class CreateDatabase:
     description: object = None
     resources: object = None
     upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
+    superuser: object = False  # the connection account is the engine's superuser
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class NewDatabase:
     snapshot_id: str | None = None
     data_password: str | None = None  # the password the copied data already holds
     upkeep: Upkeep = Upkeep()
+    account: Account | None = None  # a branch's: its parent's; else the engine's default
 
 
 class Creation:
@@ -237,6 +240,7 @@ class DatabaseService:
         if resources.memory_bytes is None and self.default_memory_bytes is not None:
             resources = Resources(self.default_memory_bytes, resources.cpus, resources.settings)
         upkeep = self.upkeep_defaults.for_database().changed(request.upkeep)
+        account = engine.account(_flag(request.superuser, "superuser"))
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
         project_id = tenancy.current().project_id
@@ -245,7 +249,14 @@ class DatabaseService:
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
         new = NewDatabase(
-            name, engine.name, version, description, resources, project_id, upkeep=upkeep
+            name,
+            engine.name,
+            version,
+            description,
+            resources,
+            project_id,
+            upkeep=upkeep,
+            account=account,
         )
         async with self.creation(new, "database.create") as creation:
             await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
@@ -261,6 +272,7 @@ class DatabaseService:
         engine = self.catalog.engine(new.engine)
         await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
+        account = new.account or engine.account(superuser=False)
         operation = await operations.begin(kind, database_id)
         row = await self._insert(
             id=database_id,
@@ -271,9 +283,10 @@ class DatabaseService:
             status=lifecycle.CREATING,
             desired_status=lifecycle.RUNNING,
             host=self.provisioner.host,
-            username=engine.default_username,
+            username=account.username,
+            superuser=account.superuser,
             password=secrets.token_urlsafe(18),
-            database_name=engine.default_database,
+            database_name=account.database,
             description=new.description,
             memory_bytes=new.resources.memory_bytes,
             cpus=new.resources.cpus,
@@ -610,6 +623,7 @@ class DatabaseService:
             port=row.port,
             memory_bytes=row.memory_bytes,
             cpus=row.cpus,
+            username=row.username,
             password=row.password,
             settings=row.settings or {},
         )
@@ -639,6 +653,7 @@ class DatabaseService:
             host=self.connect_host,
             port=row.port,
             connection=connection,
+            superuser=row.superuser,
             description=row.description,
             resources=ResourcesView(format_memory(row.memory_bytes), row.cpus, row.settings or {}),
             parent_id=row.parent_id,
@@ -726,6 +741,12 @@ def refuse_if_protected(row: Database, descendants: Iterable[Database], action: 
                 f"Database '{descendant.name}' is protected and would be {action} with "
                 f"'{row.name}'; nothing was {action}; set protected to false first"
             )
+
+
+def _flag(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(f"{name} must be true or false")
+    return value
 
 
 def describe(value: object) -> str:

@@ -45,6 +45,8 @@ NETWORK_POLL_S = 0.02
 ENGINE_HOST = "127.0.0.1"  # engines listen here only: the connection front is their door
 # Where a container's engine listens; containers made before the front lack it.
 ENGINE_PORT_LABEL = "io.stagdb.engine-port"
+# Read-only root, run dirs on tmpfs, the engine's capabilities only; older containers lack it.
+CONFINED_LABEL = "io.stagdb.confined"
 # A scratch container (see `scratch_server`) carries the time after which it is an orphan
 # whatever its state, should the process that made it die before removing it.
 SCRATCH_UNTIL_LABEL = "io.stagdb.scratch-until"
@@ -62,6 +64,7 @@ class Placement:
     port: int
     memory_bytes: int | None
     cpus: float | None
+    username: str  # the connection account
     password: str = ""
     settings: Mapping[str, Value] = field(default_factory=dict)  # engine settings overridden
 
@@ -133,19 +136,21 @@ class Provisioner:
 
     async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
         """The per-version template volume, initialised once and cloned for every new database."""
-        volume = f"tpl-{engine.name}-{version}".replace(".", "-")
+        volume = engine.template_volume(version)
         lock = self._template_locks.setdefault(volume, asyncio.Lock())
         async with lock:
             if await asyncio.to_thread(self.pool.volume_exists, volume):
                 return volume
             try:
-                await self._initialise_template(engine, image, volume)
+                await self._initialise_template(engine, version, image, volume)
             except BaseException:
                 await asyncio.to_thread(self.pool.destroy_volume, volume)
                 raise
         return volume
 
-    async def _initialise_template(self, engine: Engine, image: str, volume: str) -> None:
+    async def _initialise_template(
+        self, engine: Engine, version: str, image: str, volume: str
+    ) -> None:
         building = f"{volume}-building"
         await asyncio.to_thread(self.pool.destroy_volume, building)
         path = await asyncio.to_thread(self.pool.create_volume, building)
@@ -153,11 +158,14 @@ class Provisioner:
         spec = ContainerSpec(
             name=f"stagdb-{self.install_id}-init-{volume}-{os.getpid()}",
             image=image,
-            command=engine.init_command(),
+            command=engine.init_command(version),
             user=engine.run_as,
             labels={MANAGED_LABEL: "true", HOST_LABEL: self.host},
             mounts=[Mount(str(path), engine.data_dir)],
             network_mode="none",
+            capabilities=engine.capabilities,
+            read_only_root=True,
+            tmpfs=engine.run_dirs,
         )
         try:
             result = await asyncio.to_thread(self.runtime.run_once, spec, 300)
@@ -187,6 +195,7 @@ class Provisioner:
                 DATABASE_LABEL: placement.database_id,
                 HOST_LABEL: self.host,
                 ENGINE_PORT_LABEL: str(self.engine_port(placement.port)),
+                CONFINED_LABEL: "true",
             },
             mounts=[Mount(str(self.pool.volume_path(placement.volume)), engine.data_dir)],
             network_mode=self.network_mode,
@@ -197,6 +206,9 @@ class Provisioner:
             cpus=placement.cpus,
             pids_limit=self.pids_limit,
             stop_signal=engine.stop_signal,
+            capabilities=engine.capabilities,
+            read_only_root=True,
+            tmpfs=engine.run_dirs,
         )
 
     def container_name(self, database_id: str) -> str:
@@ -224,7 +236,7 @@ class Provisioner:
         engine = placement.engine
         deadline = time.monotonic() + self.ready_timeout_s
         if login_password is not None:
-            username = credentials[0] if credentials else engine.default_username
+            username = credentials[0] if credentials else placement.username
             new_password = credentials[1] if credentials else None
             host, port = self.client_address(placement.port)
 
@@ -309,7 +321,7 @@ class Provisioner:
         if container_id is not None:
             try:
                 info = await asyncio.to_thread(self.runtime.inspect, container_id)
-                if not self.behind_front(info):  # made before the front: make it again
+                if not self.current(info):  # made by an older StagDB: make it again
                     await asyncio.to_thread(self.runtime.remove, container_id)
                     container_id = None
                 else:
@@ -321,9 +333,10 @@ class Provisioner:
         await self.wait_ready(container_id, placement, None, login_password=password)
         return container_id
 
-    def behind_front(self, container: ContainerInfo) -> bool:
-        """Whether the container's engine listens where the connection front expects it."""
-        return ENGINE_PORT_LABEL in container.labels
+    def current(self, container: ContainerInfo) -> bool:
+        """Whether the container is made as this StagDB makes them: its engine listens where
+        the connection front expects it, and it is confined."""
+        return ENGINE_PORT_LABEL in container.labels and CONFINED_LABEL in container.labels
 
     @asynccontextmanager
     async def scratch_server(
@@ -373,6 +386,9 @@ class Provisioner:
             network_mode="none",
             pids_limit=self.pids_limit,
             stop_signal=engine.stop_signal,
+            capabilities=engine.capabilities,
+            read_only_root=True,
+            tmpfs=engine.run_dirs,
         )
 
     async def _remove_scratch(self, name: str, volume: str) -> None:

@@ -45,6 +45,7 @@ class DatabaseView:
     host: str
     port: int | None
     connection: Connection | None
+    superuser: bool
     description: str
     resources: ResourcesView
     parent_id: str | None

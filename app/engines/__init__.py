@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.engines.base import Engine, Listen
+from app.engines.base import Account, Engine, Listen
 from app.engines.mariadb import MariaDB
 from app.engines.mongodb import MongoDB
 from app.engines.mysql import MySQL
@@ -12,4 +12,4 @@ ENGINES: dict[str, Engine] = {
     engine.name: engine for engine in (PostgreSQL(), MariaDB(), MySQL(), MongoDB())
 }
 
-__all__ = ["ENGINES", "Engine", "Listen"]
+__all__ = ["ENGINES", "Account", "Engine", "Listen"]

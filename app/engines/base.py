@@ -20,6 +20,15 @@ class Listen:
 
 
 @dataclass(frozen=True)
+class Account:
+    """The account a database's connection string names, and whether it is a superuser."""
+
+    username: str
+    database: str
+    superuser: bool
+
+
+@dataclass(frozen=True)
 class SchemaObjects:
     """Names of what a schema dump covers: tables, views, and routines as (kind, name)."""
 
@@ -35,9 +44,17 @@ class Engine(ABC):
     data_dir: str
     run_as: str
     stop_signal: str
-    default_username: str
+    default_username: str  # the connection account: owns its database, no superuser
     default_database: str
+    superuser_username: str  # the connection account of a `superuser: true` database
+    superuser_database: str
     refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
+    # Linux capabilities the engine needs in its container: all others are dropped.
+    capabilities: tuple[str, ...] = ()
+    # The container's root filesystem is read-only; these directories are fresh tmpfs.
+    run_dirs: tuple[str, ...] = ("/tmp",)
+    # Bumped when what a template holds changes, so that a new one is made next to the old.
+    template_layout: int = 1
     reads_schema = False  # whether it has the schema query and dump below
     # Settings every database starts with, chosen for many small, mostly idle instances
     # (README, "Engine settings"), and those a database may override, with their types.
@@ -47,9 +64,20 @@ class Engine(ABC):
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"
 
+    def account(self, superuser: bool) -> Account:
+        """The connection account of a new database, the superuser only when asked for."""
+        if superuser:
+            return Account(self.superuser_username, self.superuser_database, True)
+        return Account(self.default_username, self.default_database, False)
+
+    def template_volume(self, version: str) -> str:
+        return f"tpl-{self.name}-{version}-v{self.template_layout}".replace(".", "-")
+
     @abstractmethod
-    def init_command(self) -> list[str]:
-        """Initialise an empty data dir mounted at `data_dir` (run once per template)."""
+    def init_command(self, version: str) -> list[str]:
+        """Initialise an empty data dir mounted at `data_dir` (run once per template): the
+        admin account StagDB uses over the local socket, and both connection accounts,
+        locked or without a password until a database's first start sets one."""
 
     @abstractmethod
     def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:

@@ -1,5 +1,6 @@
-"""MariaDB: official `mariadb:<X.Y>` images; a `stagdb` user whose password hash is set on
-first start, and `root` reachable only over the container's own socket."""
+"""MariaDB: official `mariadb:<X.Y>` images; a `stagdb` user with every privilege on its
+schemas, whose password hash is set on first start; `root`@'%' for databases that asked for a
+superuser; the admin reachable only over the container's own socket."""
 
 from __future__ import annotations
 
@@ -98,6 +99,10 @@ class MariaDB(Engine):
     stop_signal = "SIGTERM"  # mariadbd shuts down cleanly on SIGTERM
     default_username = "stagdb"
     default_database = "app"
+    superuser_username = "root"  # root@'%', apart from the socket-only root@localhost
+    superuser_database = "app"
+    run_dirs = ("/run/mysqld", "/tmp")
+    template_layout = 2  # 2: `stagdb` holds its schemas only; `root`@'%' is the superuser
     reads_schema = True
     # Each one's reason is in README ("Engine settings").
     idle_settings: ClassVar[Mapping[str, Value]] = {
@@ -141,13 +146,13 @@ class MariaDB(Engine):
         "max_allowed_packet": SIZE,
     }
 
-    def init_command(self) -> list[str]:
+    def init_command(self, version: str) -> list[str]:
         # `--no-defaults`: a host-built image lacks what Debian's /etc/mysql config loads.
         # The bootstrap runs without grant tables; FLUSH PRIVILEGES loads them so that the
         # user's account (locked until its first start) can be created. The proxy grant made
         # for the init container's host name is dropped: every start would warn about it.
         settings = " ".join(STORAGE_SETTINGS)
-        statements = template_statements(self.default_username, self.default_database)
+        statements = template_statements(self)
         return [
             "sh",
             "-c",

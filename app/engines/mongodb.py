@@ -8,7 +8,7 @@ import shlex
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from app.engines.base import Engine, Listen
+from app.engines.base import Account, Engine, Listen
 from app.engines.tuning import Value
 
 DATA_DIR = "/data/db"
@@ -49,8 +49,15 @@ class MongoDB(Engine):
     stop_signal = "SIGTERM"  # mongod shuts down cleanly on SIGTERM
     default_username = "stagdb"
     default_database = "admin"
+    superuser_username = "stagdb"
+    superuser_database = "admin"
 
-    def init_command(self) -> list[str]:
+    def account(self, superuser: bool) -> Account:
+        # The one connection account has the root role; MongoDB runs no programs and reads
+        # no server files for it, and it is recorded as the superuser it is.
+        return Account(self.default_username, self.default_database, True)
+
+    def init_command(self, version: str) -> list[str]:
         # Users are created on a server that runs without authorization, on loopback only,
         # in a container with no network; the user's own password is random and replaced on
         # each database's first start.

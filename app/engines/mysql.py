@@ -1,5 +1,6 @@
 """MySQL: official `mysql:<version>` images (5.7, 8.0, 8.4); a `stagdb` user whose password hash
-is set on first start. Also the MySQL-protocol pieces MariaDB shares (hashes, quoting, stats)."""
+is set on first start. Also the MySQL-protocol pieces MariaDB shares (hashes, quoting, stats,
+the template's accounts)."""
 
 from __future__ import annotations
 
@@ -44,12 +45,16 @@ class MySQL(Engine):
     stop_signal = "SIGTERM"  # mysqld shuts down cleanly on SIGTERM
     default_username = "stagdb"
     default_database = "app"
+    superuser_username = "root"  # root@'%', apart from the socket-only root@localhost
+    superuser_database = "app"
+    run_dirs = ("/var/run/mysqld", "/tmp")
+    template_layout = 2  # 2: `stagdb` holds its schemas only; `root`@'%' is the superuser
 
-    def init_command(self) -> list[str]:
+    def init_command(self, version: str) -> list[str]:
         # `--initialize-insecure` leaves root@localhost without a password: the server runs with
         # skip-name-resolve, so that account matches socket connections only, and the socket
-        # lives inside the container. The user's own account is created locked.
-        statements = template_statements(self.default_username, self.default_database)
+        # lives inside the container. The connection accounts are created locked.
+        statements = template_statements(self)
         return [
             "sh",
             "-c",
@@ -120,12 +125,22 @@ class MySQL(Engine):
         return ["mysql", "--no-defaults", f"--socket={SOCKET}", "--user=root"]
 
 
-def template_statements(username: str, database: str) -> str:
-    """The user's database and its locked superuser account, made once per template."""
-    return (
-        f"CREATE DATABASE {sql_identifier(database)};\n"
-        f"CREATE USER {sql_string(username)}@'%' ACCOUNT LOCK;\n"
-        f"GRANT ALL PRIVILEGES ON *.* TO {sql_string(username)}@'%' WITH GRANT OPTION;"
+def template_statements(engine: Engine) -> str:
+    """The user's database and the two locked connection accounts, made once per template:
+    the default one with every privilege on its schemas (`app` and `app_*`) and none global
+    (no SUPER, no FILE), and the superuser, unlocked only for a database that asked for it."""
+    user, database = sql_string(engine.default_username), engine.default_database
+    superuser = sql_string(engine.superuser_username)
+    # In a grant's schema name `_` and `%` are wildcards: `app\_%` is every `app_…` schema.
+    schemas = (sql_identifier(database), sql_identifier(database.replace("_", "\\_") + "\\_%"))
+    return "\n".join(
+        (
+            f"CREATE DATABASE {sql_identifier(database)};",
+            f"CREATE USER {user}@'%' ACCOUNT LOCK;",
+            *(f"GRANT ALL PRIVILEGES ON {schema}.* TO {user}@'%';" for schema in schemas),
+            f"CREATE USER {superuser}@'%' ACCOUNT LOCK;",
+            f"GRANT ALL PRIVILEGES ON *.* TO {superuser}@'%' WITH GRANT OPTION;",
+        )
     )
 
 

@@ -1,4 +1,9 @@
-"""PostgreSQL: official `postgres:<major>` images, SCRAM credentials set on first start."""
+"""PostgreSQL: official `postgres:<major>` images, SCRAM credentials set on first start.
+
+A database's connection account is `stagdb`, owner of the `app` database, with CREATEDB
+(and CREATEROLE from PostgreSQL 16 on); trusted extensions come with owning a database.
+`postgres`, the superuser, has no password unless a database asked for it (`superuser`):
+StagDB uses it over the container's own socket only."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+import shlex
 from collections.abc import Mapping
 from typing import ClassVar
 from urllib.parse import quote
@@ -21,6 +27,11 @@ from app.engines.tuning import BOOLEAN, Tunable, Value, integer
 log = logging.getLogger(__name__)
 
 SOCKET_DIR = "/var/run/postgresql"
+ADMIN = "postgres"
+# Before 16, CREATEROLE may grant any non-superuser role, pg_execute_server_program and
+# pg_read_server_files included, so its holder can run programs and read files on the server
+# ("almost-superuser", in PostgreSQL's own words); from 16 on it grants only roles it administers.
+CREATEROLE_SAFE_FROM = 16
 SCRAM_ITERATIONS = 4096
 STATS_QUERY = """
 SELECT json_build_object(
@@ -98,8 +109,12 @@ class PostgreSQL(Engine):
     data_dir = "/var/lib/postgresql/data"
     run_as = "999:999"
     stop_signal = "SIGINT"  # fast shutdown: SIGTERM would wait for clients to disconnect
-    default_username = "postgres"
-    default_database = "postgres"
+    default_username = "stagdb"
+    default_database = "app"
+    superuser_username = ADMIN
+    superuser_database = "postgres"
+    run_dirs = (SOCKET_DIR, "/tmp")
+    template_layout = 2  # 2: the `stagdb` account and its `app` database
     reads_schema = True
     # Each one's reason is in README ("Engine settings").
     idle_settings: ClassVar[Mapping[str, Value]] = {
@@ -143,15 +158,30 @@ class PostgreSQL(Engine):
         "jit": BOOLEAN,
     }
 
-    def init_command(self) -> list[str]:
+    def init_command(self, version: str) -> list[str]:
         # Host rules accept SCRAM from anywhere: the container port is the only way in,
-        # and every database gets its own password on first start.
+        # and every database gets its own password on first start. The accounts are made
+        # by a server that listens on its socket only, in a container with no network.
+        statements = " ".join(
+            shlex.quote(statement)
+            for statement in (
+                f"CREATE ROLE {self.default_username} LOGIN {role_attributes(version)}",
+                f"CREATE DATABASE {self.default_database} OWNER {self.default_username}",
+            )
+        )
+        data, client = self.data_dir, f"psql -X -q -v ON_ERROR_STOP=1 -h {SOCKET_DIR} -U {ADMIN}"
         return [
             "sh",
             "-c",
-            f"initdb -D {self.data_dir} -U postgres -E UTF8 --no-locale "
-            "--auth-local=trust --auth-host=scram-sha-256 >/dev/null "
-            f"&& echo 'host all all all scram-sha-256' >> {self.data_dir}/pg_hba.conf",
+            "set -e\n"
+            f"initdb -D {data} -U {ADMIN} -E UTF8 --no-locale "
+            "--auth-local=trust --auth-host=scram-sha-256 >/dev/null\n"
+            f"echo 'host all all all scram-sha-256' >> {data}/pg_hba.conf\n"
+            f"pg_ctl -D {data} -w -s -l /tmp/stagdb-init.log "
+            f"-o \"-c listen_addresses='' -k {SOCKET_DIR}\" start\n"
+            f"for statement in {statements}; do "
+            f'{client} -d postgres -c "$statement"; done\n'
+            f"pg_ctl -D {data} -w -s -m fast stop",
         ]
 
     def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
@@ -206,6 +236,8 @@ class PostgreSQL(Engine):
     async def checkpoint_over_network(
         self, host: str, port: int, username: str, password: str
     ) -> bool:
+        if username != ADMIN:  # CHECKPOINT is the superuser's
+            return False
         try:
             connection = await asyncpg.connect(
                 host=host, port=port, user=username, password=password,
@@ -267,12 +299,20 @@ def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str
         "-p",
         str(listen.port),
         "-U",
-        "postgres",
+        ADMIN,
         "-d",
         database,
         "-c",
         statement,
     ]
+
+
+def role_attributes(version: str) -> str:
+    """What the connection account may do beyond owning its database, on this major version."""
+    major = version.split(".")[0]
+    if major.isdigit() and int(major) >= CREATEROLE_SAFE_FROM:
+        return "CREATEDB CREATEROLE"
+    return "CREATEDB"
 
 
 def scram_verifier(password: str, salt: bytes | None = None) -> str:

@@ -47,6 +47,9 @@ class Database(Model):
     host = fields.CharField(max_length=64, default="local")
     port: int | None = fields.IntField(null=True)
     username = fields.CharField(max_length=63)
+    # The connection account is the engine's superuser: asked for on create, or made before
+    # connection accounts were unprivileged. Branches inherit it (their data holds it).
+    superuser = fields.BooleanField(default=False)
     password = SealedField()
     database_name = fields.CharField(max_length=63)
     description = fields.TextField(default="")

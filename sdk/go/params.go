@@ -15,6 +15,9 @@ type CreateDatabaseParams struct {
 	Version     string          `json:"version,omitempty"`
 	Description string          `json:"description,omitempty"`
 	Resources   *ResourcesInput `json:"resources,omitempty"`
+	// Superuser makes the connection user the engine's superuser (recorded; branches
+	// inherit it) instead of a user that owns its database only.
+	Superuser bool `json:"superuser,omitempty"`
 }
 
 // UpdateDatabaseParams is the body of Databases.Update: nil fields are left as they are.

@@ -9,19 +9,21 @@ import (
 type Database struct {
 	ID string `json:"id"`
 	// ProjectID is the project the database belongs to.
-	ProjectID   string      `json:"project_id"`
-	Name        string      `json:"name"`
-	Type        string      `json:"type"`
-	Version     string      `json:"version"`
-	Status      string      `json:"status"`
-	Error       *string     `json:"error"`
-	Host        string      `json:"host"`
-	Port        *int        `json:"port"`
-	Connection  *Connection `json:"connection"`
-	Description string      `json:"description"`
-	Resources   Resources   `json:"resources"`
-	ParentID    *string     `json:"parent_id"`
-	SnapshotID  *string     `json:"snapshot_id"`
+	ProjectID  string      `json:"project_id"`
+	Name       string      `json:"name"`
+	Type       string      `json:"type"`
+	Version    string      `json:"version"`
+	Status     string      `json:"status"`
+	Error      *string     `json:"error"`
+	Host       string      `json:"host"`
+	Port       *int        `json:"port"`
+	Connection *Connection `json:"connection"`
+	// Superuser is true when the connection user is the engine's superuser.
+	Superuser   bool      `json:"superuser"`
+	Description string    `json:"description"`
+	Resources   Resources `json:"resources"`
+	ParentID    *string   `json:"parent_id"`
+	SnapshotID  *string   `json:"snapshot_id"`
 	// ExpiresAt is when the database is deleted with its branches; nil for never.
 	ExpiresAt *time.Time `json:"expires_at"`
 	// Protected databases are never deleted, reset or expired until this is cleared.

@@ -51,7 +51,13 @@ def test_seed_workflow_gives_a_database_psql_can_use(api: httpx.Client) -> None:
     fetched = api.get("/databases/my-app-db").json()["data"]
     assert fetched["id"] == created["id"]
     connection = fetched["connection"]
-    assert connection["uri"].startswith("postgresql://postgres:")
+    assert connection["uri"].startswith("postgresql://stagdb:")
+    assert connection["uri"].endswith(f":{fetched['port']}/app")
+    assert (connection["username"], connection["database"], fetched["superuser"]) == (
+        "stagdb",
+        "app",
+        False,
+    )
     assert (connection["host"], connection["port"]) == ("127.0.0.1", fetched["port"])
 
     query(connection["uri"], "CREATE TABLE notes (id serial primary key, body text)")

@@ -55,7 +55,10 @@ def test_a_full_pool_refuses_new_work_and_keeps_serving(
         keeper = api.post("/databases", json={"name": "keeper", "type": "postgresql"}).json()[
             "data"
         ]
-        bulky = api.post("/databases", json={"name": "bulky", "type": "postgresql"}).json()["data"]
+        # The superuser, for CHECKPOINT: the table must be on disk before the pool fills.
+        bulky = api.post(
+            "/databases", json={"name": "bulky", "type": "postgresql", "superuser": True}
+        ).json()["data"]
         with psycopg.connect(bulky["connection"]["uri"], autocommit=True) as connection:
             connection.execute("CREATE TABLE blob AS SELECT md5(g::text) || repeat('x', 900) AS v "
                                "FROM generate_series(1, 150000) g")  # fmt: skip
@@ -143,7 +146,10 @@ def test_a_database_cannot_write_past_its_disk_quota(quota_server: Server) -> No
     its WAL cannot grow) stops; the space it takes stays within the quota, and its neighbour
     keeps working."""
     with quota_server.client as api:
-        greedy = api.post("/databases", json={"name": "greedy", "type": "postgresql"})
+        # The superuser, for CHECKPOINT: each round's writes reach the volume at once.
+        greedy = api.post(
+            "/databases", json={"name": "greedy", "type": "postgresql", "superuser": True}
+        )
         neighbour = api.post("/databases", json={"name": "neighbour", "type": "postgresql"})
         assert greedy.status_code == neighbour.status_code == 201
         uri = greedy.json()["data"]["connection"]["uri"]

@@ -182,7 +182,7 @@ def test_mariadb_server_command() -> None:
 def test_mariadb_template_is_installed_without_defaults_and_makes_a_locked_user(
     tmp_path: Path,
 ) -> None:
-    command = MariaDB().init_command()
+    command = MariaDB().init_command("10.11")
     assert_valid_shell(command)
     install, bootstrap = run_script(command, tmp_path, ("mariadb-install-db", "mariadbd"), {})
     assert install.argv == [
@@ -208,7 +208,10 @@ def test_mariadb_template_is_installed_without_defaults_and_makes_a_locked_user(
         "FLUSH PRIVILEGES;\n"
         "CREATE DATABASE `app`;\n"
         "CREATE USER 'stagdb'@'%' ACCOUNT LOCK;\n"
-        "GRANT ALL PRIVILEGES ON *.* TO 'stagdb'@'%' WITH GRANT OPTION;\n"
+        "GRANT ALL PRIVILEGES ON `app`.* TO 'stagdb'@'%';\n"
+        "GRANT ALL PRIVILEGES ON `app\\_%`.* TO 'stagdb'@'%';\n"
+        "CREATE USER 'root'@'%' ACCOUNT LOCK;\n"
+        "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;\n"
         "DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';\n"
     )
 
@@ -287,7 +290,7 @@ def test_mysql_server_command() -> None:
 
 
 def test_mysql_template_initialises_insecure_root_and_a_locked_user(tmp_path: Path) -> None:
-    command = MySQL().init_command()
+    command = MySQL().init_command("8.4")
     assert_valid_shell(command)
     (initialize,) = run_script(
         command, tmp_path, ("mysqld",), {"/tmp/stagdb-init.sql": str(tmp_path / "init.sql")}
@@ -303,7 +306,10 @@ def test_mysql_template_initialises_insecure_root_and_a_locked_user(tmp_path: Pa
     assert (tmp_path / "init.sql").read_text().splitlines() == [
         "CREATE DATABASE `app`;",
         "CREATE USER 'stagdb'@'%' ACCOUNT LOCK;",
-        "GRANT ALL PRIVILEGES ON *.* TO 'stagdb'@'%' WITH GRANT OPTION;",
+        "GRANT ALL PRIVILEGES ON `app`.* TO 'stagdb'@'%';",
+        "GRANT ALL PRIVILEGES ON `app\\_%`.* TO 'stagdb'@'%';",
+        "CREATE USER 'root'@'%' ACCOUNT LOCK;",
+        "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;",
     ]
 
 
@@ -370,7 +376,7 @@ def test_mongodb_server_runs_with_authorization() -> None:
 
 
 def test_mongodb_template_creates_the_admin_and_the_user(tmp_path: Path) -> None:
-    command = MongoDB().init_command()
+    command = MongoDB().init_command("7.0")
     assert_valid_shell(command)
     secret = tmp_path / "admin-secret"
     start, create_users, stop = run_script(

@@ -61,6 +61,10 @@ class ContainerSpec:
     pids_limit: int | None = None
     stop_signal: str = "SIGTERM"
     environment: dict[str, str] = field(default_factory=dict)
+    # Every capability is dropped but these; nothing inside gains privileges.
+    capabilities: tuple[str, ...] = ()
+    read_only_root: bool = False
+    tmpfs: tuple[str, ...] = ()  # fresh writable directories, private to the container
 
 
 @dataclass(frozen=True)

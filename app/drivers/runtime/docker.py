@@ -31,6 +31,8 @@ from app.drivers.runtime.base import (
 )
 
 CPU_PERIOD_US = 100_000
+# Sockets, pid and lock files, temporary files: nothing there may be run or be a device.
+TMPFS_OPTIONS = "rw,nosuid,nodev,noexec,mode=1777"
 
 
 @contextlib.contextmanager
@@ -307,11 +309,16 @@ def _run_arguments(spec: ContainerSpec) -> dict[str, Any]:
         "network_mode": spec.network_mode,
         "stop_signal": spec.stop_signal,
         "environment": spec.environment,
-        # Engines run as an unprivileged uid and need no capability: drop them all, and let
-        # nothing inside gain privileges (setuid binaries included).
+        # Engines run as an unprivileged uid: every capability is dropped but those the
+        # spec names, and nothing inside gains privileges (setuid binaries included).
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges:true"],
+        "read_only": spec.read_only_root,
     }
+    if spec.capabilities:
+        arguments["cap_add"] = list(spec.capabilities)
+    if spec.tmpfs:
+        arguments["tmpfs"] = {path: TMPFS_OPTIONS for path in spec.tmpfs}
     if spec.published_port is not None:
         address, host_port, container_port = spec.published_port
         arguments["ports"] = {f"{container_port}/tcp": (address, host_port)}

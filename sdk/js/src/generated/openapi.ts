@@ -699,6 +699,8 @@ export interface components {
             port: number | null;
             /** @description How to connect, password included. Null when the database has no port; in lists (`GET /databases`, `GET /databases/{id}/branches`) unless they are asked for with `?include=credentials`; and always for a key of scope `read`. */
             connection: components["schemas"]["Connection"] | null;
+            /** @description Whether the connection's user is the engine's superuser. False (the default): it owns its database and nothing more — PostgreSQL's `stagdb` owns `app`, may create databases, trusted extensions and (PostgreSQL 16 and later) roles; MariaDB's and MySQL's `stagdb` has every privilege on `app` and `app_*` schemas and none global (no SUPER, no FILE); neither can run programs on the server or read its files. True: asked for on create (`postgres`; `root` for MariaDB and MySQL), inherited by branches, or the database was made before connection users were unprivileged. MongoDB's user always has the `root` role and shows true. */
+            superuser: boolean;
             description: string;
             resources: components["schemas"]["Resources"];
             /** @description The database this one is a branch of (directly); null for a root database. */
@@ -739,7 +741,7 @@ export interface components {
         /** @description Take snapshots on a rhythm; null stops the schedule (its snapshots stay). */
         SnapshotScheduleInput: components["schemas"]["SnapshotSchedule"] | null;
         Connection: {
-            /** @description A connection URI with the credentials percent-encoded, e.g. `postgresql://postgres:<password>@127.0.0.1:15000/postgres`; `mysql://stagdb:<password>@127.0.0.1:15001/app` for `mariadb` and `mysql`; `mongodb://stagdb:<password>@127.0.0.1:15002/admin?authSource=admin` for `mongodb`. */
+            /** @description A connection URI with the credentials percent-encoded, e.g. `postgresql://stagdb:<password>@127.0.0.1:15000/app` (`postgres:<password>@…/postgres` for a `superuser` database); `mysql://stagdb:<password>@127.0.0.1:15001/app` for `mariadb` and `mysql` (`root` for a `superuser` database); `mongodb://stagdb:<password>@127.0.0.1:15002/admin?authSource=admin` for `mongodb`. */
             uri: string;
             host: string;
             port: number;
@@ -804,6 +806,8 @@ export interface components {
             protected?: components["schemas"]["ProtectedInput"];
             auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
             snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
+            /** @description Default false. True: the connection's user is the engine's superuser (`postgres`; `root` for MariaDB and MySQL), able to do anything the server can, such as running programs (`COPY … FROM PROGRAM`) and reading its files. Recorded and shown as `superuser`; branches inherit it; it cannot be changed later. */
+            superuser?: boolean;
         };
         UpdateDatabaseRequest: {
             name?: components["schemas"]["DatabaseName"];

@@ -88,6 +88,7 @@ def create_database(
     version: str | None,
     description: str | None,
     resources: Mapping[str, Any] | None,
+    superuser: bool = False,
 ) -> Call[Database]:
     body = _body(
         name=name,
@@ -95,6 +96,7 @@ def create_database(
         version=version,
         description=description,
         resources=dict(resources) if resources is not None else None,
+        superuser=True if superuser else None,
     )
     return Call("POST", "/databases", _data(Database.from_dict), json=body)
 

@@ -75,8 +75,13 @@ class Databases:
         version: str | None = None,
         description: str | None = None,
         resources: Mapping[str, Any] | None = None,
+        superuser: bool = False,
     ) -> Database:
-        return self._send(_calls.create_database(name, type, version, description, resources))
+        """`superuser=True`: connect as the engine's superuser (recorded; branches inherit
+        it) instead of a user that owns its database only."""
+        return self._send(
+            _calls.create_database(name, type, version, description, resources, superuser)
+        )
 
     def update(self, id_or_name: str, **fields: Any) -> Database:
         return self._send(_calls.update_database(id_or_name, fields))
@@ -131,8 +136,13 @@ class AsyncDatabases:
         version: str | None = None,
         description: str | None = None,
         resources: Mapping[str, Any] | None = None,
+        superuser: bool = False,
     ) -> Database:
-        return await self._send(_calls.create_database(name, type, version, description, resources))
+        """`superuser=True`: connect as the engine's superuser (recorded; branches inherit
+        it) instead of a user that owns its database only."""
+        return await self._send(
+            _calls.create_database(name, type, version, description, resources, superuser)
+        )
 
     async def update(self, id_or_name: str, **fields: Any) -> Database:
         return await self._send(_calls.update_database(id_or_name, fields))

@@ -96,6 +96,7 @@ class Database(ApiObject):
     protected: bool = False  # never deleted, reset or expired while set
     auto_stop_after: str | None = None  # idle duration before it stops, e.g. "15m"
     snapshot_schedule: SnapshotSchedule | None = None
+    superuser: bool = False  # the connection user is the engine's superuser
     project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
@@ -123,6 +124,7 @@ class Database(ApiObject):
             protected=bool(raw.get("protected", False)),
             auto_stop_after=raw.get("auto_stop_after"),
             snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
+            superuser=bool(raw.get("superuser", False)),
             project_id=raw.get("project_id"),
         )
 

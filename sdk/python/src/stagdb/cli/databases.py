@@ -52,6 +52,9 @@ def get(state: State, name: str) -> None:
 @click.option("--description")
 @click.option("--memory", help="Memory limit, e.g. 512m or 1g.")
 @click.option("--cpus", type=float, help="CPU limit, e.g. 0.5.")
+@click.option(
+    "--superuser", is_flag=True, help="Connect as the engine's superuser (branches inherit it)."
+)
 @json_option
 @pass_state
 def create(
@@ -62,11 +65,14 @@ def create(
     description: str | None,
     memory: str | None,
     cpus: float | None,
+    superuser: bool,
 ) -> None:
     """Create a database and wait until it runs."""
     resources = {"memory": memory, "cpus": cpus} if memory or cpus else None
     with waiting(f"Creating {type_} database {name}"):
-        made = state.client().databases.create(name, type_, version, description, resources)
+        made = state.client().databases.create(
+            name, type_, version, description, resources, superuser
+        )
     show(state, made, views.database)
 
 
