@@ -122,6 +122,8 @@ def concrete(path: str, tenant: Tenant) -> str:
         "/projects/": tenant.project["id"],
         "/keys/": tenant.key_ids["read"],
     }
+    if path.endswith("/schema-diff"):  # a database with no parent is compared with a snapshot
+        path += f"?against={tenant.snapshot['id']}"
     for prefix, value in ids.items():
         if path.startswith(prefix):
             return path.replace("{id}", value)
