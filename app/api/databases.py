@@ -8,6 +8,7 @@ from starlette.responses import Response
 from app.api import render
 from app.api.envelope import ok, ok_page
 from app.api.inputs import json_object, pagination, query_flag, split_off
+from app.api.long_calls import answer
 from app.completion import to_completion
 from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
 from app.domain.upkeep import UPKEEP_FIELDS
@@ -32,8 +33,12 @@ async def list_databases(request: Request) -> Response:
 async def create_database(request: Request) -> Response:
     body = await json_object(request, CREATE_FIELDS, required={"name", "type"})
     upkeep = split_off(body, UPKEEP_FIELDS)
-    view = await to_completion(_service(request).create(CreateDatabase(**body, upkeep=upkeep)))
-    return ok(render.database(view), "Database created successfully", 201)
+    create = CreateDatabase(**body, upkeep=upkeep)
+    return await answer(
+        request,
+        lambda: _service(request).create(create),
+        lambda view: ok(render.database(view), "Database created successfully", 201),
+    )
 
 
 async def get_database(request: Request) -> Response:
@@ -51,8 +56,11 @@ async def update_database(request: Request) -> Response:
 
 async def delete_database(request: Request) -> Response:
     cascade = query_flag(request, "cascade")
-    await to_completion(_service(request).delete(request.path_params["id"], cascade))
-    return ok(None, "Database deleted successfully")
+    return await answer(
+        request,
+        lambda: _service(request).delete(request.path_params["id"], cascade),
+        lambda _: ok(None, "Database deleted successfully"),
+    )
 
 
 async def start_database(request: Request) -> Response:

@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from app.domain.health import HealthReport
-from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookView
+from app.domain.views import (
+    DatabaseView,
+    DeliveryView,
+    OperationView,
+    SnapshotView,
+    WebhookView,
+)
 
 
 def database(view: DatabaseView) -> dict[str, object]:
+    return asdict(view)
+
+
+def operation(view: OperationView) -> dict[str, object]:
     return asdict(view)
 
 

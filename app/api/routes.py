@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from app.api import branches, databases, health, monitoring, reference, snapshots, webhooks
+from app.api import (
+    branches,
+    databases,
+    health,
+    monitoring,
+    operations,
+    reference,
+    snapshots,
+    webhooks,
+)
 
 ROUTES: list[BaseRoute] = [
     Route("/health", health.health, methods=["GET"]),
@@ -27,6 +36,8 @@ ROUTES: list[BaseRoute] = [
     Route("/snapshots/{id}", snapshots.get_snapshot, methods=["GET"]),
     Route("/snapshots/{id}", snapshots.delete_snapshot, methods=["DELETE"]),
     Route("/snapshots/{id}/branches", branches.branch_snapshot, methods=["POST"]),
+    Route("/operations", operations.list_operations, methods=["GET"]),
+    Route("/operations/{id}", operations.get_operation, methods=["GET"]),
     Route("/webhooks", webhooks.list_webhooks, methods=["GET"]),
     Route("/webhooks", webhooks.create_webhook, methods=["POST"]),
     Route("/webhooks/{id}", webhooks.get_webhook, methods=["GET"]),

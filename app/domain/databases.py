@@ -28,6 +28,7 @@ from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.upkeep import Upkeep
 from app.domain.views import Connection, DatabaseView, ResourcesView
+from app.engines import Engine
 from app.errors import (
     InsufficientResources,
     NotFoundError,
@@ -84,6 +85,7 @@ class NewDatabase:
     snapshot_id: str | None = None
     data_password: str | None = None  # the password the copied data already holds
     upkeep: Upkeep = Upkeep()
+    options: Mapping[str, object] = field(default_factory=dict)  # recorded in its operation
 
 
 class Creation:
@@ -239,29 +241,13 @@ class DatabaseService:
         engine = self.catalog.engine(new.engine)
         await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
-        operation = await operations.begin(kind, database_id)
-        row = await self._insert(
-            id=database_id,
-            name=new.name,
-            engine=engine.name,
-            version=new.version,
-            status=lifecycle.CREATING,
-            desired_status=lifecycle.RUNNING,
-            host=self.provisioner.host,
-            username=engine.default_username,
-            password=secrets.token_urlsafe(18),
-            database_name=engine.default_database,
-            description=new.description,
-            memory_bytes=new.resources.memory_bytes,
-            cpus=new.resources.cpus,
-            parent_id=new.parent_id,
-            snapshot_id=new.snapshot_id,
-            volume=database_id,
-            locked_by=operation.id,
-            lock_expires_at=operations.lease_deadline(),
-            last_active_at=datetime.now(UTC),
-            **new.upkeep.columns(),
-        )
+        recorded = {"name": new.name, "type": engine.name, "parent_id": new.parent_id}
+        operation = await operations.begin(kind, database_id, {**recorded, **new.options})
+        try:
+            row = await self._reserve(new, engine, database_id, operation.id)
+        except BaseException as exc:
+            await operations.finish(operation, _public_message(exc))
+            raise
         creation = Creation(self, row, new.data_password)
         creation.rollback.push("delete row", row.delete)
         creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
@@ -289,6 +275,33 @@ class DatabaseService:
         await operations.finish(operation)
         await self.jobs.plan(row)
         creation.view = self.view(row)
+
+    async def _reserve(
+        self, new: NewDatabase, engine: Engine, database_id: str, operation_id: str
+    ) -> Database:
+        """The new database's row, locked by its creation and holding a free port."""
+        return await self._insert(
+            id=database_id,
+            name=new.name,
+            engine=engine.name,
+            version=new.version,
+            status=lifecycle.CREATING,
+            desired_status=lifecycle.RUNNING,
+            host=self.provisioner.host,
+            username=engine.default_username,
+            password=secrets.token_urlsafe(18),
+            database_name=engine.default_database,
+            description=new.description,
+            memory_bytes=new.resources.memory_bytes,
+            cpus=new.resources.cpus,
+            parent_id=new.parent_id,
+            snapshot_id=new.snapshot_id,
+            volume=database_id,
+            locked_by=operation_id,
+            lock_expires_at=operations.lease_deadline(),
+            last_active_at=datetime.now(UTC),
+            **new.upkeep.columns(),
+        )
 
     def event(
         self,
@@ -477,9 +490,19 @@ class DatabaseService:
                 "delete them first or pass ?cascade=true"
             )
         refuse_if_protected(row, descendants, "deleted")
-        for descendant in reversed(descendants):
-            await self._destroy(descendant)
-        await self._destroy(row)
+        if not descendants:
+            await self._destroy(row)
+            return
+        # One operation stands for the whole cascade; each database's own delete is inside it.
+        cascade_op = await operations.begin("database.delete", row.id, {"cascade": True})
+        try:
+            for descendant in reversed(descendants):
+                await self._destroy(descendant)
+            await self._destroy(row)
+        except BaseException as exc:
+            await operations.finish(cascade_op, _public_message(exc))
+            raise
+        await operations.finish(cascade_op)
 
     async def expire(self, row: Database) -> str | None:
         """Delete an expired database with its branches, each announced by

@@ -30,6 +30,8 @@ EVENT_NAMES = (
     "branch.created",
     "branch.deleted",
     "branch.reset",
+    "operation.succeeded",
+    "operation.failed",
 )
 
 
@@ -44,6 +46,8 @@ class DatabaseEvent:
     snapshot_id: str | None = None
     reason: str | None = None  # why it happened, for failures and recoveries
     scheduled: bool | None = None  # snapshot events: taken by a snapshot schedule
+    operation_id: str | None = None  # operation events: which one, and of what kind
+    operation_kind: str | None = None
     timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def payload(self) -> dict[str, object]:
@@ -60,6 +64,8 @@ class DatabaseEvent:
             data["reason"] = self.reason
         if self.scheduled is not None:
             data["scheduled"] = self.scheduled
+        if self.operation_id is not None:
+            data["operation"] = {"id": self.operation_id, "kind": self.operation_kind}
         return {
             "event": self.event,
             "timestamp": self.timestamp.isoformat().replace("+00:00", "Z"),

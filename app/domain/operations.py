@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,15 +86,33 @@ def is_abandoned(operation: Operation, now: datetime | None = None) -> bool:
     return expiry is None or expiry < (now or datetime.now(UTC))
 
 
-async def begin(kind: str, database_id: str | None) -> Operation:
-    return await Operation.create(
+# Set by a caller that hands long work over (see handover.py): the first operation the work
+# begins resolves it, so the caller can answer with that operation while the work goes on.
+TICKET: ContextVar[asyncio.Future[Operation] | None] = ContextVar("operation_ticket", default=None)
+
+
+async def begin(
+    kind: str, database_id: str | None, options: dict[str, object] | None = None
+) -> Operation:
+    operation = await Operation.create(
         id=new_id("op"),
         kind=kind,
         database_id=database_id,
         owner=THIS_PROCESS,
         status=RUNNING,
         lease_expires_at=lease_deadline(),
+        options=options,
     )
+    ticket = TICKET.get()
+    if ticket is not None and not ticket.done():
+        ticket.set_result(operation)
+    return operation
+
+
+async def report_progress(operation: Operation, progress: dict[str, object]) -> None:
+    """Record how far `operation` has come (phase, bytes and objects done of their totals)."""
+    operation.progress = progress
+    await Operation.filter(id=operation.id).update(progress=progress)
 
 
 async def finish(operation: Operation, error: str | None = None) -> None:

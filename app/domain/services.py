@@ -12,11 +12,13 @@ from app.domain.databases import DatabaseService, UpkeepDefaults
 from app.domain.delivery import DeliveryWorker
 from app.domain.egress import EgressPolicy
 from app.domain.events import EventBus, EventLog
+from app.domain.handover import Handover
 from app.domain.health import HealthService
 from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
+from app.domain.operation_log import OperationLog
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
 from app.domain.snapshots import SnapshotService
@@ -51,6 +53,8 @@ class Services:
     delivery: DeliveryWorker
     housekeeping: Housekeeping
     idempotency: IdempotencyService
+    handover: Handover
+    operations: OperationLog
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -74,12 +78,13 @@ class Services:
             disk_quota_bytes=settings.disk_quota_bytes,
         )
         events = EventBus()
+        event_log = EventLog(events)
         databases = DatabaseService(
             catalog,
             provisioner,
             settings.connect_host,
             settings.port_range,
-            EventLog(events),
+            event_log,
             default_memory_bytes=settings.default_memory_bytes,
             upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
@@ -112,4 +117,6 @@ class Services:
                 databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
             ),
             idempotency=IdempotencyService(),
+            handover=Handover(event_log),
+            operations=OperationLog(databases),
         )

@@ -92,3 +92,26 @@ class DeliveryView:
     created_at: datetime
     delivered_at: datetime | None
     next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    phase: str  # e.g. dump, restore, mask
+    bytes_done: int | None
+    bytes_total: int | None
+    objects_done: int | None
+    objects_total: int | None
+
+
+@dataclass(frozen=True)
+class OperationView:
+    id: str
+    kind: str
+    status: str  # running, succeeded, failed
+    database_id: str | None
+    progress: ProgressView | None
+    error: str | None
+    source: str | None  # an import's source, without its credentials
+    mask: bool | None  # the caller's explicit choice about masking, when it made one
+    created_at: datetime
+    finished_at: datetime | None

@@ -96,6 +96,10 @@ class Operation(Model):
     # Renewed by the process running it; once passed, the operation is taken as abandoned.
     lease_expires_at: datetime | None = fields.DatetimeField(null=True)
     error: str | None = fields.TextField(null=True)
+    # How far long work has come: phase, bytes and objects done of the total where known.
+    progress: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    # The caller's recorded choices (a source without its credentials, `mask: false`).
+    options: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at: datetime | None = fields.DatetimeField(null=True)
 
