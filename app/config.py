@@ -97,6 +97,7 @@ class Settings:
     engine_port_offset: int = 10000
     disk_quota_bytes: int | None = None
     secret_key: str | None = None
+    import_jobs: int = 4  # parallel jobs of an import's dump and restore
 
     def __post_init__(self) -> None:
         if self.database_url.startswith(("postgres://", "postgresql://")) and not self.secret_key:
@@ -142,6 +143,7 @@ class Settings:
                 for engine, (variable, default) in ENGINE_VERSIONS.items()
             },
             operation_timeout_s=float(_int(env, "STAGDB_OPERATION_TIMEOUT", 120)),
+            import_jobs=_positive(env, "STAGDB_IMPORT_JOBS", 4),
             webhooks=WebhookSettings.from_env(env),
             rate_limits={
                 "general": _positive(env, "STAGDB_RATE_LIMIT_GENERAL", 1000),

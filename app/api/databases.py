@@ -13,7 +13,7 @@ from app.completion import to_completion
 from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
 from app.domain.upkeep import UPKEEP_FIELDS
 
-CREATE_FIELDS = {"name", "type", "version", "description", "resources", *UPKEEP_FIELDS}
+CREATE_FIELDS = {"name", "type", "version", "description", "resources", "source", *UPKEEP_FIELDS}
 UPDATE_FIELDS = {"name", "description", "resources", "type", "version", *UPKEEP_FIELDS}
 
 
@@ -33,11 +33,20 @@ async def list_databases(request: Request) -> Response:
 async def create_database(request: Request) -> Response:
     body = await json_object(request, CREATE_FIELDS, required={"name", "type"})
     upkeep = split_off(body, UPKEEP_FIELDS)
+    source = body.pop("source", None)
     create = CreateDatabase(**body, upkeep=upkeep)
+    if source is None:
+        return await answer(
+            request,
+            lambda: _service(request).create(create),
+            lambda view: ok(render.database(view), "Database created successfully", 201),
+        )
+    imports = request.app.state.services.imports
     return await answer(
         request,
-        lambda: _service(request).create(create),
-        lambda view: ok(render.database(view), "Database created successfully", 201),
+        lambda: imports.create(create, source),
+        lambda view: ok(render.database(view), "Database created and imported successfully", 201),
+        always_long=True,
     )
 
 

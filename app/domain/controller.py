@@ -23,7 +23,13 @@ from datetime import UTC, datetime
 from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService
 from app.domain.ids import ID_LENGTH
-from app.drivers.runtime.base import DATABASE_LABEL, ContainerEvent, ContainerInfo, RuntimeFailure
+from app.drivers.runtime.base import (
+    DATABASE_LABEL,
+    TOOL_FOR_LABEL,
+    ContainerEvent,
+    ContainerInfo,
+    RuntimeFailure,
+)
 from app.errors import StagError
 from app.models import Database, Operation, Snapshot
 
@@ -347,8 +353,9 @@ class Controller:
             await Snapshot.filter(database__host=host).values_list("volume", flat=True)
         )
         for container in containers:
-            owner = container.labels.get(DATABASE_LABEL)
-            # A container without a database is a template's init run: gone once it ends.
+            owner = container.labels.get(DATABASE_LABEL) or container.labels.get(TOOL_FOR_LABEL)
+            # A container without a database is a template's init run or a source probe:
+            # gone once it ends.
             orphaned = (
                 (owner not in known and owner not in busy) if owner else not container.running
             )

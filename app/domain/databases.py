@@ -37,7 +37,7 @@ from app.errors import (
     StagError,
     ValidationError,
 )
-from app.models import Database, Job, Snapshot
+from app.models import Database, Job, Operation, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,9 +92,16 @@ class Creation:
     """A database being created (see `DatabaseService.creation`): its reserved record, the
     rollback every step adds its undo to, and the step that runs and readies it."""
 
-    def __init__(self, service: DatabaseService, row: Database, data_password: str | None) -> None:
+    def __init__(
+        self,
+        service: DatabaseService,
+        row: Database,
+        data_password: str | None,
+        operation: Operation,
+    ) -> None:
         self.service = service
         self.row = row
+        self.operation = operation
         self.data_password = data_password  # the password the copied data already holds
         self.rollback = Rollback()
         self.view: DatabaseView | None = None
@@ -213,6 +220,15 @@ class DatabaseService:
         return row
 
     async def create(self, request: CreateDatabase) -> DatabaseView:
+        new, template = await self.plan(request)
+        async with self.creation(new, "database.create") as creation:
+            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
+            await creation.start()
+        return creation.result()
+
+    async def plan(self, request: CreateDatabase) -> tuple[NewDatabase, str]:
+        """A request for a new, empty database checked, with the template its volume is
+        cloned from (made the first time an engine version is used)."""
         engine = self.catalog.engine(request.type)
         name = validate_name(request.name)
         description = describe(request.description)
@@ -226,11 +242,9 @@ class DatabaseService:
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
-        new = NewDatabase(name, engine.name, version, description, resources, upkeep=upkeep)
-        async with self.creation(new, "database.create") as creation:
-            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
-            await creation.start()
-        return creation.result()
+        return NewDatabase(
+            name, engine.name, version, description, resources, upkeep=upkeep
+        ), template
 
     @asynccontextmanager
     async def creation(self, new: NewDatabase, kind: str) -> AsyncIterator[Creation]:
@@ -248,7 +262,7 @@ class DatabaseService:
         except BaseException as exc:
             await operations.finish(operation, _public_message(exc))
             raise
-        creation = Creation(self, row, new.data_password)
+        creation = Creation(self, row, new.data_password, operation)
         creation.rollback.push("delete row", row.delete)
         creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:

@@ -16,6 +16,7 @@ from app.domain.handover import Handover
 from app.domain.health import HealthService
 from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
+from app.domain.imports import ImportService
 from app.domain.keys import ApiKeyService
 from app.domain.monitoring import MonitoringService
 from app.domain.operation_log import OperationLog
@@ -54,6 +55,7 @@ class Services:
     housekeeping: Housekeeping
     idempotency: IdempotencyService
     handover: Handover
+    imports: ImportService
     operations: OperationLog
 
     @classmethod
@@ -118,5 +120,6 @@ class Services:
             ),
             idempotency=IdempotencyService(),
             handover=Handover(event_log),
+            imports=ImportService(databases, settings.import_jobs),
             operations=OperationLog(databases),
         )

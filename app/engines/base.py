@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from app.engines.refusals import Refusal
+from app.engines.source_tools import SourceTool
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Engine(ABC):
     default_username: str
     default_database: str
     refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
+    importer: SourceTool | None = None  # how it copies an existing server, when it can
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"

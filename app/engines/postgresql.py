@@ -13,6 +13,7 @@ from urllib.parse import quote
 import asyncpg
 
 from app.engines.base import Engine, Listen
+from app.engines.pg_import import PgImport
 from app.engines.refusals import PostgresRefusal
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class PostgreSQL(Engine):
     image_repository = "postgres"
     container_port = 5432
     refusal = PostgresRefusal()
+    importer = PgImport()
     data_dir = "/var/lib/postgresql/data"
     run_as = "999:999"
     stop_signal = "SIGINT"  # fast shutdown: SIGTERM would wait for clients to disconnect

@@ -44,7 +44,9 @@ def receiver(api: httpx.Client) -> Iterator[Receiver]:
 def test_respond_async_create_branch_reset_delete_answer_operations(
     api: httpx.Client, receiver: Receiver
 ) -> None:
-    accepted = api.post("/databases", json={"name": "op-async", "type": "postgresql"}, headers=ASYNC)
+    accepted = api.post(
+        "/databases", json={"name": "op-async", "type": "postgresql"}, headers=ASYNC
+    )
     try:
         assert accepted.status_code == 202, accepted.text
         operation = accepted.json()["data"]
