@@ -4,6 +4,7 @@ indexes, sequences, views and a large table."""
 
 from __future__ import annotations
 
+import shlex
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import docker
 import psycopg
+import pymysql
 
 from tests.conftest import free_port
 
@@ -99,3 +101,58 @@ def _wait_for(port: int, database: str) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+MARIADB_BOOTSTRAP = f"""FLUSH PRIVILEGES;
+CREATE DATABASE shop;
+CREATE USER 'app'@'%' IDENTIFIED BY '{PASSWORD}';
+GRANT ALL PRIVILEGES ON *.* TO 'app'@'%';
+CREATE TABLE shop.customers (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(200) UNIQUE);
+INSERT INTO shop.customers (email) VALUES ('a@example.com'), ('b@example.com');
+CREATE VIEW shop.customer_count AS SELECT count(*) AS n FROM shop.customers;
+"""
+
+
+@dataclass(frozen=True)
+class MariaDBSource:
+    port: int
+
+    def uri(self, password: str = PASSWORD) -> str:
+        return f"mariadb://app:{password}@127.0.0.1:{self.port}/shop"
+
+
+@contextmanager
+def mariadb_source(client: docker.DockerClient, image: str) -> Iterator[MariaDBSource]:
+    """A MariaDB server with a `shop` database and an `app` user."""
+    port = free_port()
+    script = (
+        "set -e\nmariadb-install-db --no-defaults --datadir=/tmp/db --user=mysql "
+        "--auth-root-authentication-method=socket --skip-test-db >/dev/null\n"
+        f"printf '%s' {shlex.quote(MARIADB_BOOTSTRAP)} | "
+        "mariadbd --no-defaults --datadir=/tmp/db --bootstrap\n"
+        f"exec mariadbd --no-defaults --datadir=/tmp/db --port={port} "
+        "--bind-address=127.0.0.1 --socket=/tmp/mysqld.sock --skip-name-resolve"
+    )
+    container = client.containers.run(
+        image,
+        command=["sh", "-c", script],
+        user="999:999",
+        labels={SOURCE_LABEL: uuid.uuid4().hex},
+        network_mode="host",
+        detach=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                pymysql.connect(
+                    host="127.0.0.1", port=port, user="app", password=PASSWORD, database="shop"
+                ).close()
+                break
+            except pymysql.err.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield MariaDBSource(port)
+    finally:
+        container.remove(force=True, v=True)

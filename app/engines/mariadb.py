@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 
 from app.engines.base import Engine, Listen
+from app.engines.mariadb_import import MariaDBImport
 from app.engines.mysql import (
     mysql_uri,
     native_password_hash,
@@ -33,6 +34,7 @@ class MariaDB(Engine):
     image_repository = "mariadb"
     container_port = 3306
     refusal = MysqlRefusal()
+    importer = MariaDBImport()
     data_dir = DATA_DIR
     run_as = "999:999"
     stop_signal = "SIGTERM"  # mariadbd shuts down cleanly on SIGTERM

@@ -15,7 +15,14 @@ import psycopg
 import pytest
 
 from tests.conftest import Server, free_port
-from tests.sources import LARGE_ROWS, PASSWORD, SourceServer, postgres_source
+from tests.sources import (
+    LARGE_ROWS,
+    PASSWORD,
+    MariaDBSource,
+    SourceServer,
+    mariadb_source,
+    postgres_source,
+)
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +170,35 @@ def test_a_server_of_another_engine_or_a_bad_source_is_refused(
         json={"name": "not-imported", "type": "mongodb", "source": {"uri": "mongodb://h/db"}},
     )
     assert mongo.status_code == 400
+
+
+@pytest.fixture(scope="module")
+def maria_source(docker_client: docker.DockerClient) -> Iterator[MariaDBSource]:
+    with mariadb_source(docker_client, "mariadb:10.11") as server:
+        yield server
+
+
+def test_mariadb_sources_are_probed_with_the_engines_own_client(
+    api: httpx.Client, maria_source: MariaDBSource, source: SourceServer
+) -> None:
+    """The login is checked against a real MariaDB server; this machine's mariadb image has
+    no mariadb-dump, which the probe reports instead of failing half-way."""
+    cases = [
+        (maria_source.uri(password="wrong"), "refused the login"),
+        (f"mariadb://app:x@127.0.0.1:{source.port}/shop", "does not answer as MariaDB"),
+        (maria_source.uri(), "mariadb-dump"),
+    ]
+    for uri, expected in cases:
+        body = {"name": "maria-imported", "type": "mariadb", "source": {"uri": uri}}
+        refused = api.post("/databases", json=body)
+        assert refused.status_code == 400, refused.text
+        assert expected in refused.json()["error"]["message"], refused.text
+        assert PASSWORD not in refused.text
+    schemas = {"uri": maria_source.uri(), "schemas": ["shop"]}
+    refused = api.post("/databases", json={"name": "m", "type": "mariadb", "source": schemas})
+    assert "do not apply to mariadb" in refused.json()["error"]["message"]
+    not_maria = f"postgresql://app:{PASSWORD}@127.0.0.1:{maria_source.port}/shop"
+    body = {"name": "pg-from-maria", "type": "postgresql", "source": {"uri": not_maria}}
+    refused = api.post("/databases", json=body)
+    assert refused.status_code == 400
+    assert "does not answer as PostgreSQL" in refused.json()["error"]["message"], refused.text
