@@ -51,8 +51,9 @@ class PgImport(SourceTool):
             number = int(version)
         except ValueError:
             raise SourceRefused("does not answer as PostgreSQL") from None
-        major = number // 10000 if number >= 100000 else number // 100
-        return SourceFacts(version=(major,), size_bytes=int(size))
+        # 160002 is 16.2; before 10, 90624 was 9.6.24 and 9.6 the major version.
+        major = (number // 10000,) if number >= 100000 else (number // 10000, number // 100 % 100)
+        return SourceFacts(version=major, size_bytes=int(size))
 
     def import_command(self, what: ImportFilter) -> list[str]:
         selection = " ".join(
