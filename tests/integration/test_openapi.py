@@ -70,6 +70,8 @@ PROBE_STATUS = {
     "deleteWebhook": 404,
     "testWebhook": 404,
     "listWebhookDeliveries": 404,
+    "listOperations": 400,  # database_id is required
+    "getOperation": 404,
 }
 
 
