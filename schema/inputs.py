@@ -40,6 +40,19 @@ def _upkeep(given: dict[str, Any]) -> dict[str, Any]:
     return upkeep
 
 
+@strawberry.input(description="An existing server to fill the new database from")
+class ImportSourceInput:
+    uri: str = strawberry.field(description="postgresql://user:pass@host:port/db, mariadb://…")
+    schemas: list[str] | None = UNSET
+    exclude_schemas: list[str] | None = UNSET
+    tables: list[str] | None = UNSET
+    exclude_tables: list[str] | None = UNSET
+    schema_only: bool | None = UNSET
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in vars(self).items() if value not in (UNSET, None)}
+
+
 @strawberry.input
 class CreateDatabaseInput:
     name: str
@@ -52,6 +65,9 @@ class CreateDatabaseInput:
     protected: bool | None = UNSET
     auto_stop_after: str | None = UNSET
     snapshot_schedule: SnapshotScheduleInput | None = UNSET
+    source: ImportSourceInput | None = strawberry.field(
+        default=None, description="Fill it from an existing server (an import)"
+    )
 
     def request(self) -> CreateDatabase:
         return CreateDatabase(
@@ -62,6 +78,9 @@ class CreateDatabaseInput:
             resources=self.resources.as_dict() if self.resources else None,
             upkeep=_upkeep(_given(self)),
         )
+
+    def source_spec(self) -> dict[str, Any] | None:
+        return self.source.as_dict() if self.source else None
 
 
 @strawberry.input(description="Fields left out are not changed")

@@ -14,7 +14,7 @@ from app.domain.health import HealthReport
 from app.domain.monitoring import LiveReads
 from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
-from app.domain.views import DatabaseView, SnapshotView
+from app.domain.views import DatabaseView, OperationView, SnapshotView
 from schema.context import Info
 from schema.errors import domain
 
@@ -199,6 +199,39 @@ class Snapshot:
     async def branches(self, info: Info) -> list[Database]:
         views = await info.context.loaders.branches_of_snapshot.load(self.id)
         return [Database.of(v) for v in views]
+
+
+@strawberry.type(description="How far long work has come; null where the tool cannot tell")
+class OperationProgress:
+    phase: str = strawberry.field(description="e.g. dump, restore")
+    bytes_done: int | None
+    bytes_total: int | None
+    objects_done: int | None
+    objects_total: int | None
+
+
+@strawberry.type(description="Long work followed to its end: an import, or an async call")
+class Operation:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="e.g. database.import, branch.create")
+    status: str = strawberry.field(description="running, succeeded or failed")
+    database_id: strawberry.ID | None
+    progress: OperationProgress | None
+    error: str | None
+    source: str | None = strawberry.field(description="An import's source, without password")
+    mask: bool | None = strawberry.field(description="The caller's explicit masking choice")
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, view: OperationView) -> Operation:
+        return cls(**{field.name: getattr(view, field.name) for field in fields(view)})
+
+
+@strawberry.type
+class OperationPage:
+    items: list[Operation]
+    page_info: PageInfo
 
 
 @strawberry.type

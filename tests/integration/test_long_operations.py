@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import Server
+from tests.integration.test_graphql import gql
 from tests.webhook_receiver import Receiver
 
 ASYNC = {"Prefer": "respond-async"}
@@ -121,3 +123,31 @@ def test_operations_are_not_found_or_need_a_database(api: httpx.Client) -> None:
     unlisted = api.get("/operations")
     assert unlisted.status_code == 400 and unlisted.json()["error"]["code"] == "VALIDATION_ERROR"
     assert api.get("/operations", params={"database_id": "nobody"}).status_code == 404
+
+
+def test_graphql_async_mutations_answer_operations_to_follow(
+    api: httpx.Client, server: Server
+) -> None:
+    created = gql(
+        server,
+        'mutation { createDatabaseAsync(input: {name: "op-gql", type: "postgresql"}) '
+        "{ id kind status databaseId } }",
+    )["data"]["createDatabaseAsync"]
+    try:
+        assert created["kind"] == "database.create"
+        assert follow(api, created["id"])["status"] == "succeeded"
+        read = gql(
+            server,
+            "query($id: ID!, $db: ID!) { operation(id: $id) { status finishedAt } "
+            "operations(databaseId: $db) { items { id } pageInfo { total } } }",
+            {"id": created["id"], "db": "op-gql"},
+        )["data"]
+        assert read["operation"]["status"] == "succeeded" and read["operation"]["finishedAt"]
+        assert created["id"] in [o["id"] for o in read["operations"]["items"]]
+        deleted = gql(server, 'mutation { deleteDatabaseAsync(id: "op-gql") { id kind } }')
+        ended = follow(api, deleted["data"]["deleteDatabaseAsync"]["id"])
+        assert ended["status"] == "succeeded"
+        missing = gql(server, 'mutation { resetDatabaseAsync(id: "op-gql") { id } }')
+        assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    finally:
+        api.delete("/databases/op-gql")
