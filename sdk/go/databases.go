@@ -25,9 +25,14 @@ func (s *DatabasesService) ListAll(ctx context.Context, opts ListDatabasesOption
 	})}
 }
 
-// Create creates a database and returns it once it accepts connections.
+// Create creates a database and returns it once it accepts connections (with a Source,
+// once the source's data is in).
 func (s *DatabasesService) Create(ctx context.Context, params CreateDatabaseParams) (*Database, error) {
-	return s.database(ctx, request{method: http.MethodPost, path: "/databases", body: params})
+	r := request{method: http.MethodPost, path: "/databases", body: params}
+	if params.Source != nil {
+		r.query = url.Values{"wait": {"true"}}
+	}
+	return s.database(ctx, r)
 }
 
 // Get returns a database by id ("db-…") or name.

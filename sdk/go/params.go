@@ -15,6 +15,20 @@ type CreateDatabaseParams struct {
 	Version     string          `json:"version,omitempty"`
 	Description string          `json:"description,omitempty"`
 	Resources   *ResourcesInput `json:"resources,omitempty"`
+	// Source fills the new database from an existing server (an import); Create then
+	// waits until the data is in.
+	Source *ImportSource `json:"source,omitempty"`
+}
+
+// ImportSource is an existing server to import: its URI (postgresql://, mariadb://) and,
+// optionally, the schemas and tables to include or exclude, or the schema alone.
+type ImportSource struct {
+	URI            string   `json:"uri"`
+	Schemas        []string `json:"schemas,omitempty"`
+	ExcludeSchemas []string `json:"exclude_schemas,omitempty"`
+	Tables         []string `json:"tables,omitempty"`
+	ExcludeTables  []string `json:"exclude_tables,omitempty"`
+	SchemaOnly     bool     `json:"schema_only,omitempty"`
 }
 
 // UpdateDatabaseParams is the body of Databases.Update: nil fields are left as they are.

@@ -181,3 +181,29 @@ type Dependency struct {
 	Backend   string  `json:"backend,omitempty"`
 	FreeBytes *int64  `json:"free_bytes,omitempty"`
 }
+
+// Operation is long work followed to its end: an import, or a call made with
+// `Prefer: respond-async`.
+type Operation struct {
+	ID         string             `json:"id"`
+	Kind       string             `json:"kind"`
+	Status     string             `json:"status"` // running, succeeded or failed
+	DatabaseID *string            `json:"database_id"`
+	Progress   *OperationProgress `json:"progress"`
+	Error      *string            `json:"error"`
+	// Source is an import's source URI, without its password.
+	Source *string `json:"source"`
+	// Mask is the caller's explicit choice about masking, when it made one.
+	Mask       *bool      `json:"mask"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+// OperationProgress is how far an operation has come; nil where the tool cannot tell.
+type OperationProgress struct {
+	Phase        string `json:"phase"`
+	BytesDone    *int64 `json:"bytes_done"`
+	BytesTotal   *int64 `json:"bytes_total"`
+	ObjectsDone  *int64 `json:"objects_done"`
+	ObjectsTotal *int64 `json:"objects_total"`
+}

@@ -370,6 +370,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a database's operations
+         * @description One page of the operations on one database, newest first (its creation, imports, branches, resets, deletes and every other change). `database_id` is required: operations are seen through their database.
+         */
+        get: operations["listOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's id. */
+                id: components["schemas"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an operation
+         * @description The operation's status (`running`, `succeeded`, `failed`), its progress while it runs (bytes and objects done of the total where the tool can tell), its error when it failed, and its timestamps. An operation whose database is gone (it was deleted, or its creation failed) can still be read by its id.
+         */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -606,6 +649,7 @@ export interface components {
             protected?: components["schemas"]["ProtectedInput"];
             auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
             snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
+            source?: components["schemas"]["ImportSource"];
         };
         UpdateDatabaseRequest: {
             name?: components["schemas"]["DatabaseName"];
@@ -674,7 +718,7 @@ export interface components {
          * @description A lifecycle event (branches are databases with a parent).
          * @enum {string}
          */
-        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset";
+        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset" | "operation.succeeded" | "operation.failed";
         /** @description A lifecycle event name, or `*` for every event. */
         WebhookEventFilter: components["schemas"]["LifecycleEventName"] | "*";
         /** @description The events to deliver: at least one; duplicates are dropped. Any other name gets 400 VALIDATION_ERROR naming it and listing the valid ones. */
@@ -763,6 +807,11 @@ export interface components {
                 reason?: string;
                 /** @description Only on snapshot events; whether a snapshot schedule took it. */
                 scheduled?: boolean;
+                /** @description Only on operation events (`operation.succeeded`, `operation.failed`), sent for operations answered with 202; `reason` then holds a failure's error. */
+                operation?: {
+                    id: components["schemas"]["OperationId"];
+                    kind: string;
+                };
             };
         };
         TestEventPayload: {
@@ -814,6 +863,72 @@ export interface components {
             total: number;
             /** @description Number of pages, ceil(total / limit); 0 when total is 0. */
             pages: number;
+        };
+        /**
+         * @description An operation's id.
+         * @example op-3n8b1v6c9x2z
+         */
+        OperationId: string;
+        /** @description How far long work has come; a figure the tool cannot tell is null. An import's `dump` phase counts bytes written of the source's size, its `restore` phase the dump's items (PostgreSQL) or bytes (MariaDB). */
+        OperationProgress: {
+            /**
+             * @example dump
+             * @example restore
+             */
+            phase: string;
+            bytes_done: number | null;
+            bytes_total: number | null;
+            objects_done: number | null;
+            objects_total: number | null;
+        };
+        Operation: {
+            id: components["schemas"]["OperationId"];
+            /** @description What it does, such as database.create, database.import, database.delete, branch.create, branch.reset, snapshot.create. */
+            kind: string;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed";
+            database_id: components["schemas"]["DatabaseId"] | null;
+            progress: components["schemas"]["OperationProgress"] | null;
+            /** @description Why it failed (the same message a waiting call would have answered). */
+            error: string | null;
+            /** @description An import's source URI, without its password. */
+            source: string | null;
+            /** @description The caller's explicit choice about masking, when it made one. */
+            mask: boolean | null;
+            created_at: components["schemas"]["Timestamp"];
+            finished_at: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description An existing server to fill the new database from, with the engine's own tools run in its image (PostgreSQL: pg_dump -Fd and pg_restore with STAGDB_IMPORT_JOBS parallel jobs; MariaDB: mariadb-dump and the mariadb client). The source is checked first: one that cannot be reached, refuses the login, is of another engine or runs a newer version than the new database gets 400 VALIDATION_ERROR and nothing is made. Its password is never logged, recorded or shown. */
+        ImportSource: {
+            /**
+             * @description postgresql:// or postgres:// for postgresql; mariadb:// or mysql:// (a MariaDB server) for mariadb; user, host and database are required.
+             * @example postgresql://app:secret@prod.internal:5432/shop
+             */
+            uri: string;
+            schemas?: components["schemas"]["ImportNames"];
+            exclude_schemas?: components["schemas"]["ImportNames"];
+            tables?: components["schemas"]["ImportNames"];
+            exclude_tables?: components["schemas"]["ImportNames"];
+            /**
+             * @description Copy the schema (tables, views, sequences, indexes) without rows.
+             * @default false
+             */
+            schema_only: boolean;
+        };
+        /** @description Schemas or tables to include or exclude, as pg_dump's -n/-N/-t/-T patterns take them (PostgreSQL), or table names of the source database (MariaDB, where schemas do not apply). */
+        ImportNames: string[];
+        OperationEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["Operation"];
+            message: string;
+        };
+        OperationListEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["Operation"][];
+            pagination: components["schemas"]["Pagination"];
+            message: string;
         };
         DatabaseEnvelope: {
             /** @constant */
@@ -1093,6 +1208,23 @@ export interface components {
         };
     };
     responses: {
+        /** @description The work goes on (asked for with `Prefer: respond-async`, or an import): the operation doing it, to follow at `Location` until it has `succeeded` or `failed`. Its end is also announced as `operation.succeeded` or `operation.failed`. */
+        Accepted: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                /** @description The operation's address, `/v1/operations/{id}`. */
+                Location?: string;
+                /** @description `respond-async`. */
+                "Preference-Applied"?: string;
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OperationEnvelope"];
+            };
+        };
         /** @description Invalid request body, query parameter or value; or an `Idempotency-Key` that is not 1 to 255 printable ASCII characters, or was used for another request. */
         BadRequest: {
             headers: {
@@ -1196,6 +1328,10 @@ export interface components {
         Page: number;
         /** @description Items per page. */
         Limit: number;
+        /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+        Prefer: string;
+        /** @description For an import (a create with `source`): true waits until the database is filled and running and answers it (201), as `Prefer: wait=<seconds>` does within its bound. */
+        Wait: boolean;
         /**
          * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
          * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1275,8 +1411,13 @@ export interface operations {
     };
     createDatabase: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description For an import (a create with `source`): true waits until the database is filled and running and answers it (201), as `Prefer: wait=<seconds>` does within its bound. */
+                wait?: components["parameters"]["Wait"];
+            };
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1306,6 +1447,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
@@ -1388,7 +1530,10 @@ export interface operations {
                 /** @description `true` (or `1`) also deletes the branches that block the deletion, and every branch below them; `false` (or `0`) refuses with 409 while there are any. Case-insensitive; any other value gets 400. */
                 cascade?: components["parameters"]["Cascade"];
             };
-            header?: never;
+            header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
             path: {
                 /** @description database id (db-…) or name */
                 id: components["parameters"]["DatabaseRef"];
@@ -1410,6 +1555,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -1621,6 +1767,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1653,6 +1801,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -1666,6 +1815,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1698,6 +1849,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             /** @description Invalid request body, no snapshot to reset to (a root database without `snapshot_id`), a snapshot of neither this database nor its parent, or a database in a status that cannot be reset. */
             400: {
                 headers: {
@@ -1872,6 +2024,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1904,6 +2058,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
@@ -2179,6 +2334,73 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listOperations: {
+        parameters: {
+            query: {
+                /** @description The database's id or name. */
+                database_id: string;
+                /** @description 1-based page number. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationListEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's id. */
+                id: components["schemas"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The operation. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationEnvelope"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];

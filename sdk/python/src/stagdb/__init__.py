@@ -26,6 +26,8 @@ from stagdb.models import (  # noqa: E402
     Delivery,
     Health,
     LogLine,
+    Operation,
+    OperationProgress,
     Snapshot,
     Webhook,
 )
@@ -42,6 +44,8 @@ __all__ = [
     "InsufficientResourcesError",
     "LogLine",
     "NotFoundError",
+    "Operation",
+    "OperationProgress",
     "RateLimitedError",
     "ResourceBusyError",
     "ServerError",

@@ -15,6 +15,7 @@ from stagdb.models import (
     Health,
     JSONDict,
     LogLine,
+    Operation,
     Page,
     Pagination,
     Snapshot,
@@ -87,6 +88,7 @@ def create_database(
     version: str | None,
     description: str | None,
     resources: Mapping[str, Any] | None,
+    source: Mapping[str, Any] | None = None,
 ) -> Call[Database]:
     body = _body(
         name=name,
@@ -94,8 +96,11 @@ def create_database(
         version=version,
         description=description,
         resources=dict(resources) if resources is not None else None,
+        source=dict(source) if source is not None else None,
     )
-    return Call("POST", "/databases", _data(Database.from_dict), json=body)
+    # An import answers 202 with its operation unless asked to wait for the database.
+    params = _query(wait=True) if source is not None else {}
+    return Call("POST", "/databases", _data(Database.from_dict), params, json=body)
 
 
 def update_database(ref: str, fields: Mapping[str, Any]) -> Call[Database]:
@@ -198,6 +203,18 @@ def list_deliveries(webhook_id: str, page: int) -> Call[Page[Delivery]]:
 
 
 # --- health --------------------------------------------------------------------------------
+
+
+# --- operations ------------------------------------------------------------------------
+
+
+def get_operation(operation_id: str) -> Call[Operation]:
+    return Call("GET", f"/operations/{_segment(operation_id)}", _data(Operation.from_dict))
+
+
+def list_operations(database: str, page: int) -> Call[Page[Operation]]:
+    params = _query(database_id=database, page=page, limit=PAGE_LIMIT)
+    return Call("GET", "/operations", _page(Operation.from_dict), params)
 
 
 def health() -> Call[Health]:

@@ -8,7 +8,16 @@ from typing import Any, Protocol, TypeVar
 
 from stagdb import _calls
 from stagdb._calls import Call
-from stagdb.models import Database, DatabaseStats, Delivery, LogLine, Page, Snapshot, Webhook
+from stagdb.models import (
+    Database,
+    DatabaseStats,
+    Delivery,
+    LogLine,
+    Operation,
+    Page,
+    Snapshot,
+    Webhook,
+)
 
 T = TypeVar("T")
 # Aliases: inside the classes below, `list` is the method's name.
@@ -66,8 +75,13 @@ class Databases:
         version: str | None = None,
         description: str | None = None,
         resources: Mapping[str, Any] | None = None,
+        source: Mapping[str, Any] | None = None,
     ) -> Database:
-        return self._send(_calls.create_database(name, type, version, description, resources))
+        """With `source` ({"uri": ..., "tables": [...], ...}) the database is filled from
+        that server, and this answers once the data is in."""
+        return self._send(
+            _calls.create_database(name, type, version, description, resources, source)
+        )
 
     def update(self, id_or_name: str, **fields: Any) -> Database:
         return self._send(_calls.update_database(id_or_name, fields))
@@ -113,8 +127,13 @@ class AsyncDatabases:
         version: str | None = None,
         description: str | None = None,
         resources: Mapping[str, Any] | None = None,
+        source: Mapping[str, Any] | None = None,
     ) -> Database:
-        return await self._send(_calls.create_database(name, type, version, description, resources))
+        """With `source` ({"uri": ..., "tables": [...], ...}) the database is filled from
+        that server, and this answers once the data is in."""
+        return await self._send(
+            _calls.create_database(name, type, version, description, resources, source)
+        )
 
     async def update(self, id_or_name: str, **fields: Any) -> Database:
         return await self._send(_calls.update_database(id_or_name, fields))
@@ -259,3 +278,27 @@ class AsyncWebhooks:
 
     def deliveries(self, id: str) -> AsyncIterator[Delivery]:
         return _every_page_async(self._send, lambda n: _calls.list_deliveries(id, n))
+
+
+class Operations:
+    def __init__(self, send: Send) -> None:
+        self._send = send
+
+    def get(self, id: str) -> Operation:
+        return self._send(_calls.get_operation(id))
+
+    def list(self, database: str) -> Iterator[Operation]:
+        """A database's operations, newest first."""
+        return _every_page(self._send, lambda n: _calls.list_operations(database, n))
+
+
+class AsyncOperations:
+    def __init__(self, send: AsyncSend) -> None:
+        self._send = send
+
+    async def get(self, id: str) -> Operation:
+        return await self._send(_calls.get_operation(id))
+
+    def list(self, database: str) -> AsyncIterator[Operation]:
+        """A database's operations, newest first."""
+        return _every_page_async(self._send, lambda n: _calls.list_operations(database, n))

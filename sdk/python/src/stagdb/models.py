@@ -277,6 +277,63 @@ class Health(ApiObject):
 
 
 @dataclass(frozen=True)
+class OperationProgress(ApiObject):
+    phase: str
+    bytes_done: int | None
+    bytes_total: int | None
+    objects_done: int | None
+    objects_total: int | None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> OperationProgress:
+        return cls(
+            raw,
+            phase=raw.get("phase", ""),
+            bytes_done=raw.get("bytes_done"),
+            bytes_total=raw.get("bytes_total"),
+            objects_done=raw.get("objects_done"),
+            objects_total=raw.get("objects_total"),
+        )
+
+
+@dataclass(frozen=True)
+class Operation(ApiObject):
+    """Long work followed to its end: an import, or a call answered 202."""
+
+    id: str
+    kind: str
+    status: str  # running, succeeded or failed
+    database_id: str | None
+    progress: OperationProgress | None
+    error: str | None
+    source: str | None  # an import's source, without its password
+    mask: bool | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.status != "running"
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Operation:
+        progress = raw.get("progress")
+        return cls(
+            raw,
+            id=raw["id"],
+            kind=raw["kind"],
+            status=raw["status"],
+            database_id=raw.get("database_id"),
+            progress=OperationProgress.from_dict(progress) if progress else None,
+            error=raw.get("error"),
+            source=raw.get("source"),
+            mask=raw.get("mask"),
+            created_at=_time(raw["created_at"]),
+            finished_at=parse_time(raw.get("finished_at")),
+        )
+
+
+@dataclass(frozen=True)
 class Pagination(ApiObject):
     page: int
     limit: int
