@@ -40,6 +40,11 @@ def _upkeep(given: dict[str, Any]) -> dict[str, Any]:
     return upkeep
 
 
+@strawberry.input(description="Refresh from the source every `every` (12h, 1d)")
+class RefreshScheduleInput:
+    every: str
+
+
 @strawberry.input(description="An existing server to fill the new database from")
 class ImportSourceInput:
     uri: str = strawberry.field(description="postgresql://user:pass@host:port/db, mariadb://…")
@@ -68,6 +73,9 @@ class CreateDatabaseInput:
     source: ImportSourceInput | None = strawberry.field(
         default=None, description="Fill it from an existing server (an import)"
     )
+    refresh_schedule: RefreshScheduleInput | None = strawberry.field(
+        default=None, description="With a source: refresh from it on this rhythm"
+    )
 
     def request(self) -> CreateDatabase:
         return CreateDatabase(
@@ -81,6 +89,9 @@ class CreateDatabaseInput:
 
     def source_spec(self) -> dict[str, Any] | None:
         return self.source.as_dict() if self.source else None
+
+    def refresh_spec(self) -> dict[str, Any] | None:
+        return {"every": self.refresh_schedule.every} if self.refresh_schedule else None
 
 
 @strawberry.input(description="Fields left out are not changed")

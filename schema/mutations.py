@@ -8,12 +8,14 @@ import strawberry
 
 from app.completion import to_completion
 from app.domain.views import DatabaseView
+from app.errors import ValidationError
 from schema.context import Info
 from schema.errors import domain
 from schema.inputs import (
     CreateBranchInput,
     CreateDatabaseInput,
     CreateSnapshotInput,
+    ImportSourceInput,
     UpdateDatabaseInput,
 )
 from schema.ratelimit import charge
@@ -24,8 +26,10 @@ def _creation(info: Info, input: CreateDatabaseInput) -> Awaitable[DatabaseView]
     services = info.context.services
     source = input.source_spec()
     if source is None:
+        if input.refresh_spec() is not None:
+            raise ValidationError("refresh_schedule needs a source to refresh from")
         return services.databases.create(input.request())
-    return services.imports.create(input.request(), source)
+    return services.imports.create(input.request(), source, input.refresh_spec())
 
 
 async def _handed_over(info: Info, work: Callable[[], Awaitable[object]]) -> Operation:
@@ -46,6 +50,24 @@ class Mutation:
     async def create_database_async(self, info: Info, input: CreateDatabaseInput) -> Operation:
         await charge(info, "database.create")
         return await _handed_over(info, lambda: _creation(info, input))
+
+    @strawberry.mutation(description="Fills an imported database again from its source")
+    async def refresh_database(
+        self, info: Info, id: strawberry.ID, source: ImportSourceInput | None = None
+    ) -> Database:
+        await charge(info, "database.refresh")
+        service = info.context.services.refresh
+        spec = source.as_dict() if source else None
+        return Database.of(await domain(lambda: to_completion(service.refresh(id, spec))))
+
+    @strawberry.mutation(description="Like refreshDatabase, answering its operation at once")
+    async def refresh_database_async(
+        self, info: Info, id: strawberry.ID, source: ImportSourceInput | None = None
+    ) -> Operation:
+        await charge(info, "database.refresh")
+        service = info.context.services.refresh
+        spec = source.as_dict() if source else None
+        return await _handed_over(info, lambda: service.refresh(id, spec))
 
     @strawberry.mutation(description="Like createBranch, answering its operation at once")
     async def create_branch_async(

@@ -41,6 +41,11 @@ class SnapshotSchedule:
     keep: int
 
 
+@strawberry.type(description="Refreshes from the database's source on a rhythm")
+class RefreshSchedule:
+    every: str = strawberry.field(description="A duration: 12h, 1d")
+
+
 @strawberry.type
 class PageInfo:
     page: int
@@ -84,6 +89,10 @@ class Database:
         "the next one; null: never"
     )
     snapshot_schedule: SnapshotSchedule | None
+    source: str | None = strawberry.field(
+        description="Where an imported database's data came from, without its password"
+    )
+    refresh_schedule: RefreshSchedule | None
     created_at: datetime
     updated_at: datetime
 

@@ -12,8 +12,12 @@ from app.api.long_calls import answer
 from app.completion import to_completion
 from app.domain.databases import CreateDatabase, DatabaseFilter, DatabaseService, UpdateDatabase
 from app.domain.upkeep import UPKEEP_FIELDS
+from app.errors import ValidationError
 
-CREATE_FIELDS = {"name", "type", "version", "description", "resources", "source", *UPKEEP_FIELDS}
+CREATE_FIELDS = {
+    "name", "type", "version", "description", "resources", "source", "refresh_schedule",
+    *UPKEEP_FIELDS,
+}  # fmt: skip
 UPDATE_FIELDS = {"name", "description", "resources", "type", "version", *UPKEEP_FIELDS}
 
 
@@ -34,7 +38,10 @@ async def create_database(request: Request) -> Response:
     body = await json_object(request, CREATE_FIELDS, required={"name", "type"})
     upkeep = split_off(body, UPKEEP_FIELDS)
     source = body.pop("source", None)
+    refresh_schedule = body.pop("refresh_schedule", None)
     create = CreateDatabase(**body, upkeep=upkeep)
+    if source is None and refresh_schedule is not None:
+        raise ValidationError("refresh_schedule needs a source to refresh from")
     if source is None:
         return await answer(
             request,
@@ -44,7 +51,7 @@ async def create_database(request: Request) -> Response:
     imports = request.app.state.services.imports
     return await answer(
         request,
-        lambda: imports.create(create, source),
+        lambda: imports.create(create, source, refresh_schedule),
         lambda view: ok(render.database(view), "Database created and imported successfully", 201),
         always_long=True,
     )
@@ -80,3 +87,14 @@ async def start_database(request: Request) -> Response:
 async def stop_database(request: Request) -> Response:
     view = await to_completion(_service(request).stop(request.path_params["id"]))
     return ok(render.database(view), "Database stopped successfully")
+
+
+async def refresh_database(request: Request) -> Response:
+    body = await json_object(request, {"source"}, required=set(), allow_empty=True)
+    service = request.app.state.services.refresh
+    return await answer(
+        request,
+        lambda: service.refresh(request.path_params["id"], body.get("source")),
+        lambda view: ok(render.database(view), "Database refreshed successfully"),
+        always_long=True,
+    )

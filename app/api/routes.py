@@ -27,6 +27,7 @@ ROUTES: list[BaseRoute] = [
     Route("/databases/{id}/start", databases.start_database, methods=["POST"]),
     Route("/databases/{id}/stop", databases.stop_database, methods=["POST"]),
     Route("/databases/{id}/reset", branches.reset_database, methods=["POST"]),
+    Route("/databases/{id}/refresh", databases.refresh_database, methods=["POST"]),
     Route("/databases/{id}/stats", monitoring.database_stats, methods=["GET"]),
     Route("/databases/{id}/logs", monitoring.database_logs, methods=["GET"]),
     Route("/databases/{id}/snapshots", snapshots.list_snapshots, methods=["GET"]),

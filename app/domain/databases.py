@@ -27,7 +27,7 @@ from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, poo
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.upkeep import Upkeep
-from app.domain.views import Connection, DatabaseView, ResourcesView
+from app.domain.views import Connection, DatabaseView, RefreshScheduleView, ResourcesView
 from app.engines import Engine
 from app.errors import (
     InsufficientResources,
@@ -637,6 +637,10 @@ class DatabaseService:
             if row.auto_stop_after_s is not None
             else None,
             snapshot_schedule=schedule.view() if (schedule := Upkeep.of(row).schedule) else None,
+            source=str((row.source_options or {}).get("uri")) if row.source_options else None,
+            refresh_schedule=RefreshScheduleView(format_duration(row.refresh_every_s))
+            if row.refresh_every_s is not None
+            else None,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -25,6 +25,7 @@ EVENT_NAMES = (
     "database.failed",
     "database.recovered",
     "database.expired",
+    "database.refreshed",
     "snapshot.created",
     "snapshot.deleted",
     "branch.created",

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from app.domain import lifecycle
 from app.domain.databases import DatabaseService
-from app.domain.jobs import EXPIRE, IDLE, SNAPSHOT, Outcome
+from app.domain.jobs import EXPIRE, IDLE, REFRESH, SNAPSHOT, Outcome
+from app.domain.refresh import RefreshService
 from app.domain.snapshots import SnapshotService
 from app.drivers.front import Unavailable
 from app.errors import StagError
@@ -36,15 +37,22 @@ class Housekeeping:
         snapshots: SnapshotService,
         interval_s: float,
         wake_timeout_s: float,
+        refresher: RefreshService | None = None,
     ) -> None:
         self.databases = databases
+        self.refresher = refresher
         self.snapshots = snapshots
         self.provisioner = databases.provisioner
         self.front = databases.provisioner.front
         self.jobs = databases.jobs
         self.interval_s = interval_s
         self.wake_timeout_s = wake_timeout_s
-        self.handlers = {EXPIRE: self.expire, SNAPSHOT: self.snapshot, IDLE: self.idle}
+        self.handlers = {
+            EXPIRE: self.expire,
+            SNAPSHOT: self.snapshot,
+            IDLE: self.idle,
+            REFRESH: self.refresh,
+        }
         self._wakes: dict[str, asyncio.Task[None]] = {}
         self.front.admit = self.admit
 
@@ -125,6 +133,23 @@ class Housekeeping:
         await self.snapshots.take_scheduled(row, now)
         following = job.due_at + every
         return Outcome(following if following > now else now + every)
+
+    async def refresh(self, job: Job) -> Outcome:
+        """A scheduled refresh; one that fails (the source is away) is tried again at the
+        next beat, and the failure is kept on the job."""
+        row = await Database.get_or_none(id=job.database_id)
+        if row is None or row.refresh_every_s is None or self.refresher is None:
+            return Outcome(None)
+        now = datetime.now(UTC)
+        every = timedelta(seconds=row.refresh_every_s)
+        note = None
+        try:
+            await self.refresher.scheduled(row)
+        except StagError as exc:
+            log.warning("scheduled refresh of %s failed: %s", row.id, exc.message)
+            note = f"failed: {exc.message}"
+        following = job.due_at + every
+        return Outcome(following if following > now else now + every, note)
 
     async def idle(self, job: Job) -> Outcome:
         row = await Database.get_or_none(id=job.database_id)

@@ -13,7 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from app.domain import operations
-from app.domain.databases import CreateDatabase, Creation, DatabaseService
+from app.domain.databases import CreateDatabase, DatabaseService
+from app.domain.durations import format_duration, parse_duration
 from app.domain.sources import Source, parse_source
 from app.domain.views import DatabaseView
 from app.drivers.runtime.base import Mount
@@ -26,11 +27,13 @@ from app.engines.source_tools import (
     SourceTool,
 )
 from app.errors import ValidationError
+from app.models import Database, Operation
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 30.0
 PROGRESS_POLL_S = 1.0
+MIN_REFRESH_EVERY_S = 60
 
 
 class ImportService:
@@ -39,19 +42,39 @@ class ImportService:
         self.provisioner = databases.provisioner
         self.jobs = jobs
 
-    async def create(self, request: CreateDatabase, source_spec: object) -> DatabaseView:
-        """A new database holding a copy of the source; `creating` until the data is in."""
+    async def create(
+        self, request: CreateDatabase, source_spec: object, refresh_schedule: object = None
+    ) -> DatabaseView:
+        """A new database holding a copy of the source; `creating` until the data is in.
+        With `refresh_schedule` ({"every": "1d"}) it is refreshed from the source on that
+        rhythm, and the source's URI is kept, sealed, for it."""
         engine = self.databases.catalog.engine(request.type)
         source = parse_source(source_spec, engine.name, engine.importer)
+        every_s = refresh_every(refresh_schedule)
         new, template = await self.databases.plan(request)
-        tool = _tool(engine)
         facts = await self.probe(engine, new.version, source)
-        new = replace(new, options={"source": source.shown, **_recorded(source)})
+        new = replace(new, options={"source": source.shown, **recorded(source)})
         async with self.databases.creation(new, "database.import") as creation:
-            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
+            row = creation.row
+            await creation.fill(self.provisioner.clone_template(template, row.volume))
             await creation.start()
-            await self._copy(creation, engine, tool, source, facts)
+            await self.copy_into(row, creation.operation, engine, source, facts)
+            remember(row, source, every_s)
+            await row.save(update_fields=["source_options", "source_uri", "refresh_every_s"])
         return creation.result()
+
+    async def source_of(self, row: Database, source_spec: object) -> Source:
+        """The source a refresh reads: the one given, or the one kept for its schedule."""
+        engine = self.databases.catalog.engine(row.engine)
+        if source_spec is not None:
+            return parse_source(source_spec, engine.name, engine.importer)
+        if row.source_uri is None:
+            raise ValidationError(
+                f"Database '{row.name}' keeps no source credentials (they are kept only with a "
+                'refresh_schedule): pass "source": {"uri": ...} to refresh it'
+            )
+        kept = {k: v for k, v in (row.source_options or {}).items() if k != "uri"}
+        return parse_source({**kept, "uri": row.source_uri}, engine.name, engine.importer)
 
     async def probe(self, engine: Engine, version: str, source: Source) -> SourceFacts:
         """Log in to the source with the engine's own client: a clear VALIDATION_ERROR when
@@ -77,13 +100,13 @@ class ImportService:
             )
         return facts
 
-    async def _copy(
-        self, creation: Creation, engine: Engine, tool: SourceTool, source: Source,
+    async def copy_into(
+        self, row: Database, operation: Operation, engine: Engine, source: Source,
         facts: SourceFacts,
     ) -> None:  # fmt: skip
-        """Dump the source and restore it into the new database, in one tool container
+        """Dump the source and restore it into `row`'s running engine, in one tool container
         working in a scratch volume of the pool; both go once it ends."""
-        row = creation.row
+        tool = _tool(engine)
         if row.port is None:
             raise ValidationError("the new database has no port")
         host, port = self.provisioner.client_address(row.port)
@@ -97,16 +120,13 @@ class ImportService:
         }
         scratch_volume = f"{row.id}-import"  # named for its database: sweeps know whose it is
         scratch = await self.databases.guard(self.provisioner.scratch(engine, scratch_volume))
-        creation.rollback.push(
-            "destroy import scratch", lambda: self.provisioner.destroy_volume(scratch_volume)
-        )
         spec = self.provisioner.tool_spec(
             "import", self._image(engine, row.version), tool.import_command(source.what),
             environment, engine.run_as, mounts=[Mount(str(scratch), SCRATCH)], database_id=row.id,
         )  # fmt: skip
         container = await self.databases.guard(self.provisioner.start_tool(spec))
         try:
-            exit_code, output = await self._follow(container, creation, tool, scratch, facts)
+            exit_code, output = await self._follow(container, operation, tool, scratch, facts)
             if exit_code != 0:
                 raise ValidationError(
                     "The import failed: " + tool.explain(_scrub(output, source), source.where)
@@ -116,7 +136,7 @@ class ImportService:
             await self.databases.guard(self.provisioner.destroy_volume(scratch_volume))
 
     async def _follow(
-        self, container: str, creation: Creation, tool: SourceTool, scratch: Path,
+        self, container: str, operation: Operation, tool: SourceTool, scratch: Path,
         facts: SourceFacts,
     ) -> tuple[int, str]:  # fmt: skip
         """Wait for the import to end, recording its progress; answers its exit code and
@@ -132,7 +152,7 @@ class ImportService:
                 progress = replace(progress, done=progress.total)
             if progress != reported:
                 reported = progress
-                await operations.report_progress(creation.operation, _figures(progress))
+                await operations.report_progress(operation, _figures(progress))
             if ended:
                 return exit_code, output
             await asyncio.sleep(PROGRESS_POLL_S)
@@ -156,7 +176,28 @@ def _figures(progress: Progress) -> dict[str, object]:
     }
 
 
-def _recorded(source: Source) -> dict[str, object]:
+def refresh_every(value: object) -> int | None:
+    """A `refresh_schedule` ({"every": "<duration>"}, or null) in seconds."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"every"}:
+        raise ValidationError('refresh_schedule must be {"every": "<duration>"} or null')
+    every_s = parse_duration(value["every"], "refresh_schedule.every")
+    if every_s < MIN_REFRESH_EVERY_S:
+        raise ValidationError(
+            f"refresh_schedule.every must be at least {format_duration(MIN_REFRESH_EVERY_S)}"
+        )
+    return every_s
+
+
+def remember(row: Database, source: Source, every_s: int | None) -> None:
+    """Keep where `row`'s data came from; its credentials only while a schedule needs them."""
+    row.source_options = {"uri": source.shown, **recorded(source)}
+    row.source_uri = source.uri if every_s is not None else None
+    row.refresh_every_s = every_s
+
+
+def recorded(source: Source) -> dict[str, object]:
     """The source's options as its operation keeps them (names only, no credentials)."""
     what = source.what
     chosen = {

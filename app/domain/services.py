@@ -22,6 +22,7 @@ from app.domain.monitoring import MonitoringService
 from app.domain.operation_log import OperationLog
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
+from app.domain.refresh import RefreshService
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.front import ConnectionFront
@@ -56,6 +57,7 @@ class Services:
     idempotency: IdempotencyService
     handover: Handover
     imports: ImportService
+    refresh: RefreshService
     operations: OperationLog
 
     @classmethod
@@ -91,6 +93,8 @@ class Services:
             upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
         snapshots = SnapshotService(databases)
+        imports = ImportService(databases, settings.import_jobs)
+        refresh = RefreshService(databases, snapshots, imports)
         egress = EgressPolicy(settings.webhooks.allow_networks)
         delivery = DeliveryWorker(settings.webhooks, egress)
         return cls(
@@ -116,10 +120,11 @@ class Services:
             ),
             delivery=delivery,
             housekeeping=Housekeeping(
-                databases, snapshots, settings.job_interval_s, settings.wake_timeout_s
+                databases, snapshots, settings.job_interval_s, settings.wake_timeout_s, refresh
             ),
             idempotency=IdempotencyService(),
             handover=Handover(event_log),
-            imports=ImportService(databases, settings.import_jobs),
+            imports=imports,
+            refresh=refresh,
             operations=OperationLog(databases),
         )

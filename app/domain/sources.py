@@ -20,8 +20,9 @@ MAX_NAMES = 100
 URI_MAX = 2048
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Source:
+    uri: str  # as given, credentials included: kept only sealed, for a refresh schedule
     scheme: str
     host: str
     port: int
@@ -29,6 +30,9 @@ class Source:
     password: str
     database: str
     what: ImportFilter
+
+    def __repr__(self) -> str:
+        return f"Source({self.shown})"  # never the password, should it reach a log
 
     @property
     def shown(self) -> str:
@@ -81,6 +85,7 @@ def parse_source(raw: object, engine_name: str, tool: SourceTool | None) -> Sour
         raise ValidationError("source.uri must name a user, a host and a database")
     what = _filter(raw, tool, engine_name)
     return Source(
+        uri=uri,
         scheme=parts.scheme,
         host=parts.hostname,
         port=port,

@@ -33,6 +33,11 @@ class SnapshotScheduleView:
 
 
 @dataclass(frozen=True)
+class RefreshScheduleView:
+    every: str  # a duration, e.g. 1d
+
+
+@dataclass(frozen=True)
 class DatabaseView:
     id: str
     name: str
@@ -51,6 +56,8 @@ class DatabaseView:
     protected: bool
     auto_stop_after: str | None
     snapshot_schedule: SnapshotScheduleView | None
+    source: str | None  # where an imported database's data came from, without password
+    refresh_schedule: RefreshScheduleView | None
     created_at: datetime
     updated_at: datetime
 

@@ -51,6 +51,12 @@ class Database(Model):
     last_active_at: datetime | None = fields.DatetimeField(null=True)
     # Stopped for idleness (not by its user): the next client connection starts it.
     idle_stopped = fields.BooleanField(default=False)
+    # Where an imported database's data came from: the source shown without its password,
+    # with what of it was copied; the full URI is kept (sealed) only while a refresh
+    # schedule needs it.
+    source_options: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    source_uri: str | None = SealedField(null=True)
+    refresh_every_s: int | None = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -266,11 +266,14 @@ def test_what_each_status_allows(status: str) -> None:
     expected = {
         lifecycle.CREATING: {"created", "branched", "creation failed", "unsettled"},
         lifecycle.RUNNING: {"stopped", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "recovered", "lost", "expiring", "stopped idle"},
+                            "deleting", "recovered", "lost", "expiring", "stopped idle",
+                            "refreshed", "refresh failed"},
         lifecycle.STOPPED: {"started", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "expiring", "woken by connection"},
+                            "deleting", "expiring", "woken by connection", "refreshed",
+                            "refresh failed"},
         lifecycle.FAILED: {"started", "stopped", "start failed", "reset", "reset failed",
-                           "updated", "deleting", "recovered", "expiring"},
+                           "updated", "deleting", "recovered", "expiring", "refreshed",
+                           "refresh failed"},
         lifecycle.DELETING: {"deleting", "deleted", "branch deleted", "unsettled"},
     }[status]  # fmt: skip
     assert allowed == expected
