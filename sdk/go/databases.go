@@ -66,6 +66,13 @@ func (s *DatabasesService) Reset(ctx context.Context, id string, params ResetPar
 	return s.database(ctx, request{method: http.MethodPost, path: databasePath(id) + "/reset", body: params})
 }
 
+// Refresh fills an imported database again from its source (params.Source, or the one
+// kept for its refresh schedule) and returns it once the data is in.
+func (s *DatabasesService) Refresh(ctx context.Context, id string, params RefreshParams) (*Database, error) {
+	r := request{method: http.MethodPost, path: databasePath(id) + "/refresh", body: params, query: url.Values{"wait": {"true"}}}
+	return s.database(ctx, r)
+}
+
 // Stats reads a database's figures now.
 func (s *DatabasesService) Stats(ctx context.Context, id string) (*DatabaseStats, error) {
 	return getInto[DatabaseStats](ctx, s.client, request{method: http.MethodGet, path: databasePath(id) + "/stats"})

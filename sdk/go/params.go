@@ -18,6 +18,8 @@ type CreateDatabaseParams struct {
 	// Source fills the new database from an existing server (an import); Create then
 	// waits until the data is in.
 	Source *ImportSource `json:"source,omitempty"`
+	// RefreshSchedule (with a Source) refreshes it from the source on a rhythm.
+	RefreshSchedule *RefreshSchedule `json:"refresh_schedule,omitempty"`
 }
 
 // ImportSource is an existing server to import: its URI (postgresql://, mariadb://) and,
@@ -29,6 +31,11 @@ type ImportSource struct {
 	Tables         []string `json:"tables,omitempty"`
 	ExcludeTables  []string `json:"exclude_tables,omitempty"`
 	SchemaOnly     bool     `json:"schema_only,omitempty"`
+}
+
+// RefreshParams is the body of Databases.Refresh; a nil Source is the kept one.
+type RefreshParams struct {
+	Source *ImportSource `json:"source,omitempty"`
 }
 
 // UpdateDatabaseParams is the body of Databases.Update: nil fields are left as they are.

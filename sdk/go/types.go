@@ -28,8 +28,17 @@ type Database struct {
 	AutoStopAfter *string `json:"auto_stop_after"`
 	// SnapshotSchedule takes snapshots on a rhythm and keeps the newest; nil for none.
 	SnapshotSchedule *SnapshotSchedule `json:"snapshot_schedule"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
+	// Source is where an imported database's data came from (its URI without password).
+	Source *string `json:"source"`
+	// RefreshSchedule refreshes it from its source on a rhythm; nil for none.
+	RefreshSchedule *RefreshSchedule `json:"refresh_schedule"`
+	CreatedAt       time.Time        `json:"created_at"`
+	UpdatedAt       time.Time        `json:"updated_at"`
+}
+
+// RefreshSchedule is how often an imported database is refreshed from its source.
+type RefreshSchedule struct {
+	Every string `json:"every"`
 }
 
 // SnapshotSchedule is a database's scheduled snapshots: every duration, keeping the newest.

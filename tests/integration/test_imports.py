@@ -202,3 +202,87 @@ def test_mariadb_sources_are_probed_with_the_engines_own_client(
     refused = api.post("/databases", json=body)
     assert refused.status_code == 400
     assert "does not answer as PostgreSQL" in refused.json()["error"]["message"], refused.text
+
+
+def test_refresh_swaps_in_fresh_data_keeping_the_uri_and_the_old_data(
+    api: httpx.Client, server: Server, source: SourceServer
+) -> None:
+    body = {
+        "name": "refreshing",
+        "type": "postgresql",
+        "source": {"uri": source.uri(), "exclude_tables": ["public.events"]},
+        "refresh_schedule": {"every": "1h"},
+    }
+    created = api.post("/databases?wait=true", json=body)
+    try:
+        assert created.status_code == 201, created.text
+        before = created.json()["data"]
+        assert before["source"] == f"postgresql://postgres@127.0.0.1:{source.port}/shop"
+        assert before["refresh_schedule"] == {"every": "1h"}
+        metadata = server.data_dir / "stagdb.sqlite3"
+        if metadata.exists():  # the kept URI is sealed at rest
+            assert PASSWORD.encode() not in metadata.read_bytes()
+        uri = before["connection"]["uri"]
+        with psycopg.connect(uri, autocommit=True) as connection:
+            connection.execute("CREATE TABLE local_marker (note text)")
+            connection.execute("INSERT INTO local_marker VALUES ('written on staging')")
+        branch = api.post("/databases/refreshing/branches", json={"name": "refreshing-b"})
+        assert branch.status_code == 201, branch.text
+        with psycopg.connect(source.uri(), autocommit=True) as connection:
+            connection.execute("INSERT INTO sales.customers (email) VALUES ('new@example.com')")
+
+        refreshed = api.post("/databases/refreshing/refresh", headers={"Prefer": "wait=300"})
+        assert refreshed.status_code == 200, refreshed.text
+        after = refreshed.json()["data"]
+        assert after["connection"] == before["connection"] and after["status"] == "running"
+        assert rows(uri, "SELECT count(*) FROM sales.customers") == [(101,)]
+        assert rows(uri, "SELECT to_regclass('public.local_marker')") == [(None,)]
+        branch_uri = branch.json()["data"]["connection"]["uri"]
+        assert rows(branch_uri, "SELECT note FROM local_marker") == [("written on staging",)]
+        snapshots = api.get("/databases/refreshing/snapshots").json()["data"]
+        kept = [s for s in snapshots if s["name"].startswith("pre-refresh-")]
+        assert len(kept) == 1
+        from_kept = api.post(f"/snapshots/{kept[0]['id']}/branches", json={"name": "pre-refresh"})
+        assert from_kept.status_code == 201, from_kept.text
+        old_uri = from_kept.json()["data"]["connection"]["uri"]
+        assert rows(old_uri, "SELECT count(*) FROM local_marker") == [(1,)]
+        operations = api.get("/operations", params={"database_id": "refreshing"}).json()["data"]
+        assert operations[0]["kind"] == "database.refresh"
+        assert operations[0]["status"] == "succeeded"
+    finally:
+        with psycopg.connect(source.uri(), autocommit=True) as connection:
+            connection.execute("DELETE FROM sales.customers WHERE email = 'new@example.com'")
+        api.delete("/databases/refreshing?cascade=true")
+
+
+def test_refresh_needs_a_source(api: httpx.Client, source: SourceServer) -> None:
+    plain = api.post("/databases", json={"name": "not-imported-r", "type": "postgresql"})
+    try:
+        refused = api.post("/databases/not-imported-r/refresh")
+        assert refused.status_code == 400
+        assert "was not imported" in refused.json()["error"]["message"]
+        no_schedule = api.post(
+            "/databases?wait=true",
+            json={"name": "imported-once", "type": "postgresql",
+                  "source": {"uri": source.uri(), "schema_only": True}},
+        )  # fmt: skip
+        assert no_schedule.status_code == 201, no_schedule.text
+        refused = api.post("/databases/imported-once/refresh")
+        assert "keeps no source credentials" in refused.json()["error"]["message"]
+        given = api.post(
+            "/databases/imported-once/refresh",
+            json={"source": {"uri": source.uri(), "schema_only": True}},
+        )
+        assert given.status_code == 202, given.text
+        bad_schedule = api.post(
+            "/databases",
+            json={"name": "x-sched", "type": "postgresql", "refresh_schedule": {"every": "1h"}},
+        )
+        assert "needs a source" in bad_schedule.json()["error"]["message"]
+    finally:
+        assert plain.status_code == 201
+        api.delete("/databases/not-imported-r")
+        deadline = time.monotonic() + 120
+        while api.delete("/databases/imported-once").status_code == 409:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)

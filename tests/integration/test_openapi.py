@@ -51,6 +51,7 @@ PROBE_STATUS = {
     "startDatabase": 404,
     "stopDatabase": 404,
     "resetDatabase": 404,
+    "refreshDatabase": 404,
     "getDatabaseStats": 404,
     "getDatabaseLogs": 404,
     "listSnapshots": 404,

@@ -179,6 +179,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/databases/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description database id (db-…) or name */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh an imported database from its source
+         * @description Imports the source again into a new volume and swaps it in, keeping the id, name, URI, password and port; the previous data stays as a snapshot named `pre-refresh-<time>` (branches made before keep their data; the database can be reset to it). The source is the one given in the body (which becomes the database's source) or, when left out, the one kept for its `refresh_schedule`. Like an import it answers 202 with its operation unless asked to wait (`?wait=true`, `Prefer: wait=<seconds>`); the database is not served while the new data goes in. On failure the old data comes back. Announced as `database.refreshed`.
+         */
+        post: operations["refreshDatabase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/databases/{id}/stats": {
         parameters: {
             query?: never;
@@ -578,6 +601,10 @@ export interface components {
             /** @description Stopped (`database.stopped`, reason `idle`) after this long with no client connection; the next client connection starts it again (`database.started`, reason `connection`) at the same URI. Null: never. */
             auto_stop_after: components["schemas"]["Duration"] | null;
             snapshot_schedule: components["schemas"]["SnapshotSchedule"] | null;
+            /** @description Where an imported database's data came from: its source URI without the password. Null for databases that were not imported. */
+            source: string | null;
+            /** @description Refreshes from the source on this rhythm; null for none. */
+            refresh_schedule: components["schemas"]["RefreshSchedule"] | null;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
@@ -650,6 +677,7 @@ export interface components {
             auto_stop_after?: components["schemas"]["AutoStopAfterInput"];
             snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
             source?: components["schemas"]["ImportSource"];
+            refresh_schedule?: components["schemas"]["RefreshSchedule"];
         };
         UpdateDatabaseRequest: {
             name?: components["schemas"]["DatabaseName"];
@@ -718,7 +746,7 @@ export interface components {
          * @description A lifecycle event (branches are databases with a parent).
          * @enum {string}
          */
-        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset" | "operation.succeeded" | "operation.failed";
+        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "database.refreshed" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset" | "operation.succeeded" | "operation.failed";
         /** @description A lifecycle event name, or `*` for every event. */
         WebhookEventFilter: components["schemas"]["LifecycleEventName"] | "*";
         /** @description The events to deliver: at least one; duplicates are dropped. Any other name gets 400 VALIDATION_ERROR naming it and listing the valid ones. */
@@ -897,6 +925,10 @@ export interface components {
             mask: boolean | null;
             created_at: components["schemas"]["Timestamp"];
             finished_at: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description Refresh from the source every `every` (at least 1m). The source's URI is then kept, sealed at rest, for it; without a schedule it is not kept at all. */
+        RefreshSchedule: {
+            every: components["schemas"]["Duration"];
         };
         /** @description An existing server to fill the new database from, with the engine's own tools run in its image (PostgreSQL: pg_dump -Fd and pg_restore with STAGDB_IMPORT_JOBS parallel jobs; MariaDB: mariadb-dump and the mariadb client). The source is checked first: one that cannot be reached, refuses the login, is of another engine or runs a newer version than the new database gets 400 VALIDATION_ERROR and nothing is made. Its password is never logged, recorded or shown. */
         ImportSource: {
@@ -1863,6 +1895,52 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ValidationErrorCode"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    refreshDatabase: {
+        parameters: {
+            query?: {
+                /** @description For an import (a create with `source`): true waits until the database is filled and running and answers it (201), as `Prefer: wait=<seconds>` does within its bound. */
+                wait?: components["parameters"]["Wait"];
+            };
+            header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description database id (db-…) or name */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    source?: components["schemas"]["ImportSource"];
+                };
+            };
+        };
+        responses: {
+            /** @description The database was refreshed and is running. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatabaseEnvelope"];
+                };
+            };
+            202: components["responses"]["Accepted"];
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];

@@ -112,6 +112,14 @@ def delete_database(ref: str, cascade: bool) -> Call[None]:
     return Call("DELETE", f"/databases/{_segment(ref)}", _nothing, params)
 
 
+def refresh_database(ref: str, source: Mapping[str, Any] | None) -> Call[Database]:
+    body = _body(source=dict(source) if source is not None else None)
+    params = _query(wait=True)  # a refresh answers 202 with its operation unless asked to wait
+    return Call(
+        "POST", f"/databases/{_segment(ref)}/refresh", _data(Database.from_dict), params, body
+    )
+
+
 def database_action(ref: str, action: str, body: Mapping[str, Any] | None = None) -> Call[Database]:
     path = f"/databases/{_segment(ref)}/{action}"
     return Call("POST", path, _data(Database.from_dict), json=dict(body) if body else None)

@@ -99,6 +99,10 @@ class Databases:
         body = {"snapshot_id": snapshot_id} if snapshot_id else None
         return self._send(_calls.database_action(id_or_name, "reset", body))
 
+    def refresh(self, id_or_name: str, source: Mapping[str, Any] | None = None) -> Database:
+        """Fill an imported database again from its source; answers once the data is in."""
+        return self._send(_calls.refresh_database(id_or_name, source))
+
     def stats(self, id_or_name: str) -> DatabaseStats:
         return self._send(_calls.database_stats(id_or_name))
 
@@ -150,6 +154,10 @@ class AsyncDatabases:
     async def reset(self, id_or_name: str, snapshot_id: str | None = None) -> Database:
         body = {"snapshot_id": snapshot_id} if snapshot_id else None
         return await self._send(_calls.database_action(id_or_name, "reset", body))
+
+    async def refresh(self, id_or_name: str, source: Mapping[str, Any] | None = None) -> Database:
+        """Fill an imported database again from its source; answers once the data is in."""
+        return await self._send(_calls.refresh_database(id_or_name, source))
 
     async def stats(self, id_or_name: str) -> DatabaseStats:
         return await self._send(_calls.database_stats(id_or_name))

@@ -90,6 +90,8 @@ class Database(ApiObject):
     protected: bool = False  # never deleted, reset or expired while set
     auto_stop_after: str | None = None  # idle duration before it stops, e.g. "15m"
     snapshot_schedule: SnapshotSchedule | None = None
+    source: str | None = None  # an imported database's source, without its password
+    refresh_every: str | None = None  # its refresh_schedule's rhythm, e.g. "1d"
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Database:
@@ -116,6 +118,8 @@ class Database(ApiObject):
             protected=bool(raw.get("protected", False)),
             auto_stop_after=raw.get("auto_stop_after"),
             snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
+            source=raw.get("source"),
+            refresh_every=(raw.get("refresh_schedule") or {}).get("every"),
         )
 
 
