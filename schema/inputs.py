@@ -40,6 +40,23 @@ def _upkeep(given: dict[str, Any]) -> dict[str, Any]:
     return upkeep
 
 
+@strawberry.input(
+    description="Mask `column` of `table` with: email, name, phone, hash, null, "
+    "redact or fixed:<value>"
+)
+class MaskingRuleInput:
+    table: str
+    column: str
+    with_: str = strawberry.field(name="with")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"table": self.table, "column": self.column, "with": self.with_}
+
+
+def _rules(value: Any) -> Any:
+    return [rule.as_dict() for rule in value] if isinstance(value, list) else value
+
+
 @strawberry.input(description="Refresh from the source every `every` (12h, 1d)")
 class RefreshScheduleInput:
     every: str
@@ -76,6 +93,7 @@ class CreateDatabaseInput:
     refresh_schedule: RefreshScheduleInput | None = strawberry.field(
         default=None, description="With a source: refresh from it on this rhythm"
     )
+    masking_rules: list[MaskingRuleInput] | None = None
 
     def request(self) -> CreateDatabase:
         return CreateDatabase(
@@ -85,6 +103,7 @@ class CreateDatabaseInput:
             description=self.description,
             resources=self.resources.as_dict() if self.resources else None,
             upkeep=_upkeep(_given(self)),
+            masking_rules=_rules(self.masking_rules),
         )
 
     def source_spec(self) -> dict[str, Any] | None:
@@ -97,6 +116,7 @@ class CreateDatabaseInput:
 @strawberry.input(description="Fields left out are not changed")
 class UpdateDatabaseInput:
     name: str | None = UNSET
+    masking_rules: list[MaskingRuleInput] | None = UNSET
     description: str | None = UNSET
     resources: ResourcesInput | None = UNSET
     ttl: str | None = UNSET
@@ -111,6 +131,8 @@ class UpdateDatabaseInput:
         given = {key: value for key, value in given.items() if key not in upkeep}
         if isinstance(given.get("resources"), ResourcesInput):
             given["resources"] = given["resources"].as_dict()
+        if "masking_rules" in given:
+            given["masking_rules"] = _rules(given["masking_rules"])
         return UpdateDatabase(**given, fields=frozenset(given), upkeep=upkeep)
 
 
@@ -127,6 +149,9 @@ class CreateSnapshotInput:
 class CreateBranchInput:
     name: str
     description: str | None = None
+    mask: bool | None = strawberry.field(
+        default=None, description="false: skip the parent's masking rules (recorded)"
+    )
     ttl: str | None = UNSET
     expires_at: datetime | None = UNSET
     protected: bool | None = UNSET
@@ -135,7 +160,10 @@ class CreateBranchInput:
 
     def request(self) -> CreateBranch:
         return CreateBranch(
-            name=self.name, description=self.description, upkeep=_upkeep(_given(self))
+            name=self.name,
+            description=self.description,
+            upkeep=_upkeep(_given(self)),
+            mask=self.mask,
         )
 
 

@@ -41,6 +41,15 @@ class SnapshotSchedule:
     keep: int
 
 
+@strawberry.type(description="How one column is masked in the copies a database hands out")
+class MaskingRule:
+    table: str
+    column: str
+    with_: str = strawberry.field(
+        name="with", description="email, name, phone, hash, null, redact or fixed:<value>"
+    )
+
+
 @strawberry.type(description="Refreshes from the database's source on a rhythm")
 class RefreshSchedule:
     every: str = strawberry.field(description="A duration: 12h, 1d")
@@ -93,6 +102,10 @@ class Database:
         description="Where an imported database's data came from, without its password"
     )
     refresh_schedule: RefreshSchedule | None
+    masking_rules: list[MaskingRule] | None = strawberry.field(
+        description="Applied to its branches and imports before they run; null: none"
+    )
+    masked: bool = strawberry.field(description="Its own data has been masked")
     created_at: datetime
     updated_at: datetime
 

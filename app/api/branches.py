@@ -12,7 +12,7 @@ from app.api.long_calls import answer
 from app.domain.branches import BranchService, CreateBranch
 from app.domain.upkeep import UPKEEP_FIELDS
 
-CREATE_FIELDS = {"name", "description", *UPKEEP_FIELDS}
+CREATE_FIELDS = {"name", "description", "mask", *UPKEEP_FIELDS}
 
 
 def _service(request: Request) -> BranchService:

@@ -16,9 +16,11 @@ from app.errors import ValidationError
 
 CREATE_FIELDS = {
     "name", "type", "version", "description", "resources", "source", "refresh_schedule",
-    *UPKEEP_FIELDS,
+    "masking_rules", *UPKEEP_FIELDS,
 }  # fmt: skip
-UPDATE_FIELDS = {"name", "description", "resources", "type", "version", *UPKEEP_FIELDS}
+UPDATE_FIELDS = {
+    "name", "description", "resources", "type", "version", "masking_rules", *UPKEEP_FIELDS,
+}  # fmt: skip
 
 
 def _service(request: Request) -> DatabaseService:

@@ -15,7 +15,12 @@ from app.domain.views import (
 
 
 def database(view: DatabaseView) -> dict[str, object]:
-    return asdict(view)
+    data = asdict(view)
+    if view.masking_rules is not None:
+        data["masking_rules"] = [
+            {"table": r.table, "column": r.column, "with": r.with_} for r in view.masking_rules
+        ]
+    return data
 
 
 def operation(view: OperationView) -> dict[str, object]:

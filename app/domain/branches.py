@@ -15,6 +15,8 @@ from app.domain.databases import (
     describe,
     refuse_if_protected,
 )
+from app.domain.masking import MaskingService
+from app.domain.masking_rules import rules_of
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.resources import Resources
@@ -31,12 +33,16 @@ class CreateBranch:
     name: object
     description: object = None
     upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
+    mask: object = None  # false: skip the parent's masking rules (recorded in the operation)
 
 
 class BranchService:
-    def __init__(self, databases: DatabaseService, snapshots: SnapshotService) -> None:
+    def __init__(
+        self, databases: DatabaseService, snapshots: SnapshotService, masking: MaskingService
+    ) -> None:
         self.databases = databases
         self.snapshots = snapshots
+        self.masking = masking
         self.provisioner = databases.provisioner
 
     async def list(self, database_ref: str, page: PageRequest) -> Page[DatabaseView]:
@@ -49,7 +55,7 @@ class BranchService:
         parent = await self.databases.find(database_ref)
         name, description = await self._validate(request)
         upkeep = self._upkeep(request)
-        new = self._new(parent, name, description, None, upkeep)
+        new = self._new(parent, name, description, None, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
             branch = creation.row
             async with operations.locked_operation(
@@ -68,6 +74,7 @@ class BranchService:
             )
             branch.snapshot_id = snapshot.id
             await creation.start()
+            await self._mask(parent, branch, request)
         return creation.result()
 
     async def from_snapshot(self, snapshot_id: str, request: CreateBranch) -> DatabaseView:
@@ -75,13 +82,24 @@ class BranchService:
         snapshot = await self.snapshots.find(snapshot_id)
         parent = await self.databases.find(snapshot.database_id)
         name, description = await self._validate(request)
-        new = self._new(parent, name, description, snapshot.id, self._upkeep(request))
+        upkeep = self._upkeep(request)
+        new = self._new(parent, name, description, snapshot.id, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
             await creation.fill(
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, creation.row.volume)
             )
             await creation.start()
+            await self._mask(parent, creation.row, request)
         return creation.result()
+
+    async def _mask(self, parent: Database, branch: Database, request: CreateBranch) -> None:
+        """Mask a branch of a database with masking rules before it is handed out, unless
+        its data is masked already or the caller chose `mask: false`."""
+        if parent.masked or parent.masking_key is None or not parent.masking_rules:
+            branch.masked = parent.masked
+        elif request.mask is not False:
+            await self.masking.apply(branch, rules_of(parent), parent.masking_key)
+        await branch.save(update_fields=["masked"])
 
     async def _drop(self, snapshot: Snapshot) -> None:
         await self.provisioner.destroy_snapshot(snapshot.volume, snapshot.id)
@@ -185,7 +203,12 @@ class BranchService:
 
     @staticmethod
     def _new(
-        parent: Database, name: str, description: str, snapshot_id: str | None, upkeep: Upkeep
+        parent: Database,
+        name: str,
+        description: str,
+        snapshot_id: str | None,
+        upkeep: Upkeep,
+        options: dict[str, object],
     ) -> NewDatabase:
         return NewDatabase(
             name=name,
@@ -197,4 +220,14 @@ class BranchService:
             snapshot_id=snapshot_id,
             data_password=parent.password,
             upkeep=upkeep,
+            options=options,
         )
+
+
+def _mask_choice(request: CreateBranch) -> dict[str, object]:
+    """The caller's explicit masking choice, recorded in the branch's operation."""
+    if request.mask is None:
+        return {}
+    if not isinstance(request.mask, bool):
+        raise ValidationError("mask must be true or false")
+    return {"mask": request.mask}

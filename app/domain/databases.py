@@ -20,6 +20,7 @@ from app.domain.durations import format_duration
 from app.domain.events import DatabaseEvent, EventLog
 from app.domain.ids import looks_like_id, new_id
 from app.domain.jobs import JobBook
+from app.domain.masking_rules import columns_for, parse_rules, rules_of
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
@@ -27,7 +28,13 @@ from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, poo
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.upkeep import Upkeep
-from app.domain.views import Connection, DatabaseView, RefreshScheduleView, ResourcesView
+from app.domain.views import (
+    Connection,
+    DatabaseView,
+    MaskingRuleView,
+    RefreshScheduleView,
+    ResourcesView,
+)
 from app.engines import Engine
 from app.errors import (
     InsufficientResources,
@@ -55,6 +62,7 @@ class CreateDatabase:
     description: object = None
     resources: object = None
     upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
+    masking_rules: object = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class NewDatabase:
     data_password: str | None = None  # the password the copied data already holds
     upkeep: Upkeep = Upkeep()
     options: Mapping[str, object] = field(default_factory=dict)  # recorded in its operation
+    masking: Mapping[str, object] = field(default_factory=dict)  # masking_rules, masking_key
 
 
 class Creation:
@@ -142,6 +151,7 @@ class UpdateDatabase:
     version: object = None
     fields: frozenset[str] = frozenset()
     upkeep: Mapping[str, object] = field(default_factory=dict)
+    masking_rules: object = None
 
 
 @dataclass(frozen=True)
@@ -242,9 +252,11 @@ class DatabaseService:
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
-        return NewDatabase(
-            name, engine.name, version, description, resources, upkeep=upkeep
-        ), template
+        masking = columns_for(parse_rules(request.masking_rules), None)
+        new = NewDatabase(
+            name, engine.name, version, description, resources, upkeep=upkeep, masking=masking
+        )
+        return new, template
 
     @asynccontextmanager
     async def creation(self, new: NewDatabase, kind: str) -> AsyncIterator[Creation]:
@@ -315,6 +327,7 @@ class DatabaseService:
             lock_expires_at=operations.lease_deadline(),
             last_active_at=datetime.now(UTC),
             **new.upkeep.columns(),
+            **new.masking,
         )
 
     def event(
@@ -385,6 +398,7 @@ class DatabaseService:
         if name != row.name and await Database.exists(name=name):
             raise ValidationError(f"A database named '{name}' already exists")
         Upkeep.of(row).changed(request.upkeep)  # refuse bad input before taking the lock
+        rules = parse_rules(request.masking_rules)
 
         async with operations.locked_operation("database.update", row):
             self._require(row, lifecycle.CAN_CHANGE, "updated")
@@ -393,6 +407,11 @@ class DatabaseService:
             upkeep = Upkeep.of(row).changed(request.upkeep)
             for column, value in upkeep.columns().items():
                 setattr(row, column, value)
+            masking = {}
+            if "masking_rules" in request.fields:
+                masking = columns_for(rules, row.masking_key)
+                for column, value in masking.items():
+                    setattr(row, column, value)
             if resources != current:
                 await self._apply_resources(row, current, resources)
             try:
@@ -400,7 +419,7 @@ class DatabaseService:
                     row,
                     "updated",
                     ["name", "description", "memory_bytes", "cpus", "container_id",
-                     *upkeep.columns()],
+                     *upkeep.columns(), *masking],
                     error=row.error,
                 )  # fmt: skip
             except IntegrityError:
@@ -641,6 +660,10 @@ class DatabaseService:
             refresh_schedule=RefreshScheduleView(format_duration(row.refresh_every_s))
             if row.refresh_every_s is not None
             else None,
+            masking_rules=[MaskingRuleView(r.table, r.column, r.with_) for r in rules_of(row)]
+            if row.masking_rules is not None
+            else None,
+            masked=row.masked,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -15,6 +15,8 @@ from pathlib import Path
 from app.domain import operations
 from app.domain.databases import CreateDatabase, DatabaseService
 from app.domain.durations import format_duration, parse_duration
+from app.domain.masking import MaskingService
+from app.domain.masking_rules import rules_of
 from app.domain.sources import Source, parse_source
 from app.domain.views import DatabaseView
 from app.drivers.runtime.base import Mount
@@ -37,8 +39,9 @@ MIN_REFRESH_EVERY_S = 60
 
 
 class ImportService:
-    def __init__(self, databases: DatabaseService, jobs: int) -> None:
+    def __init__(self, databases: DatabaseService, jobs: int, masking: MaskingService) -> None:
         self.databases = databases
+        self.masking = masking
         self.provisioner = databases.provisioner
         self.jobs = jobs
 
@@ -59,9 +62,17 @@ class ImportService:
             await creation.fill(self.provisioner.clone_template(template, row.volume))
             await creation.start()
             await self.copy_into(row, creation.operation, engine, source, facts)
+            await self.mask(row)
             remember(row, source, every_s)
-            await row.save(update_fields=["source_options", "source_uri", "refresh_every_s"])
+            await row.save(
+                update_fields=["source_options", "source_uri", "refresh_every_s", "masked"]
+            )
         return creation.result()
+
+    async def mask(self, row: Database) -> None:
+        """An imported database with masking rules is masked before anyone sees its data."""
+        if row.masking_rules and row.masking_key is not None:
+            await self.masking.apply(row, rules_of(row), row.masking_key)
 
     async def source_of(self, row: Database, source_spec: object) -> Source:
         """The source a refresh reads: the one given, or the one kept for its schedule."""

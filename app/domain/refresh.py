@@ -66,7 +66,7 @@ class RefreshService:
             await self.databases.change(
                 row,
                 "refreshed",
-                ["volume", "container_id", "source_options", "source_uri"],
+                ["volume", "container_id", "source_options", "source_uri", "masked"],
                 reason=f"refreshed from {source.shown}; previous data in '{snapshot.name}'",
             )
         return self.databases.view(row)
@@ -104,6 +104,7 @@ class RefreshService:
                 )
             )
             await self.imports.copy_into(row, operation, engine_, source, facts)
+            await self.imports.mask(row)
         except BaseException:
             await self._restore(row, old_volume, new_volume, was_running)
             raise

@@ -18,6 +18,7 @@ from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
 from app.domain.imports import ImportService
 from app.domain.keys import ApiKeyService
+from app.domain.masking import MaskingService
 from app.domain.monitoring import MonitoringService
 from app.domain.operation_log import OperationLog
 from app.domain.provisioning import Provisioner
@@ -93,7 +94,8 @@ class Services:
             upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
         snapshots = SnapshotService(databases)
-        imports = ImportService(databases, settings.import_jobs)
+        masking = MaskingService(databases)
+        imports = ImportService(databases, settings.import_jobs, masking)
         refresh = RefreshService(databases, snapshots, imports)
         egress = EgressPolicy(settings.webhooks.allow_networks)
         delivery = DeliveryWorker(settings.webhooks, egress)
@@ -107,7 +109,7 @@ class Services:
             events=events,
             databases=databases,
             snapshots=snapshots,
-            branches=BranchService(databases, snapshots),
+            branches=BranchService(databases, snapshots, masking),
             keys=ApiKeyService(),
             health=HealthService(runtime, pool),
             monitoring=MonitoringService(databases),

@@ -38,6 +38,13 @@ class RefreshScheduleView:
 
 
 @dataclass(frozen=True)
+class MaskingRuleView:
+    table: str
+    column: str
+    with_: str  # `with` on the wire (a Python keyword)
+
+
+@dataclass(frozen=True)
 class DatabaseView:
     id: str
     name: str
@@ -58,6 +65,8 @@ class DatabaseView:
     snapshot_schedule: SnapshotScheduleView | None
     source: str | None  # where an imported database's data came from, without password
     refresh_schedule: RefreshScheduleView | None
+    masking_rules: list[MaskingRuleView] | None  # for the copies it hands out
+    masked: bool  # its own data has been masked
     created_at: datetime
     updated_at: datetime
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from app.engines.masking import MaskingDialect
 from app.engines.refusals import Refusal
 from app.engines.source_tools import SourceTool
 
@@ -28,6 +29,7 @@ class Engine(ABC):
     default_database: str
     refusal: Refusal = Refusal()  # its "not available" answer, sent by the connection front
     importer: SourceTool | None = None  # how it copies an existing server, when it can
+    masking: MaskingDialect | None = None  # how it masks columns in place, when it can
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"

@@ -7,6 +7,7 @@ import shlex
 
 from app.engines.base import Engine, Listen
 from app.engines.mariadb_import import MariaDBImport
+from app.engines.masking import MariaDBMasking
 from app.engines.mysql import (
     mysql_uri,
     native_password_hash,
@@ -35,6 +36,7 @@ class MariaDB(Engine):
     container_port = 3306
     refusal = MysqlRefusal()
     importer = MariaDBImport()
+    masking = MariaDBMasking()
     data_dir = DATA_DIR
     run_as = "999:999"
     stop_signal = "SIGTERM"  # mariadbd shuts down cleanly on SIGTERM

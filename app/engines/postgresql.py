@@ -13,6 +13,7 @@ from urllib.parse import quote
 import asyncpg
 
 from app.engines.base import Engine, Listen
+from app.engines.masking import PostgresMasking
 from app.engines.pg_import import PgImport
 from app.engines.refusals import PostgresRefusal
 
@@ -43,6 +44,7 @@ class PostgreSQL(Engine):
     container_port = 5432
     refusal = PostgresRefusal()
     importer = PgImport()
+    masking = PostgresMasking()
     data_dir = "/var/lib/postgresql/data"
     run_as = "999:999"
     stop_signal = "SIGINT"  # fast shutdown: SIGTERM would wait for clients to disconnect

@@ -57,6 +57,11 @@ class Database(Model):
     source_options: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     source_uri: str | None = SealedField(null=True)
     refresh_every_s: int | None = fields.IntField(null=True)
+    # Masking rules for the copies it hands out (branches, imports), with their secret key;
+    # `masked`: this database's own data has been masked.
+    masking_rules: list[dict[str, str]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    masking_key: str | None = SealedField(null=True)
+    masked = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -44,7 +44,9 @@ class World:
 
     @property
     def branches(self) -> BranchService:
-        return BranchService(self.databases, SnapshotService(self.databases))
+        return BranchService(
+            self.databases, SnapshotService(self.databases), MaskingService(self.databases)
+        )
 
     async def create(self, name: str) -> Database:
         new = NewDatabase(name, "fake", "1", "", Resources(None, None))
