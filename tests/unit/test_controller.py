@@ -21,6 +21,7 @@ from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, NewDatabase
 from app.domain.events import EVENT_NAMES, EventBus, EventLog
+from app.domain.masking import MaskingService
 from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.domain.snapshots import SnapshotService
