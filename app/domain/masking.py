@@ -25,7 +25,10 @@ class MaskingService:
             raise ValidationError(f"Masking is not available for {engine.name}")
         if target.container_id is None:
             raise ValidationError(f"Database '{target.name}' is not running: it cannot be masked")
-        command = engine.masking.command(engine.masking.script(rules, key))
+        if target.port is None:
+            raise ValidationError(f"Database '{target.name}' has no port: it cannot be masked")
+        listen = self.databases.provisioner.listen(engine, target.port)
+        command = engine.masking.command(engine.masking.script(rules, key), listen.port)
         result = await self.databases.guard(
             self.databases.provisioner.run_in(target.container_id, engine, command)
         )

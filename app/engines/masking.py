@@ -32,8 +32,9 @@ class MaskingDialect(ABC):
         then the compaction of the tables it touched."""
 
     @abstractmethod
-    def command(self, script: list[str]) -> list[str]:
-        """Runs the batches inside the database's container as its administrator."""
+    def command(self, script: list[str], port: int) -> list[str]:
+        """Runs the batches inside the database's container (its engine listening on `port`)
+        as its administrator."""
 
 
 def _tables(rules: Sequence[MaskRule]) -> list[str]:
@@ -58,11 +59,11 @@ class PostgresMasking(MaskingDialect):
         )
         return [rewrite, *compaction, "SELECT pg_switch_wal();", "CHECKPOINT;", "CHECKPOINT;"]
 
-    def command(self, script: list[str]) -> list[str]:
+    def command(self, script: list[str], port: int) -> list[str]:
         # One -c per batch: VACUUM cannot run inside the transaction a multi-statement -c is.
         batches = [argument for batch in script for argument in ("-c", batch)]
         return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql",
-                "-U", "postgres", "-d", "postgres", *batches]  # fmt: skip
+                "-p", str(port), "-U", "postgres", "-d", "postgres", *batches]  # fmt: skip
 
     @staticmethod
     def _replacement(rule: MaskRule, key: str) -> str:
@@ -87,7 +88,7 @@ class MariaDBMasking(MaskingDialect):
         rewrite = " ".join(["SET FOREIGN_KEY_CHECKS = 0;", *updates, "SET FOREIGN_KEY_CHECKS = 1;"])
         return [rewrite, *compaction, "FLUSH TABLES;"]
 
-    def command(self, script: list[str]) -> list[str]:
+    def command(self, script: list[str], port: int) -> list[str]:
         return ["mariadb", "--no-defaults", "--socket=/run/mysqld/mysqld.sock", "--user=mysql",
                 "app", "-e", " ".join(script)]  # fmt: skip
 
