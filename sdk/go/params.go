@@ -20,6 +20,8 @@ type CreateDatabaseParams struct {
 	Source *ImportSource `json:"source,omitempty"`
 	// RefreshSchedule (with a Source) refreshes it from the source on a rhythm.
 	RefreshSchedule *RefreshSchedule `json:"refresh_schedule,omitempty"`
+	// MaskingRules mask its branches and imports before they run.
+	MaskingRules []MaskingRule `json:"masking_rules,omitempty"`
 }
 
 // ImportSource is an existing server to import: its URI (postgresql://, mariadb://) and,

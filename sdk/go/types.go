@@ -32,8 +32,20 @@ type Database struct {
 	Source *string `json:"source"`
 	// RefreshSchedule refreshes it from its source on a rhythm; nil for none.
 	RefreshSchedule *RefreshSchedule `json:"refresh_schedule"`
-	CreatedAt       time.Time        `json:"created_at"`
-	UpdatedAt       time.Time        `json:"updated_at"`
+	// MaskingRules are applied to the copies it hands out (branches, imports); nil for none.
+	MaskingRules []MaskingRule `json:"masking_rules"`
+	// Masked tells whether its own data has been masked.
+	Masked    bool      `json:"masked"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MaskingRule masks one column: With is email, name, phone, hash, null, redact or
+// fixed:<value>.
+type MaskingRule struct {
+	Table  string `json:"table"`
+	Column string `json:"column"`
+	With   string `json:"with"`
 }
 
 // RefreshSchedule is how often an imported database is refreshed from its source.

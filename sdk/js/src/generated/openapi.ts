@@ -605,6 +605,10 @@ export interface components {
             source: string | null;
             /** @description Refreshes from the source on this rhythm; null for none. */
             refresh_schedule: components["schemas"]["RefreshSchedule"] | null;
+            /** @description Applied to the copies this database hands out (its branches, and its own data when it is imported or refreshed) before they run; null for none. */
+            masking_rules: components["schemas"]["MaskingRules"] | null;
+            /** @description Whether this database's own data has been masked (a branch of a masked database, or an import with masking rules). */
+            masked: boolean;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
@@ -678,8 +682,11 @@ export interface components {
             snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
             source?: components["schemas"]["ImportSource"];
             refresh_schedule?: components["schemas"]["RefreshSchedule"];
+            masking_rules?: components["schemas"]["MaskingRules"] | null;
         };
         UpdateDatabaseRequest: {
+            /** @description New masking rules for the copies it hands out from now on; null clears them. */
+            masking_rules?: components["schemas"]["MaskingRules"] | null;
             name?: components["schemas"]["DatabaseName"];
             /** @description Free text; null is stored as "". */
             description?: string | null;
@@ -719,6 +726,8 @@ export interface components {
             description?: string | null;
         };
         CreateBranchRequest: {
+            /** @description false skips the parent's masking rules (an explicit choice, recorded in the branch's operation as `mask: false`); by default a branch of a database with masking rules is masked before it becomes `running`. */
+            mask?: boolean;
             name: components["schemas"]["DatabaseName"];
             /** @description Free text; null is stored as "". */
             description?: string | null;
@@ -926,6 +935,14 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             finished_at: components["schemas"]["Timestamp"] | null;
         };
+        MaskingRule: {
+            /** @description `table` or `schema.table` (PostgreSQL), `table` or `database.table` (MariaDB). */
+            table: string;
+            column: string;
+            /** @description `email` (user_<hex>@example.com), `name` (Person <HEX>), `phone` (+1-555-<7 digits>), `hash` (32 hex characters), `null`, `redact` (REDACTED) or `fixed:<value>`. Replacements are deterministic per value and keyed by a secret made per database: the same input masks the same way in every copy, so joins, unique keys and foreign keys keep working (`redact` and `fixed` make every value the same). NULL stays NULL. */
+            with: string;
+        };
+        MaskingRules: components["schemas"]["MaskingRule"][];
         /** @description Refresh from the source every `every` (at least 1m). The source's URI is then kept, sealed at rest, for it; without a schedule it is not kept at all. */
         RefreshSchedule: {
             every: components["schemas"]["Duration"];

@@ -92,6 +92,8 @@ class Database(ApiObject):
     snapshot_schedule: SnapshotSchedule | None = None
     source: str | None = None  # an imported database's source, without its password
     refresh_every: str | None = None  # its refresh_schedule's rhythm, e.g. "1d"
+    masking_rules: list[dict[str, str]] | None = None  # {"table", "column", "with"}
+    masked: bool = False  # its own data has been masked
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Database:
@@ -120,6 +122,8 @@ class Database(ApiObject):
             snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
             source=raw.get("source"),
             refresh_every=(raw.get("refresh_schedule") or {}).get("every"),
+            masking_rules=raw.get("masking_rules"),
+            masked=bool(raw.get("masked", False)),
         )
 
 
