@@ -25,7 +25,7 @@ class ServerCommand:
 serve = ServerCommand("serve", "Apply pending migrations, reconcile and serve the API.")
 setup = ServerCommand("setup", "Prepare this host: Docker engine, storage pool, images.")
 doctor = ServerCommand("doctor", "Check engine, images, pool and metadata; say how to fix.")
-keys = ServerCommand("keys", "Manage API keys (keys create --name NAME [--if-none]).")
+keys = ServerCommand("keys", "Manage API keys (keys list|create|revoke).")
 
 
 def main() -> int:

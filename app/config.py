@@ -98,6 +98,8 @@ class Settings:
     disk_quota_bytes: int | None = None
     secret_key: str | None = None
     import_jobs: int = 4  # parallel jobs of an import's dump and restore
+    # Where /metrics is also served without a key (for a scraper on a private address).
+    metrics_address: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
         if self.database_url.startswith(("postgres://", "postgresql://")) and not self.secret_key:
@@ -165,7 +167,17 @@ class Settings:
             engine_port_offset=_engine_port_offset(env),
             disk_quota_bytes=_size(env, "STAGDB_DISK_QUOTA"),
             secret_key=env.get("STAGDB_SECRET_KEY") or None,
+            metrics_address=_metrics_address(env.get("STAGDB_METRICS_ADDRESS") or None),
         )
+
+
+def _metrics_address(raw: str | None) -> tuple[str, int] | None:
+    if raw is None:
+        return None
+    host, _, port = raw.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError(f"STAGDB_METRICS_ADDRESS must look like 127.0.0.1:9464, got {raw!r}")
+    return host.strip("[]"), int(port)
 
 
 def _job_interval(env: Mapping[str, str]) -> float:

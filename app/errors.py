@@ -3,6 +3,7 @@
 StagError
 ├── ValidationError        VALIDATION_ERROR        (400)
 ├── UnauthorizedError      UNAUTHORIZED            (401)
+├── ForbiddenError         FORBIDDEN               (403)
 ├── NotFoundError          NOT_FOUND               (404)
 ├── ResourceBusyError      RESOURCE_BUSY           (409)
 ├── RateLimitedError       RATE_LIMITED            (429)
@@ -27,6 +28,10 @@ class ValidationError(StagError):
 
 class UnauthorizedError(StagError):
     code = "UNAUTHORIZED"
+
+
+class ForbiddenError(StagError):
+    code = "FORBIDDEN"
 
 
 class NotFoundError(StagError):

@@ -15,6 +15,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from tortoise import Tortoise
 
+from app.api.auditing import AuditMiddleware
 from app.api.auth import ApiKeyMiddleware
 from app.api.envelope import EXCEPTION_HANDLERS
 from app.api.idempotency import IdempotencyMiddleware
@@ -26,12 +27,14 @@ from app.api.reference import docs
 from app.api.routes import ROUTES
 from app.config import Settings
 from app.domain.services import Services
+from app.domain.tenancy import SYSTEM, acting_as
 from app.drivers.storage import claim_pool, remember_kind
 from app.models import tortoise_config
 from app.models.migrations import apply_migrations
 from app.models.sealed import configure_sealing, keep_private, seal_legacy_values
 from app.setup.restart import bring_host_back
 from schema.build import STATIC_DIR, GraphQLApp
+from schema.sessions import OpenSessions
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +71,21 @@ def create_app(settings: Settings) -> Starlette:
             config=tortoise_config(settings.database_url), _enable_global_fallback=True
         )
         try:  # a failed start-up must close the metadata connection too, or exit hangs
-            app.state.services = services = await _prepare(settings)
-            async with (
-                services.housekeeping.running(),
-                services.controller.running(),
-                services.delivery.running(),
-            ):
-                yield
+            with acting_as(SYSTEM):  # the server's own work; requests act as their key
+                app.state.services = services = await _prepare(settings)
+                async with (
+                    services.housekeeping.running(),
+                    services.controller.running(),
+                    services.delivery.running(),
+                    app.state.sessions.watching(services.keys.still_valid),
+                ):
+                    yield
         finally:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(Tortoise.close_connections(), timeout=10)
 
     graphql = GraphQLApp()
-    return Starlette(
+    application = Starlette(
         routes=[
             Mount("/v1", routes=ROUTES),
             Route("/metrics", metrics, methods=["GET"]),
@@ -92,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         middleware=[
             Middleware(ObservabilityMiddleware),
+            Middleware(AuditMiddleware),
             Middleware(ApiKeyMiddleware),
             Middleware(RateLimitMiddleware),
             Middleware(IdempotencyMiddleware),
@@ -99,3 +105,5 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=lifespan,
     )
+    application.state.sessions = OpenSessions()
+    return application

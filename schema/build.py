@@ -16,6 +16,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app.domain.keys import Principal
 from app.errors import UnauthorizedError
+from schema.caller import ActAsCaller
 from schema.context import Context
 from schema.errors import MaskUnexpectedErrors
 from schema.loaders import Loaders
@@ -39,7 +40,7 @@ schema = StagSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    extensions=[MaskUnexpectedErrors],
+    extensions=[ActAsCaller, MaskUnexpectedErrors],
 )
 
 
@@ -55,7 +56,13 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Context:
         services = request.app.state.services
         principal: Principal | None = request.scope.get("state", {}).get("principal")
-        return Context(services=services, loaders=Loaders.build(services), principal=principal)
+        return Context(
+            services=services,
+            loaders=Loaders.build(services),
+            principal=principal,
+            sessions=request.app.state.sessions,
+            websocket=request if isinstance(request, WebSocket) else None,
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(GRAPHIQL_PAGE)
@@ -71,4 +78,6 @@ class GraphQLApp(GraphQL[Context, None]):
             )
         except UnauthorizedError:
             raise ConnectionRejectionError({"code": "UNAUTHORIZED"}) from None
+        if context.websocket is not None:
+            context.sessions.add(context.principal.key_id, context.websocket)
         return UNSET

@@ -9,6 +9,7 @@ import strawberry
 from app.completion import to_completion
 from app.domain.views import DatabaseView
 from app.errors import ValidationError
+from schema.admin import AdminMutations
 from schema.context import Info
 from schema.errors import domain
 from schema.inputs import (
@@ -40,7 +41,7 @@ async def _handed_over(info: Info, work: Callable[[], Awaitable[object]]) -> Ope
 
 
 @strawberry.type
-class Mutation:
+class Mutation(AdminMutations):
     @strawberry.mutation(description="Answers once it runs; with a source, once it is filled")
     async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
         await charge(info, "database.create")

@@ -7,6 +7,7 @@ import strawberry
 from app.domain.databases import DatabaseFilter
 from app.domain.pagination import page_request
 from app.errors import ValidationError
+from schema.admin import AdminQueries
 from schema.context import Info
 from schema.errors import as_graphql_error, domain
 from schema.types import (
@@ -22,7 +23,7 @@ from schema.types import (
 
 
 @strawberry.type
-class Query:
+class Query(AdminQueries):
     @strawberry.field(description="Databases, oldest first; the same paging rules as REST")
     async def databases(
         self,

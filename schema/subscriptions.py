@@ -8,8 +8,10 @@ from datetime import datetime
 import strawberry
 
 from app.domain.events import DatabaseEvent as DomainEvent
+from app.domain.tenancy import acting_as
+from app.errors import UnauthorizedError
 from schema.context import Info
-from schema.errors import domain
+from schema.errors import as_graphql_error, domain
 
 
 @strawberry.type
@@ -36,7 +38,8 @@ class DatabaseEvent:
 
     @classmethod
     def of(cls, event: DomainEvent) -> DatabaseEvent:
-        return cls(**vars(event))
+        fields = vars(event)
+        return cls(**{name: fields[name] for name in cls.__annotations__})
 
 
 @strawberry.type
@@ -48,6 +51,10 @@ class Subscription:
     async def database_events(
         self, info: Info, id: strawberry.ID
     ) -> AsyncGenerator[DatabaseEvent, None]:
-        database = await domain(lambda: info.context.services.databases.get(id))
+        principal = info.context.principal
+        if principal is None:
+            raise as_graphql_error(UnauthorizedError("Send the API key in connection_init"))
+        with acting_as(principal.access):
+            database = await domain(lambda: info.context.services.databases.get(id))
         async for event in info.context.services.events.watch(database.id):
             yield DatabaseEvent.of(event)

@@ -14,6 +14,7 @@ from app.domain.health import HealthReport
 from app.domain.monitoring import LiveReads
 from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
+from app.domain.tenancy import Scope
 from app.domain.views import DatabaseView, OperationView, SnapshotView
 from schema.context import Info
 from schema.errors import domain
@@ -75,6 +76,7 @@ class PageInfo:
 @strawberry.type
 class Database:
     id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project it belongs to")
     name: str
     type: str
     version: str
@@ -82,7 +84,7 @@ class Database:
     error: str | None
     host: str
     port: int | None
-    connection: Connection | None
+    connection_details: strawberry.Private[Any]
     description: str
     resources: Resources
     parent_id: strawberry.ID | None
@@ -112,7 +114,19 @@ class Database:
     @classmethod
     def of(cls, view: DatabaseView) -> Database:
         """The read model's fields as they are (nested views resolve by attribute)."""
-        return cls(**{field.name: getattr(view, field.name) for field in fields(view)})
+        values = {field.name: getattr(view, field.name) for field in fields(view)}
+        connection = values.pop("connection")
+        return cls(**values, connection_details=connection)
+
+    @strawberry.field(
+        description="How to connect, password included; null while it has no port, and "
+        "always for read-scoped keys"
+    )
+    def connection(self, info: Info) -> Connection | None:
+        principal = info.context.principal
+        if principal is None or not principal.scope.allows(Scope.WRITE):
+            return None
+        return cast(Connection | None, self.connection_details)
 
     @strawberry.field(description="The database this one was branched from")
     async def parent(self, info: Info) -> Database | None:

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.api import render
+from app.api.credentials import shows_credentials
 from app.api.envelope import ok, ok_page
 from app.api.inputs import json_object, pagination, split_off
 from app.api.long_calls import answer
@@ -21,7 +22,10 @@ def _service(request: Request) -> BranchService:
 
 async def list_branches(request: Request) -> Response:
     page = await _service(request).list(request.path_params["id"], pagination(request))
-    return ok_page(page, [render.database(v) for v in page.items], "Branches retrieved")
+    credentials = shows_credentials(request, listing=True)
+    return ok_page(
+        page, [render.database(v, credentials) for v in page.items], "Branches retrieved"
+    )
 
 
 async def branch_database(request: Request) -> Response:

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.api import render
+from app.api.credentials import shows_credentials
 from app.api.envelope import ok, ok_page
 from app.api.inputs import json_object, pagination, query_flag, split_off
 from app.api.long_calls import answer
@@ -33,7 +34,10 @@ async def list_databases(request: Request) -> Response:
         type=params.get("type"), status=params.get("status"), parent_id=params.get("parent_id")
     )
     page = await _service(request).list(filters, pagination(request))
-    return ok_page(page, [render.database(v) for v in page.items], "Databases retrieved")
+    credentials = shows_credentials(request, listing=True)
+    return ok_page(
+        page, [render.database(v, credentials) for v in page.items], "Databases retrieved"
+    )
 
 
 async def create_database(request: Request) -> Response:
@@ -61,7 +65,7 @@ async def create_database(request: Request) -> Response:
 
 async def get_database(request: Request) -> Response:
     view = await _service(request).get(request.path_params["id"])
-    return ok(render.database(view), "Database retrieved")
+    return ok(render.database(view, shows_credentials(request)), "Database retrieved")
 
 
 async def update_database(request: Request) -> Response:

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 STATUS_BY_CODE = {
     "VALIDATION_ERROR": 400,
     "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "RESOURCE_BUSY": 409,
     "RATE_LIMITED": 429,

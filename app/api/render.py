@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from app.domain.audit import AuditView
 from app.domain.health import HealthReport
+from app.domain.keys import KeyView
+from app.domain.projects import ProjectView, render_quotas
 from app.domain.views import (
     DatabaseView,
     DeliveryView,
@@ -14,8 +17,11 @@ from app.domain.views import (
 )
 
 
-def database(view: DatabaseView) -> dict[str, object]:
+def database(view: DatabaseView, credentials: bool = True) -> dict[str, object]:
+    """Without `credentials`, the connection (which holds the password) is left out."""
     data = asdict(view)
+    if not credentials:
+        data["connection"] = None
     if view.masking_rules is not None:
         data["masking_rules"] = [
             {"table": r.table, "column": r.column, "with": r.with_} for r in view.masking_rules
@@ -57,6 +63,7 @@ def snapshot(view: SnapshotView) -> dict[str, object]:
 def webhook(view: WebhookView) -> dict[str, object]:
     return {
         "id": view.id,
+        "project_id": view.project_id,
         "url": view.url,
         "events": view.events,
         "active": view.active,
@@ -80,3 +87,20 @@ def delivery(view: DeliveryView) -> dict[str, object]:
         "delivered_at": view.delivered_at,
         "next_attempt_at": view.next_attempt_at,
     }
+
+
+def key(view: KeyView) -> dict[str, object]:
+    return asdict(view)
+
+
+def project(view: ProjectView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "quotas": render_quotas(view.quotas),
+        "created_at": view.created_at,
+    }
+
+
+def audit(view: AuditView) -> dict[str, object]:
+    return asdict(view)

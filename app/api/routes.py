@@ -5,11 +5,14 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from app.api import (
+    audit,
     branches,
     databases,
     health,
+    keys,
     monitoring,
     operations,
+    projects,
     reference,
     snapshots,
     webhooks,
@@ -46,4 +49,14 @@ ROUTES: list[BaseRoute] = [
     Route("/webhooks/{id}", webhooks.delete_webhook, methods=["DELETE"]),
     Route("/webhooks/{id}/test", webhooks.send_test_delivery, methods=["POST"]),
     Route("/webhooks/{id}/deliveries", webhooks.list_deliveries, methods=["GET"]),
+    Route("/projects", projects.list_projects, methods=["GET"]),
+    Route("/projects", projects.create_project, methods=["POST"]),
+    Route("/projects/{id}", projects.get_project, methods=["GET"]),
+    Route("/projects/{id}", projects.update_project, methods=["PUT"]),
+    Route("/projects/{id}", projects.delete_project, methods=["DELETE"]),
+    Route("/keys", keys.list_keys, methods=["GET"]),
+    Route("/keys", keys.create_key, methods=["POST"]),
+    Route("/keys/{id}", keys.get_key, methods=["GET"]),
+    Route("/keys/{id}", keys.revoke_key, methods=["DELETE"]),
+    Route("/audit", audit.list_audit, methods=["GET"]),
 ]

@@ -53,7 +53,7 @@ class BranchService:
         """A branch holding the parent's data as of this call: snapshot the parent, clone the
         snapshot, run, ready; one rollback undoes whatever of it happened."""
         parent = await self.databases.find(database_ref)
-        name, description = await self._validate(request)
+        name, description = await self._validate(request, parent.project_id)
         upkeep = self._upkeep(request)
         new = self._new(parent, name, description, None, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
@@ -81,7 +81,7 @@ class BranchService:
         """A branch holding a snapshot's data: clone it, run, ready; one rollback."""
         snapshot = await self.snapshots.find(snapshot_id)
         parent = await self.databases.find(snapshot.database_id)
-        name, description = await self._validate(request)
+        name, description = await self._validate(request, parent.project_id)
         upkeep = self._upkeep(request)
         new = self._new(parent, name, description, snapshot.id, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
@@ -192,9 +192,10 @@ class BranchService:
         origin = await Database.get_or_none(id=snapshot.database_id)
         return origin.password if origin else None
 
-    async def _validate(self, request: CreateBranch) -> tuple[str, str]:
+    async def _validate(self, request: CreateBranch, project_id: str) -> tuple[str, str]:
+        """A branch belongs to its parent's project, whoever asks for it."""
         name = validate_name(request.name)
-        if await Database.exists(name=name):
+        if await Database.exists(project_id=project_id, name=name):
             raise ValidationError(f"A database named '{name}' already exists")
         return name, describe(request.description)
 
@@ -216,6 +217,7 @@ class BranchService:
             version=parent.version,
             description=description,
             resources=Resources(parent.memory_bytes, parent.cpus),
+            project_id=parent.project_id,
             parent_id=parent.id,
             snapshot_id=snapshot_id,
             data_password=parent.password,

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
 
-from app.domain import lifecycle, operations
+from app.domain import lifecycle, operations, tenancy
 from app.domain.catalog import EngineCatalog
 from app.domain.durations import format_duration
 from app.domain.events import DatabaseEvent, EventLog
@@ -25,8 +25,10 @@ from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
 from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, pool_is_full
+from app.domain.quotas import ProjectQuotas
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
+from app.domain.tenancy import visible
 from app.domain.upkeep import Upkeep
 from app.domain.views import (
     Connection,
@@ -89,6 +91,7 @@ class NewDatabase:
     version: str
     description: str
     resources: Resources
+    project_id: str
     parent_id: str | None = None
     snapshot_id: str | None = None
     data_password: str | None = None  # the password the copied data already holds
@@ -177,13 +180,14 @@ class DatabaseService:
         self.jobs = JobBook(provisioner.host)
         self.catalog = catalog
         self.provisioner = provisioner
+        self.quotas = ProjectQuotas(provisioner)
         self.connect_host = connect_host
         self.port_range = port_range
         self.event_log = event_log
         self._allocation_lock = asyncio.Lock()
 
     async def list(self, filters: DatabaseFilter, page: PageRequest) -> Page[DatabaseView]:
-        query = Database.all()
+        query = visible(Database.all())
         if filters.type is not None:
             self.catalog.engine(filters.type)
             query = query.filter(engine=filters.type)
@@ -203,31 +207,45 @@ class DatabaseService:
 
     async def views_by_ids(self, ids: Sequence[str]) -> dict[str, DatabaseView]:
         """Batch read for dataloaders: one query for any number of ids."""
-        return {row.id: self.view(row) for row in await Database.filter(id__in=list(ids))}
+        rows = await visible(Database.filter(id__in=list(ids)))
+        return {row.id: self.view(row) for row in rows}
 
     async def branches_of(
         self, parent_ids: Sequence[str]
     ) -> dict[str, builtins.list[DatabaseView]]:
-        rows = await Database.filter(parent_id__in=list(parent_ids)).order_by("created_at", "id")
+        rows = await visible(Database.filter(parent_id__in=list(parent_ids))).order_by(
+            "created_at", "id"
+        )
         return _grouped(rows, lambda row: row.parent_id, self.view)
 
     async def branches_of_snapshots(
         self, snapshot_ids: Sequence[str]
     ) -> dict[str, builtins.list[DatabaseView]]:
-        rows = await Database.filter(snapshot_id__in=list(snapshot_ids)).order_by(
+        rows = await visible(Database.filter(snapshot_id__in=list(snapshot_ids))).order_by(
             "created_at", "id"
         )
         return _grouped(rows, lambda row: row.snapshot_id, self.view)
 
     async def find(self, ref: str) -> Database:
-        """A database by id (`db-…`) or by name (names never have the form of an id)."""
+        """A database the caller may see, by id (`db-…`) or by name (names never have the
+        form of an id). Another project's database is not found, exactly as if it did not
+        exist; a name is looked up in the caller's own project first."""
         if looks_like_id("db", ref):
-            row = await Database.get_or_none(id=ref)
+            row = await visible(Database.filter(id=ref)).first()
         else:
-            row = await Database.get_or_none(name=ref)
+            row = await Database.get_or_none(project_id=tenancy.current().project_id, name=ref)
+            if row is None and tenancy.current().sees_every_project:
+                row = await self._only_one_named(ref)
         if row is None:
             raise NotFoundError(f"Database '{ref}' not found")
         return row
+
+    @staticmethod
+    async def _only_one_named(name: str) -> Database | None:
+        rows = await Database.filter(name=name).limit(2)
+        if len(rows) > 1:
+            raise ValidationError(f"Several projects have a database named '{name}': use its id")
+        return rows[0] if rows else None
 
     async def create(self, request: CreateDatabase) -> DatabaseView:
         new, template = await self.plan(request)
@@ -248,14 +266,16 @@ class DatabaseService:
         upkeep = self.upkeep_defaults.for_database().changed(request.upkeep)
         version = await self.catalog.resolve_version(engine, request.version)
         image = self.catalog.image(engine, version)
-        if await Database.exists(name=name):
+        project_id = tenancy.current().project_id
+        if await Database.exists(project_id=project_id, name=name):
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
         masking = columns_for(parse_rules(request.masking_rules), None)
         new = NewDatabase(
-            name, engine.name, version, description, resources, upkeep=upkeep, masking=masking
-        )
+            name, engine.name, version, description, resources, project_id,
+            upkeep=upkeep, masking=masking,
+        )  # fmt: skip
         return new, template
 
     @asynccontextmanager
@@ -308,6 +328,7 @@ class DatabaseService:
         """The new database's row, locked by its creation and holding a free port."""
         return await self._insert(
             id=database_id,
+            project_id=new.project_id,
             name=new.name,
             engine=engine.name,
             version=new.version,
@@ -349,6 +370,7 @@ class DatabaseService:
             snapshot_id=snapshot_id or row.snapshot_id,
             reason=reason,
             scheduled=scheduled,
+            project_id=row.project_id,
         )
 
     async def change(
@@ -395,8 +417,10 @@ class DatabaseService:
             if "resources" in request.fields
             else current
         )
-        if name != row.name and await Database.exists(name=name):
+        if name != row.name and await Database.exists(project_id=row.project_id, name=name):
             raise ValidationError(f"A database named '{name}' already exists")
+        if resources.memory_bytes != row.memory_bytes:
+            await self.quotas.admit_memory_change(row, resources.memory_bytes)
         Upkeep.of(row).changed(request.upkeep)  # refuse bad input before taking the lock
         rules = parse_rules(request.masking_rules)
 
@@ -638,6 +662,7 @@ class DatabaseService:
             )
         return DatabaseView(
             id=row.id,
+            project_id=row.project_id,
             name=row.name,
             type=row.engine,
             version=row.version,
@@ -672,6 +697,7 @@ class DatabaseService:
         """Insert a new row with a port free on this host and claimed by no other install;
         the (host, port) unique key settles races between this install's replicas."""
         async with self._allocation_lock:
+            await self.quotas.admit_database(values["project_id"], values["memory_bytes"])
             for port in await candidate_ports(
                 self.provisioner.host, self.port_range, self.provisioner.port_is_free
             ):
@@ -681,7 +707,7 @@ class DatabaseService:
                     return await Database.create(port=port, **values)
                 except IntegrityError:
                     await self.provisioner.release_port_of(port, values["id"])
-                    if await Database.exists(name=values["name"]):
+                    if await Database.exists(project_id=values["project_id"], name=values["name"]):
                         raise ValidationError(
                             f"A database named '{values['name']}' already exists"
                         ) from None

@@ -137,8 +137,9 @@ def _netloc(address: str, port: int) -> str:
 
 async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
     """Turn undispatched outbox events, oldest first, into one delivery for each active webhook
-    that subscribes to the event and existed when it happened. An event is claimed by setting
-    its `dispatched_at` conditionally, in the transaction that writes its deliveries."""
+    of the event's project that subscribes to the event and existed when it happened. An
+    event is claimed by setting its `dispatched_at` conditionally, in the transaction that
+    writes its deliveries."""
     events = await Event.filter(dispatched_at__isnull=True).order_by("id").limit(batch)
     if not events:
         return 0
@@ -156,7 +157,8 @@ async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
             body = encode_body(event.payload)
             for webhook in webhooks:
                 if (
-                    subscribes(webhook.events, event.event)
+                    webhook.project_id == event.project_id
+                    and subscribes(webhook.events, event.event)
                     and webhook.created_at <= event.created_at
                 ):
                     await WebhookDelivery.create(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from app.models import Event
+from app.models import DEFAULT_PROJECT_ID, Event
 
 SUBSCRIBER_BUFFER = 100
 EVENT_NAMES = (
@@ -50,6 +50,7 @@ class DatabaseEvent:
     operation_id: str | None = None  # operation events: which one, and of what kind
     operation_kind: str | None = None
     timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
+    project_id: str = field(default=DEFAULT_PROJECT_ID, compare=False)  # who may see it
 
     def payload(self) -> dict[str, object]:
         """The webhook body, as the seed documents it."""
@@ -124,6 +125,7 @@ class EventLog:
             for event in change.events:
                 await Event.create(
                     event=event.event,
+                    project_id=event.project_id,
                     database_id=event.database_id,
                     payload=event.payload(),
                     using_db=connection,

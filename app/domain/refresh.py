@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from app.domain import lifecycle, operations
+from app.domain import lifecycle, operations, tenancy
 from app.domain.databases import DatabaseService, refuse_if_protected
 from app.domain.imports import ImportService, remember
 from app.domain.rollback import Rollback
@@ -111,7 +111,8 @@ class RefreshService:
 
     async def scheduled(self, row: Database) -> None:
         """A refresh its schedule asked for, from the source kept for it."""
-        await self.refresh(row.id)
+        with tenancy.acting_as(tenancy.SYSTEM):
+            await self.refresh(row.id)
 
     async def _restore(
         self, row: Database, old_volume: str, new_volume: str, was_running: bool

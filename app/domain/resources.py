@@ -33,17 +33,20 @@ def parse_resources(value: object, current: Resources | None = None) -> Resource
     return Resources(memory_bytes=memory, cpus=cpus)
 
 
-def parse_memory(value: object) -> int | None:
+def parse_memory(
+    value: object, field: str = "memory", minimum: int = MIN_MEMORY_BYTES
+) -> int | None:
+    """A Docker-style size ('512m', '2g'); null stands for no limit."""
     if value is None:
         return None
-    match = re.fullmatch(r"\s*(\d+)\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
+    match = re.fullmatch(r"\s*(\d{1,15})\s*(?:([kmg])(?:i?b)?|b)?\s*", str(value).lower())
     if isinstance(value, bool) or match is None:
         raise ValidationError(
-            f"Invalid memory {value!r}: use a size such as '512m' or '2g' (or null for no limit)"
+            f"Invalid {field} {value!r}: use a size such as '512m' or '2g' (or null for no limit)"
         )
     size = int(match.group(1)) * UNITS[match.group(2) or ""]
-    if size < MIN_MEMORY_BYTES:
-        raise ValidationError("memory must be at least 64m")
+    if size < minimum:
+        raise ValidationError(f"{field} must be at least {format_memory(minimum)}")
     return size
 
 

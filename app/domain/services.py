@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config import Settings
+from app.domain.audit import AuditTrail
 from app.domain.branches import BranchService
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
@@ -21,6 +22,7 @@ from app.domain.keys import ApiKeyService
 from app.domain.masking import MaskingService
 from app.domain.monitoring import MonitoringService
 from app.domain.operation_log import OperationLog
+from app.domain.projects import ProjectService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
 from app.domain.refresh import RefreshService
@@ -48,6 +50,8 @@ class Services:
     snapshots: SnapshotService
     branches: BranchService
     keys: ApiKeyService
+    projects: ProjectService
+    audit: AuditTrail
     health: HealthService
     monitoring: MonitoringService
     rate_limiter: RateLimiter
@@ -111,6 +115,8 @@ class Services:
             snapshots=snapshots,
             branches=BranchService(databases, snapshots, masking),
             keys=ApiKeyService(),
+            projects=ProjectService(),
+            audit=AuditTrail(),
             health=HealthService(runtime, pool),
             monitoring=MonitoringService(databases),
             rate_limiter=RateLimiter(settings.rate_limits),

@@ -15,6 +15,7 @@ from app.domain.databases import DatabaseService, describe, refuse_if_protected
 from app.domain.ids import new_id
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
+from app.domain.tenancy import visible
 from app.domain.views import SnapshotView
 from app.errors import NotFoundError, ResourceBusyError, StagError, ValidationError
 from app.models import Database, Snapshot
@@ -47,21 +48,22 @@ class SnapshotService:
 
     async def views_by_ids(self, ids: Sequence[str]) -> dict[str, SnapshotView]:
         """Batch read for dataloaders: one query for any number of ids."""
-        return {row.id: view(row) for row in await Snapshot.filter(id__in=list(ids))}
+        rows = await visible(Snapshot.filter(id__in=list(ids)), "database__project_id")
+        return {row.id: view(row) for row in rows}
 
     async def of_databases(
         self, database_ids: Sequence[str]
     ) -> dict[str, builtins.list[SnapshotView]]:
         groups: dict[str, builtins.list[SnapshotView]] = {}
-        rows = await Snapshot.filter(database_id__in=list(database_ids)).order_by(
-            "created_at", "id"
-        )
+        rows = await visible(
+            Snapshot.filter(database_id__in=list(database_ids)), "database__project_id"
+        ).order_by("created_at", "id")
         for row in rows:
             groups.setdefault(row.database_id, []).append(view(row))
         return groups
 
     async def find(self, snapshot_id: str) -> Snapshot:
-        row = await Snapshot.get_or_none(id=snapshot_id)
+        row = await visible(Snapshot.filter(id=snapshot_id), "database__project_id").first()
         if row is None:
             raise NotFoundError(f"Snapshot '{snapshot_id}' not found")
         return row
@@ -75,6 +77,7 @@ class SnapshotService:
                 f"Database '{database.name}' already has a snapshot named '{name}'"
             )
         await self.databases.guard(self.provisioner.require_free_space())
+        await self.databases.quotas.admit_space(database.project_id)
         async with operations.locked_operation(
             "snapshot.create", database, wait_s=operations.SHORT_WAIT_S
         ):

@@ -62,7 +62,7 @@ class Upkeep:
             expires = None if ttl is None else now + timedelta(seconds=parse_duration(ttl, "ttl"))
             result = replace(result, expires_at=expires)
         if "expires_at" in given and given.get("ttl") is None:
-            result = replace(result, expires_at=_moment(given["expires_at"], now))
+            result = replace(result, expires_at=parse_moment(given["expires_at"], now))
         if "protected" in given:
             if not isinstance(given["protected"], bool):
                 raise ValidationError("protected must be true or false")
@@ -76,7 +76,7 @@ class Upkeep:
         return result
 
 
-def _moment(value: object, now: datetime) -> datetime | None:
+def parse_moment(value: object, now: datetime) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):

@@ -47,6 +47,7 @@ class MaskingRuleView:
 @dataclass(frozen=True)
 class DatabaseView:
     id: str
+    project_id: str
     name: str
     type: str
     version: str
@@ -87,6 +88,7 @@ class SnapshotView:
 @dataclass(frozen=True)
 class WebhookView:
     id: str
+    project_id: str
     url: str
     events: list[str]
     active: bool

@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 
 from tortoise.transactions import in_transaction
 
+from app.domain import tenancy
 from app.domain.egress import DEFAULT_PORTS, EgressPolicy
 from app.domain.events import EVENT_NAMES
 from app.domain.ids import new_id
 from app.domain.pagination import Page, PageRequest
+from app.domain.tenancy import visible
 from app.domain.views import DeliveryView, WebhookView
 from app.errors import NotFoundError, ValidationError
 from app.models import Webhook, WebhookDelivery
@@ -82,7 +84,7 @@ class WebhookService:
         self.attempt_wait_s = attempt_wait_s
 
     async def list(self, page: PageRequest) -> Page[WebhookView]:
-        query = Webhook.all()
+        query = visible(Webhook.all())
         total = await query.count()
         rows = await query.order_by("created_at", "id").offset(page.offset).limit(page.limit)
         return Page(items=[webhook_view(row) for row in rows], request=page, total=total)
@@ -91,7 +93,7 @@ class WebhookService:
         return webhook_view(await self.find(webhook_id))
 
     async def find(self, webhook_id: str) -> Webhook:
-        row = await Webhook.get_or_none(id=webhook_id)
+        row = await visible(Webhook.filter(id=webhook_id)).first()
         if row is None:
             raise NotFoundError(f"Webhook '{webhook_id}' not found")
         return row
@@ -104,7 +106,13 @@ class WebhookService:
             if request.secret is None
             else validate_secret(request.secret)
         )
-        row = await Webhook.create(id=new_id("wh"), url=url, events=events, secret=secret)
+        row = await Webhook.create(
+            id=new_id("wh"),
+            project_id=tenancy.current().project_id,
+            url=url,
+            events=events,
+            secret=secret,
+        )
         return CreatedWebhook(webhook_view(row), secret)
 
     async def update(self, webhook_id: str, request: UpdateWebhook) -> WebhookView:
@@ -278,6 +286,7 @@ def _is_wildcard(host: str) -> bool:
 def webhook_view(row: Webhook) -> WebhookView:
     return WebhookView(
         id=row.id,
+        project_id=row.project_id,
         url=row.url,
         events=list(row.events),
         active=row.active,

@@ -2,7 +2,8 @@
 engine, which listens where only the front reaches it.
 
 A client connection is joined to the engine at once when the engine accepts it; after that
-the front only copies bytes (asyncio transports with flow control, no parsing). When the
+the front only copies bytes, in a pump off the event loop (app/drivers/pump.py: splice(2)
+threads, no parsing). When the
 engine refuses, the front holds the client (its first bytes wait in a buffer), asks `admit`
 (which may start a stopped database, or raise `Unavailable`) and joins the two once the engine
 accepts; a client held longer than `hold_s`, or one `admit` turns away, gets the engine's own
@@ -12,12 +13,16 @@ accepts; a client held longer than `hold_s`, or one `admit` turns away, gets the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.drivers.pump import Pump
 from app.engines.refusals import Refusal
 
 log = logging.getLogger(__name__)
@@ -41,58 +46,18 @@ class Route:
     refusal: Refusal
 
 
-class _Backend(asyncio.Protocol):
-    """The engine side of one joined connection: what the engine sends goes to the client
-    (kept until the client is attached, for engines that speak first)."""
-
-    def __init__(self) -> None:
-        self.client: _Client | None = None
-        self.transport: asyncio.Transport | None = None
-        self.early = bytearray()
-        self.lost = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def attach(self, client: _Client) -> None:
-        self.client = client
-        if self.early and client.transport is not None:
-            client.transport.write(bytes(self.early))
-        self.early.clear()
-        if self.lost:
-            client.close()
-
-    def data_received(self, data: bytes) -> None:
-        if self.client is None:
-            self.early += data
-        elif self.client.transport is not None:
-            self.client.transport.write(data)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = True
-        if self.client is not None:
-            self.client.close()
-
-    def pause_writing(self) -> None:  # the engine is slow to read: stop reading the client
-        if self.client is not None:
-            self.client.pause_reading()
-
-    def resume_writing(self) -> None:
-        if self.client is not None:
-            self.client.resume_reading()
-
-
 class _Client(asyncio.Protocol):
-    """The client side of one connection, from accept to close."""
+    """The client side of one connection, from accept until it is joined to the engine (and
+    handed to a pump) or turned away."""
 
     def __init__(self, front: ConnectionFront, route: Route) -> None:
         self.front = front
         self.route = route
         self.transport: asyncio.Transport | None = None
-        self.backend: _Backend | None = None
         self.held = bytearray()
         self.refusing = False
         self.closed = False
+        self.handed_off = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -100,9 +65,6 @@ class _Client(asyncio.Protocol):
         self.front.spawn(self._join())
 
     def data_received(self, data: bytes) -> None:
-        if self.backend is not None and self.backend.transport is not None:
-            self.backend.transport.write(data)
-            return
         self.held += data
         if self.refusing:
             self._answer_refusal()
@@ -111,46 +73,19 @@ class _Client(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        self.front.closed(self.route.database_id)
-        if self.backend is not None and self.backend.transport is not None:
-            self.backend.transport.close()
-
-    def pause_writing(self) -> None:  # the client is slow to read: stop reading the engine
-        if self.backend is not None and self.backend.transport is not None:
-            self.backend.transport.pause_reading()
-
-    def resume_writing(self) -> None:
-        if self.backend is not None and self.backend.transport is not None:
-            self.backend.transport.resume_reading()
-
-    def pause_reading(self) -> None:
-        if self.transport is not None and not self.closed:
-            self.transport.pause_reading()
-
-    def resume_reading(self) -> None:
-        if self.transport is not None and not self.closed:
-            self.transport.resume_reading()
-
-    def close(self) -> None:
-        if self.transport is not None and not self.closed:
-            self.transport.close()
+        if not self.handed_off:  # a pump counts the connection from then on
+            self.front.closed(self.route.database_id)
 
     async def _join(self) -> None:
         try:
-            backend = await self.front.reach(self.route)
+            engine = await self.front.reach(self.route)
         except Unavailable as exc:
             self._refuse(str(exc))
             return
-        if self.closed:
-            if backend.transport is not None:
-                backend.transport.close()
+        if self.closed or self.transport is None:
+            engine.close()
             return
-        self.backend = backend
-        if backend.transport is not None:
-            backend.transport.write(bytes(self.held))
-        self.held.clear()
-        backend.attach(self)
-        self.resume_reading()
+        self.front.hand_off(self, engine)
 
     def _refuse(self, message: str) -> None:
         if self.transport is None or self.closed:
@@ -160,7 +95,7 @@ class _Client(asyncio.Protocol):
         greeting = self.route.refusal.greeting(message)
         if greeting:
             self.transport.write(greeting)
-        self.resume_reading()
+        self.transport.resume_reading()
         self._answer_refusal()
 
     def _answer_refusal(self) -> None:
@@ -187,6 +122,7 @@ class ConnectionFront:
         self._active_since_read: set[str] = set()
         self._servers: dict[int, tuple[Route, asyncio.Server]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pumps: set[Pump] = set()
 
     async def open(self, port: int, route: Route) -> None:
         """Serve `port` for `route` (again, when the route changed); idempotent."""
@@ -216,6 +152,8 @@ class ConnectionFront:
             await self.close(port)
         for task in list(self._tasks):
             task.cancel()
+        for pump in list(self._pumps):
+            pump.stop()
 
     def opened(self, database_id: str) -> None:
         self.connections[database_id] += 1
@@ -233,23 +171,47 @@ class ConnectionFront:
         self._active_since_read = set()
         return active
 
+    def hand_off(self, client: _Client, engine: socket.socket) -> None:
+        """Give a joined connection to a pump: the client's socket leaves the event loop
+        (a duplicate of it goes to the pump, the loop's own is closed), and what the client
+        sent while it was held goes to the engine first."""
+        transport = client.transport
+        assert transport is not None
+        duplicate = os.dup(transport.get_extra_info("socket").fileno())
+        client_socket = socket.socket(fileno=duplicate)
+        client_socket.setblocking(True)
+        client.handed_off = True
+        transport.pause_reading()
+        transport.close()
+        loop = asyncio.get_running_loop()
+        database_id = client.route.database_id
+
+        def done() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is gone: the server stopped
+                loop.call_soon_threadsafe(self._pump_done, pump, database_id)
+
+        pump = Pump(client_socket, engine, done, first=bytes(client.held))
+        client.held.clear()
+        self._pumps.add(pump)
+        pump.start(f"front-{database_id}")
+
+    def _pump_done(self, pump: Pump, database_id: str) -> None:
+        self._pumps.discard(pump)
+        self.closed(database_id)
+
     def spawn(self, work: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def reach(self, route: Route) -> _Backend:
+    async def reach(self, route: Route) -> socket.socket:
         """A connection to the engine: at once when it accepts, otherwise after `admit`,
         retrying until the hold time runs out."""
-        loop = asyncio.get_running_loop()
         deadline = time.monotonic() + self.hold_s
         admitted = False
         while True:
             try:
-                _, backend = await loop.create_connection(
-                    _Backend, route.engine_host, route.engine_port
-                )
-                return backend
+                return await _connect(route.engine_host, route.engine_port)
             except OSError:
                 pass
             remaining = deadline - time.monotonic()
@@ -265,6 +227,20 @@ class ConnectionFront:
                 admitted = True
                 continue
             await asyncio.sleep(CONNECT_RETRY_S)
+
+
+async def _connect(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    engine = socket.socket(family, socket.SOCK_STREAM)
+    engine.setblocking(False)
+    try:
+        await asyncio.get_running_loop().sock_connect(engine, (host, port))
+    except BaseException:
+        engine.close()
+        raise
+    engine.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    engine.setblocking(True)
+    return engine
 
 
 def _listen_host(address: str) -> str | None:

@@ -1,5 +1,5 @@
-"""Tortoise ORM models: what StagDB keeps about databases, snapshots, operations, webhooks
-and keys."""
+"""Tortoise ORM models: what StagDB keeps about projects, databases, snapshots, operations,
+webhooks, keys and the audit trail."""
 
 from __future__ import annotations
 
@@ -13,11 +13,31 @@ from app.models.sealed import SealedField
 MODEL_MODULES = ["app.models", "aerich.models"]
 
 
+DEFAULT_PROJECT_ID = "prj-default00000"  # made by migration 5 for what existed before projects
+
+
+class Project(Model):
+    """A tenant: its keys see and change only its own databases, snapshots and webhooks,
+    within its quotas (None: no limit)."""
+
+    id = fields.CharField(pk=True, max_length=32)
+    name = fields.CharField(max_length=63, unique=True)
+    max_databases: int | None = fields.IntField(null=True)
+    max_memory_bytes: int | None = fields.BigIntField(null=True)
+    max_disk_bytes: int | None = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "projects"
+
+
 class Database(Model):
     """A database server in a container; a branch is a Database with a parent."""
 
     id = fields.CharField(pk=True, max_length=32)
-    name = fields.CharField(max_length=63, unique=True)
+    project_id = fields.CharField(max_length=32, default=DEFAULT_PROJECT_ID, db_index=True)
+    # Unique within its project: a name says nothing about other projects.
+    name = fields.CharField(max_length=63)
     engine = fields.CharField(max_length=32)
     version = fields.CharField(max_length=32)
     status = fields.CharField(max_length=16)
@@ -69,7 +89,7 @@ class Database(Model):
 
     class Meta:
         table = "databases"
-        unique_together = (("host", "port"),)
+        unique_together = (("host", "port"), ("project_id", "name"))
 
 
 class Snapshot(Model):
@@ -141,6 +161,7 @@ class Event(Model):
 
     id = fields.BigIntField(pk=True)
     event = fields.CharField(max_length=64)
+    project_id = fields.CharField(max_length=32, default=DEFAULT_PROJECT_ID, db_index=True)
     database_id = fields.CharField(max_length=32, null=True)
     payload: dict[str, object] = fields.JSONField()  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -168,6 +189,7 @@ class Webhook(Model):
     """A receiver subscribed to lifecycle events; its secret signs every delivery."""
 
     id = fields.CharField(pk=True, max_length=32)
+    project_id = fields.CharField(max_length=32, default=DEFAULT_PROJECT_ID, db_index=True)
     url = fields.CharField(max_length=2048)
     events: list[str] = fields.JSONField()  # type: ignore[assignment]
     secret = SealedField()
@@ -211,16 +233,39 @@ class WebhookDelivery(Model):
 
 
 class ApiKey(Model):
-    """An API key; only its SHA-256 hash is stored."""
+    """An API key of one project with one scope (read, write or admin); only its SHA-256
+    hash is stored. A revoked key stays, for the audit trail, but opens nothing."""
 
     id = fields.CharField(pk=True, max_length=32)
+    project_id = fields.CharField(max_length=32, default=DEFAULT_PROJECT_ID, db_index=True)
     name = fields.CharField(max_length=100)
+    scope = fields.CharField(max_length=8, default="admin")
     prefix = fields.CharField(max_length=16)
     key_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at: datetime | None = fields.DatetimeField(null=True)
+    last_used_at: datetime | None = fields.DatetimeField(null=True)
+    revoked_at: datetime | None = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_keys"
+
+
+class AuditEntry(Model):
+    """One mutating API call: who (key, project), what (action, target), how it ended."""
+
+    id = fields.BigIntField(pk=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    key_id = fields.CharField(max_length=32, null=True)
+    project_id = fields.CharField(max_length=32, null=True, db_index=True)
+    action = fields.CharField(max_length=64)
+    target = fields.CharField(max_length=255, null=True)
+    status_code = fields.IntField()
+    result = fields.CharField(max_length=32)
+    request_id = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "audit_log"
 
 
 class IdempotencyKey(Model):

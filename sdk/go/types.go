@@ -7,7 +7,9 @@ import (
 
 // Database is a database server running in a container; a branch is a Database with a ParentID.
 type Database struct {
-	ID          string      `json:"id"`
+	ID string `json:"id"`
+	// ProjectID is the project the database belongs to.
+	ProjectID   string      `json:"project_id"`
 	Name        string      `json:"name"`
 	Type        string      `json:"type"`
 	Version     string      `json:"version"`
@@ -146,7 +148,9 @@ type LogLine struct {
 
 // Webhook subscribes a URL to lifecycle events.
 type Webhook struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// ProjectID is the project the webhook belongs to; it hears only that project's events.
+	ProjectID string    `json:"project_id"`
 	URL       string    `json:"url"`
 	Events    []string  `json:"events"`
 	Active    bool      `json:"active"`

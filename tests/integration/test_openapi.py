@@ -34,11 +34,18 @@ pytestmark = pytest.mark.docker
 UNKNOWN_ID = "db-000000000000"
 UNKNOWN_SNAPSHOT = "snap-000000000000"
 UNKNOWN_WEBHOOK = "wh-000000000000"
+UNKNOWN_PROJECT = "prj-000000000000"
+UNKNOWN_KEY = "key-000000000000"
 DB = "/databases"
 DB_ID = "/databases/{id}"
 SNAP_ID = "/snapshots/{id}"
 STATS = "/databases/{id}/stats"
 LOGS = "/databases/{id}/logs"
+PROJECTS = "/projects"
+PROJECT_ID = "/projects/{id}"
+KEYS = "/keys"
+KEY_ID = "/keys/{id}"
+AUDIT = "/audit"
 CREATE = {"name": "contract-db", "type": "postgresql", "version": "15"}
 
 # What each operation answers when probed with an unknown id and an empty JSON body.
@@ -73,15 +80,28 @@ PROBE_STATUS = {
     "listWebhookDeliveries": 404,
     "listOperations": 400,  # database_id is required
     "getOperation": 404,
+    "listProjects": 200,
+    "createProject": 400,  # the empty body lacks `name`
+    "getProject": 404,
+    "updateProject": 404,
+    "deleteProject": 404,
+    "listKeys": 200,
+    "createKey": 400,  # likewise
+    "getKey": 404,
+    "revokeKey": 404,
+    "listAuditEntries": 200,
 }
 
 
 def with_unknown_id(path_template: str) -> str:
     """The path with an id nothing has: a snapshot id under /snapshots, a webhook id under
-    /webhooks, a database id elsewhere."""
-    unknown = {"snapshots": UNKNOWN_SNAPSHOT, "webhooks": UNKNOWN_WEBHOOK}.get(
-        path_template.split("/")[1], UNKNOWN_ID
-    )
+    /webhooks, a project id under /projects, a key id under /keys, a database id elsewhere."""
+    unknown = {
+        "snapshots": UNKNOWN_SNAPSHOT,
+        "webhooks": UNKNOWN_WEBHOOK,
+        "projects": UNKNOWN_PROJECT,
+        "keys": UNKNOWN_KEY,
+    }.get(path_template.split("/")[1], UNKNOWN_ID)
     return path_template.replace("{id}", unknown)
 
 
@@ -382,6 +402,106 @@ def test_errors_match_the_spec(server: Server, api: httpx.Client) -> None:
     )
     assert_response_matches("POST", f"{DB_ID}/reset", not_json)
     assert not_json.status_code == 400, not_json.text
+
+
+def test_projects_keys_scopes_and_the_audit_trail_match_the_spec(
+    server: Server, api: httpx.Client
+) -> None:
+    """Admin routes, a key of another project with scope `read` (403 outside its scope, 401
+    once revoked) and the audit trail of what it tried; nothing here needs a container."""
+    body = {"name": "contract-team", "quotas": {"databases": 2, "memory": "1g", "disk": "10g"}}
+    assert_request_body_matches("POST", PROJECTS, body)
+    created = api.post(PROJECTS, json=body)
+    assert_response_matches("POST", PROJECTS, created)
+    assert created.status_code == 201, created.text
+    project = created.json()["data"]
+    try:
+        listed = api.get(PROJECTS)
+        assert_response_matches("GET", PROJECTS, listed)
+        assert project in listed.json()["data"]
+
+        by_name = api.get(f"{PROJECTS}/contract-team")
+        assert_response_matches("GET", PROJECT_ID, by_name)
+        assert by_name.status_code == 200, by_name.text
+        assert by_name.json()["data"]["usage"] == {"databases": 0, "memory": "0", "disk_bytes": 0}
+
+        change = {"quotas": {"disk": None}}
+        assert_request_body_matches("PUT", PROJECT_ID, change)
+        updated = api.put(f"{PROJECTS}/{project['id']}", json=change)
+        assert_response_matches("PUT", PROJECT_ID, updated)
+        assert updated.json()["data"]["quotas"] == {"databases": 2, "memory": "1g", "disk": None}
+
+        taken = api.post(PROJECTS, json={"name": "contract-team"})
+        assert_response_matches("POST", PROJECTS, taken)
+        assert taken.status_code == 400, taken.text
+
+        key_body = {"name": "contract-read", "scope": "read", "project_id": project["id"],
+                    "ttl": "1h"}  # fmt: skip
+        assert_request_body_matches("POST", KEYS, key_body)
+        made = api.post(KEYS, json=key_body)
+        assert_response_matches("POST", KEYS, made)
+        assert made.status_code == 201, made.text
+        key, key_id = made.json()["data"]["key"], made.json()["data"]["id"]
+        assert made.json()["data"]["prefix"] == key[:10]
+
+        nowhere = api.post(KEYS, json={"name": "stray", "project_id": UNKNOWN_PROJECT})
+        assert_response_matches("POST", KEYS, nowhere)
+        assert nowhere.status_code == 404, nowhere.text
+
+        reader = httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        )
+        with reader:
+            own = reader.get(DB, params={"include": "credentials"})
+            assert_response_matches("GET", DB, own)
+            assert own.status_code == 200 and own.json()["data"] == [], own.text
+            for method, template, path in (("POST", DB, DB), ("GET", KEYS, KEYS)):
+                refused = reader.request(method, path, json={} if method == "POST" else None)
+                assert_response_matches(method, template, refused)
+                assert refused.status_code == 403, refused.text
+                assert refused.json()["error"]["code"] == "FORBIDDEN"
+                assert "X-RateLimit-Limit" not in refused.headers
+
+            keys = api.get(KEYS, params={"project_id": project["id"]})
+            assert_response_matches("GET", KEYS, keys)
+            assert [k["id"] for k in keys.json()["data"]] == [key_id]
+            assert keys.json()["data"][0]["last_used_at"] is not None
+            fetched = api.get(f"{KEYS}/{key_id}")
+            assert_response_matches("GET", KEY_ID, fetched)
+            assert fetched.json()["data"] == keys.json()["data"][0]
+
+            revoked = api.delete(f"{KEYS}/{key_id}")
+            assert_response_matches("DELETE", KEY_ID, revoked)
+            assert revoked.status_code == 200, revoked.text
+            again = api.delete(f"{KEYS}/{key_id}")
+            assert_response_matches("DELETE", KEY_ID, again)
+            assert again.json()["data"]["revoked_at"] == revoked.json()["data"]["revoked_at"]
+
+            gone = reader.get(DB)
+            assert_response_matches("GET", DB, gone)
+            assert gone.status_code == 401
+            assert gone.json()["error"]["message"] == "This API key was revoked"
+
+        bad_include = api.get(DB, params={"include": "secrets"})
+        assert_response_matches("GET", DB, bad_include)
+        assert bad_include.status_code == 400, bad_include.text
+
+        since = (datetime.now(UTC) - timedelta(minutes=10)).isoformat().replace("+00:00", "Z")
+        trail = api.get(AUDIT, params={"key_id": key_id, "since": since})
+        assert_response_matches("GET", AUDIT, trail)
+        assert trail.status_code == 200, trail.text
+        assert [(e["status_code"], e["result"]) for e in trail.json()["data"]] == [
+            (403, "FORBIDDEN")
+        ]
+        for params in ({"since": "yesterday"}, {"until": "2025-01-15T10:30:00"}):
+            bad_time = api.get(AUDIT, params=params)
+            assert_response_matches("GET", AUDIT, bad_time)
+            assert bad_time.status_code == 400, (params, bad_time.text)
+    finally:
+        api.delete(f"{PROJECTS}/{project['id']}")
+    gone_project = api.delete(f"{PROJECTS}/{project['id']}")
+    assert_response_matches("DELETE", PROJECT_ID, gone_project)
+    assert gone_project.status_code == 404
 
 
 def test_health_is_public_and_matches_the_spec(server: Server) -> None:

@@ -28,7 +28,7 @@ from app.domain.snapshots import SnapshotService
 from app.drivers.port_claims import PortClaims
 from app.errors import StagError
 from app.identity import ensure_install_id
-from app.models import Database, Event, Operation, Snapshot, tortoise_config
+from app.models import DEFAULT_PROJECT_ID, Database, Event, Operation, Snapshot, tortoise_config
 from app.models.migrations import apply_migrations
 from app.models.sealed import configure_sealing
 from tests.fakes import FakeEngine, FakePool, FakeRuntime
@@ -50,7 +50,7 @@ class World:
         )
 
     async def create(self, name: str) -> Database:
-        new = NewDatabase(name, "fake", "1", "", Resources(None, None))
+        new = NewDatabase(name, "fake", "1", "", Resources(None, None), DEFAULT_PROJECT_ID)
         async with self.databases.creation(new, "database.create") as creation:
             await creation.fill(asyncio.to_thread(self.pool.create_volume, creation.row.volume))
             await creation.start()

@@ -16,6 +16,7 @@ from app.models.sealed import configure_sealing
 from schema.build import schema
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.sessions import OpenSessions
 
 DEEP_QUERY = """
 { databases(limit: 100) {
@@ -63,7 +64,12 @@ async def _count_queries(tmp_path: Path) -> tuple[int, dict]:
             return await original(query, values)
 
         client.execute_query = counting  # type: ignore[method-assign]
-        context = Context(services=services, loaders=Loaders.build(services), principal=None)
+        context = Context(
+            services=services,
+            loaders=Loaders.build(services),
+            principal=None,
+            sessions=OpenSessions(),
+        )
         result = await schema.execute(DEEP_QUERY, context_value=context)
         assert result.errors is None, result.errors
         return len(executed), result.data or {}

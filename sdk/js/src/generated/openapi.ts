@@ -13,13 +13,13 @@ export interface paths {
         };
         /**
          * List databases
-         * @description One page of databases, oldest first, optionally filtered.
+         * @description One page of databases, oldest first, optionally filtered: the key's project's, or every project's for an `admin` key. Connections (with their passwords) are left out (`connection` is null) unless asked for with `include=credentials`.
          */
         get: operations["listDatabases"];
         put?: never;
         /**
          * Create a database
-         * @description Creates the database and its container and answers once the server accepts connections (status `running`). On failure nothing is left behind. The new database gets a generated password and a free host port from the configured range.
+         * @description Creates the database and its container, in the key's project, and answers once the server accepts connections (status `running`). On failure nothing is left behind. The new database gets a generated password and a free host port from the configured range. The project's quotas are checked first (507 naming the quota); in a project with a memory quota, `resources.memory` is required (400 without it).
          */
         post: operations["createDatabase"];
         delete?: never;
@@ -33,16 +33,19 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
         };
-        /** Get a database */
+        /**
+         * Get a database
+         * @description The database, with its connection (password included) unless the key's scope is `read`, which gets `connection: null`. By name, an `admin` key gets 400 when its own project has no database of that name and several other projects do.
+         */
         get: operations["getDatabase"];
         /**
          * Update a database
-         * @description Partial update: only the fields sent change. `name`, `description` and `resources` can change; `type` and `version` are accepted only when equal to the current values. Within `resources`, a key left out keeps its value and `null` lifts the limit (which recreates the container on the same data). An empty body (still with `Content-Type: application/json`) changes nothing.
+         * @description Partial update: only the fields sent change. `name`, `description` and `resources` can change; `type` and `version` are accepted only when equal to the current values. Within `resources`, a key left out keeps its value and `null` lifts the limit (which recreates the container on the same data). An empty body (still with `Content-Type: application/json`) changes nothing. When the database's project has a memory quota, a new memory limit must fit in it (507 otherwise) and cannot be lifted (400).
          */
         put: operations["updateDatabase"];
         post?: never;
@@ -61,7 +64,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -84,7 +87,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -107,7 +110,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -134,14 +137,14 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
         };
         /**
          * List a database's branches
-         * @description One page of the database's direct branches (whose `parent_id` is the database), oldest first; the same as `GET /databases?parent_id={id}`.
+         * @description One page of the database's direct branches (whose `parent_id` is the database), oldest first; the same as `GET /databases?parent_id={id}`. Connections (with their passwords) are left out (`connection` is null) unless asked for with `include=credentials`.
          */
         get: operations["listBranches"];
         put?: never;
@@ -161,7 +164,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -184,7 +187,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -207,7 +210,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -230,7 +233,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -304,13 +307,13 @@ export interface paths {
         };
         /**
          * List webhooks
-         * @description One page of webhooks, oldest first. Secrets are never shown.
+         * @description One page of webhooks, oldest first: the key's project's, or every project's for an `admin` key. Secrets are never shown.
          */
         get: operations["listWebhooks"];
         put?: never;
         /**
          * Create a webhook
-         * @description Subscribes `url` to `events`; from now on every such event is delivered to it (see the `lifecycleEvent` webhook). The secret that signs deliveries is `secret`, or a generated one when it is left out or null; either way this response is the only one that shows it.
+         * @description Subscribes `url` to `events` of the key's project; from now on every such event is delivered to it (see the `lifecycleEvent` webhook). The secret that signs deliveries is `secret`, or a generated one when it is left out or null; either way this response is the only one that shows it.
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -385,6 +388,132 @@ export interface paths {
          * @description One page of the webhook's deliveries, oldest first, each with the outcome of its latest attempt.
          */
         get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List projects
+         * @description One page of projects, oldest first, each with its quotas. Needs an `admin` key.
+         */
+        get: operations["listProjects"];
+        put?: never;
+        /**
+         * Create a project
+         * @description Creates an empty project, with quotas when given (a quota left out or null is no limit). Its keys are made with `POST /keys` and its `project_id`. Needs an `admin` key.
+         */
+        post: operations["createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id (prj-…) or name */
+                id: components["parameters"]["ProjectRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a project
+         * @description The project, its quotas, and what it uses now (`usage`), in the units its quotas are given in. Needs an `admin` key.
+         */
+        get: operations["getProject"];
+        /**
+         * Update a project
+         * @description Partial update: only the fields sent change. Within `quotas`, a key left out keeps its value and `null` lifts that quota. A quota may be set below what the project uses now: nothing is removed, and creates that would go over it answer 507 until enough is freed. An empty body (still with `Content-Type: application/json`) changes nothing. Needs an `admin` key.
+         */
+        put: operations["updateProject"];
+        post?: never;
+        /**
+         * Delete a project
+         * @description Deletes the project with its webhooks, and revokes its API keys (they stay listed, with `revoked_at` set, and open nothing from the next request on). A project that still has databases (branches included) cannot be deleted: 409 RESOURCE_BUSY, naming how many; delete them first. The default project (`prj-default00000`) cannot be deleted (400). Its audit entries stay. Needs an `admin` key.
+         */
+        delete: operations["deleteProject"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys
+         * @description One page of API keys, oldest first, revoked and expired ones included, optionally of one project. A key itself is never shown again after its creation; its `prefix` (its first 10 characters) tells keys apart. Needs an `admin` key.
+         */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Makes a key for a project (by default the project `default`) with a scope (by default `write`), valid until `expires_at` (or for `ttl` from now; neither: until it is revoked). The answer is the only one that shows the key itself: only a hash of it is stored (a retry with the same `Idempotency-Key` within 24 hours answers the same). Needs an `admin` key.
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id (key-…); keys are not found by name */
+                id: components["parameters"]["KeyRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an API key
+         * @description The API key's details (never the key itself). Needs an `admin` key.
+         */
+        get: operations["getKey"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description Revokes the key at once: from the next request on it gets 401 (`This API key was revoked`), and its open GraphQL subscriptions are closed. The key stays listed, with `revoked_at` set, for the audit trail. Revoking a revoked key changes nothing and answers the same. A key may revoke itself. Needs an `admin` key.
+         */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit entries
+         * @description One page of the audit trail, newest first, optionally filtered (filters combine with AND; the text filters match exactly). An entry is written for every mutating REST call (any method but `GET`, `HEAD` and `OPTIONS`) made with a valid key, refused ones included, and for every GraphQL mutation. Needs an `admin` key.
+         */
+        get: operations["listAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -527,7 +656,7 @@ export interface components {
          */
         DatabaseId: string;
         /**
-         * @description 1 to 63 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, without consecutive hyphens, and not of the form of an id (`db-` + 12 lowercase letters or digits). Unique across the server.
+         * @description 1 to 63 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, without consecutive hyphens, and not of the form of an id (`db-` + 12 lowercase letters or digits). Unique within its project (another project may have a database of the same name).
          * @example my-app-db
          */
         DatabaseName: string;
@@ -568,6 +697,8 @@ export interface components {
          */
         SnapshotStatus: "ready";
         Database: {
+            /** @description The project the database belongs to (a branch belongs to its parent's). Always present; only admin keys see databases of more than one project. */
+            project_id?: components["schemas"]["ProjectId"];
             id: components["schemas"]["DatabaseId"];
             name: components["schemas"]["DatabaseName"];
             type: components["schemas"]["DatabaseType"];
@@ -586,7 +717,7 @@ export interface components {
             host: string;
             /** @description The host port the database listens on; null if none is assigned. */
             port: number | null;
-            /** @description How to connect; null when the database has no port. */
+            /** @description How to connect, password included. Null when the database has no port; in lists (`GET /databases`, `GET /databases/{id}/branches`) unless they are asked for with `?include=credentials`; and always for a key of scope `read`. */
             connection: components["schemas"]["Connection"] | null;
             description: string;
             resources: components["schemas"]["Resources"];
@@ -768,6 +899,8 @@ export interface components {
         /** @description The key that signs deliveries (HMAC-SHA256): any non-empty string of your choice, up to 256 characters (for example `webhook-secret`). */
         WebhookSecret: string;
         Webhook: {
+            /** @description The project the webhook belongs to: it hears only that project's events. Always present. */
+            project_id?: components["schemas"]["ProjectId"];
             id: components["schemas"]["WebhookId"];
             url: components["schemas"]["WebhookUrl"];
             events: components["schemas"]["WebhookEvents"];
@@ -1132,7 +1265,7 @@ export interface components {
             message: string;
         };
         /** @enum {string} */
-        ErrorCode: "VALIDATION_ERROR" | "UNAUTHORIZED" | "NOT_FOUND" | "RESOURCE_BUSY" | "RATE_LIMITED" | "INSUFFICIENT_RESOURCES" | "SERVER_ERROR";
+        ErrorCode: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "RESOURCE_BUSY" | "RATE_LIMITED" | "INSUFFICIENT_RESOURCES" | "SERVER_ERROR";
         Error: {
             code: components["schemas"]["ErrorCode"];
             /** @description For people; never carries internals. */
@@ -1155,6 +1288,13 @@ export interface components {
             error?: {
                 /** @constant */
                 code?: "UNAUTHORIZED";
+            };
+        };
+        /** @description Narrows an ErrorEnvelope to code FORBIDDEN. */
+        ForbiddenCode: {
+            error?: {
+                /** @constant */
+                code?: "FORBIDDEN";
             };
         };
         /** @description Narrows an ErrorEnvelope to code NOT_FOUND. */
@@ -1255,6 +1395,210 @@ export interface components {
                 code?: "INSUFFICIENT_RESOURCES";
             };
         };
+        /**
+         * @description A project id. The project `default` (which keys made without a project, and everything made before projects existed, belong to) is `prj-default00000`.
+         * @example prj-9c4t7w2k5m1x
+         * @example prj-default00000
+         */
+        ProjectId: string;
+        /**
+         * @description 1 to 63 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, without consecutive hyphens, and not of the form of a project id (`prj-` + 12 lowercase letters or digits). Unique across the server.
+         * @example team-a
+         */
+        ProjectName: string;
+        /**
+         * @description A size in the largest exact unit (`g`, `m`, `k`, or bytes), e.g. `8g`.
+         * @example 8g
+         * @example 512m
+         */
+        Size: string;
+        /**
+         * @description A size such as `512m`, `8g`, `1024MiB` or `100k`, or a plain number of bytes (as a string or a number of up to 15 digits); at least 1 byte and at most 1024⁶ bytes (an exbibyte). Null: no limit.
+         * @example 8g
+         * @example 50g
+         */
+        SizeInput: string | number | null;
+        /** @description A project's quotas; null means no limit. */
+        Quotas: {
+            /** @description How many databases (branches included) the project may hold. */
+            databases: number | null;
+            /** @description What the memory limits (`resources.memory`) of the project's databases may add up to. While it is set, every database of the project needs a memory limit. */
+            memory: components["schemas"]["Size"] | null;
+            /** @description How much storage pool space the project's databases and snapshots may take (the bytes only they hold: copy-on-write space shared with their origins is not counted). Checked before each create, branch and snapshot: once reached, they answer 507 until space is freed. */
+            disk: components["schemas"]["Size"] | null;
+        };
+        /** @description Quotas to set: `null` for a quota lifts it. On update, a quota left out keeps its value, and `null` for the whole object changes nothing; on create, a quota left out is no limit. */
+        QuotasInput: {
+            /** @description How many databases (branches included) the project may hold. */
+            databases?: number | null;
+            memory?: components["schemas"]["SizeInput"];
+            disk?: components["schemas"]["SizeInput"];
+        } | null;
+        /** @description What a project uses now, in the units its quotas are given in. */
+        ProjectUsage: {
+            /** @description Its databases, branches included. */
+            databases: number;
+            /** @description The sum of its databases' memory limits (`0` when none has one). */
+            memory: components["schemas"]["Size"];
+            /** @description Storage pool space only its databases and snapshots hold, in bytes, as the storage backend measures it now. */
+            disk_bytes: number;
+        };
+        /** @description A tenant, whose keys see and change only its own resources. */
+        Project: {
+            id: components["schemas"]["ProjectId"];
+            name: components["schemas"]["ProjectName"];
+            quotas: components["schemas"]["Quotas"];
+            created_at: components["schemas"]["Timestamp"];
+        };
+        /** @description A Project, plus what it uses now (in `GET /projects/{id}` only). */
+        ProjectWithUsage: {
+            id: components["schemas"]["ProjectId"];
+            name: components["schemas"]["ProjectName"];
+            quotas: components["schemas"]["Quotas"];
+            created_at: components["schemas"]["Timestamp"];
+            usage: components["schemas"]["ProjectUsage"];
+        };
+        CreateProjectRequest: {
+            name: components["schemas"]["ProjectName"];
+            quotas?: components["schemas"]["QuotasInput"];
+        };
+        UpdateProjectRequest: {
+            name?: components["schemas"]["ProjectName"];
+            quotas?: components["schemas"]["QuotasInput"];
+        };
+        /**
+         * @description An API key id.
+         * @example key-2v6b9n3m7c1z
+         */
+        KeyId: string;
+        /**
+         * @description What a key may do: `read` only reads (and never sees database credentials); `write` also changes its project's databases, snapshots, branches and webhooks; `admin` also manages projects, keys, the audit trail and metrics, in every project.
+         * @enum {string}
+         */
+        KeyScope: "read" | "write" | "admin";
+        /**
+         * @description Free text to recognise the key by, 1 to 100 characters (trimmed).
+         * @example ci
+         */
+        KeyName: string;
+        /** @description An API key, without the key itself (shown only when it is created). */
+        ApiKey: {
+            id: components["schemas"]["KeyId"];
+            name: components["schemas"]["KeyName"];
+            project_id: components["schemas"]["ProjectId"];
+            scope: components["schemas"]["KeyScope"];
+            /**
+             * @description The key's first 10 characters, to tell keys apart.
+             * @example sdb_Q3kZ8x
+             */
+            prefix: string;
+            created_at: components["schemas"]["Timestamp"];
+            /** @description When the key stops opening anything; null: never. */
+            expires_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the key last authenticated a request, to the minute (it is written at most once a minute per key and server); null: never used. */
+            last_used_at: components["schemas"]["Timestamp"] | null;
+            /** @description When the key was revoked; null while it is not. */
+            revoked_at: components["schemas"]["Timestamp"] | null;
+        };
+        /** @description An ApiKey, plus the key itself (in the create response only). */
+        CreatedApiKey: {
+            id: components["schemas"]["KeyId"];
+            name: components["schemas"]["KeyName"];
+            project_id: components["schemas"]["ProjectId"];
+            scope: components["schemas"]["KeyScope"];
+            /** @description The key's first 10 characters, to tell keys apart. */
+            prefix: string;
+            created_at: components["schemas"]["Timestamp"];
+            expires_at: components["schemas"]["Timestamp"] | null;
+            last_used_at: null;
+            revoked_at: null;
+            /** @description The key, to send as `Authorization: Bearer <key>`: `sdb_` and 43 random characters. Keep it: only a hash is stored, and it is not shown again. */
+            key: string;
+        };
+        CreateKeyRequest: {
+            name: components["schemas"]["KeyName"];
+            /** @default write */
+            scope: components["schemas"]["KeyScope"];
+            /** @description The project the key belongs to, by id; left out or null, the project `default`. An unknown id gets 404. */
+            project_id?: components["schemas"]["ProjectId"] | null;
+            /** @description When the key stops working: an RFC 3339 time in the future, with a zone. Not together with `ttl`. Left out or null (and no `ttl`): never. */
+            expires_at?: components["schemas"]["Timestamp"] | null;
+            /** @description The key stops working this long from now (sets `expires_at`). */
+            ttl?: components["schemas"]["Duration"] | null;
+        };
+        /** @description One mutating call, who made it and how it ended. */
+        AuditEntry: {
+            /** @description Increases with every entry. */
+            id: number;
+            /** @description When the call ended. */
+            at: components["schemas"]["Timestamp"];
+            /** @description The key that made the call. */
+            key_id: components["schemas"]["KeyId"] | null;
+            /** @description The project of the key that made the call (for an `admin` key acting on another project's resource, the key's own project). */
+            project_id: components["schemas"]["ProjectId"] | null;
+            /**
+             * @description The method and the route, with its parameters as placeholders (e.g. `POST /v1/databases`, `DELETE /v1/databases/{id}`), or `graphql` and the mutation's fields (e.g. `graphql createDatabase`).
+             * @example POST /v1/databases
+             */
+            action: string;
+            /** @description The resource acted on: the id (or name) in the path, or the id of what a `POST` created; for GraphQL, the `id` variable. Null when there is none. */
+            target: string | null;
+            /** @description The HTTP status answered (200 for GraphQL). */
+            status_code: number;
+            /**
+             * @description `ok` (status below 400), or the error code answered.
+             * @example ok
+             * @example FORBIDDEN
+             */
+            result: string;
+            /** @description The request's X-Request-ID, to find its log lines. */
+            request_id: components["schemas"]["RequestId"] | null;
+        };
+        ProjectEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["Project"];
+            message: string;
+        };
+        ProjectWithUsageEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["ProjectWithUsage"];
+            message: string;
+        };
+        ProjectListEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["Project"][];
+            pagination: components["schemas"]["Pagination"];
+            message: string;
+        };
+        ApiKeyEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["ApiKey"];
+            message: string;
+        };
+        CreatedApiKeyEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["CreatedApiKey"];
+            message: string;
+        };
+        ApiKeyListEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["ApiKey"][];
+            pagination: components["schemas"]["Pagination"];
+            message: string;
+        };
+        AuditEntryListEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["AuditEntry"][];
+            pagination: components["schemas"]["Pagination"];
+            message: string;
+        };
     };
     responses: {
         /** @description The work goes on (asked for with `Prefer: respond-async`, or an import): the operation doing it, to follow at `Location` until it has `succeeded` or `failed`. Its end is also announced as `operation.succeeded` or `operation.failed`. */
@@ -1274,7 +1618,7 @@ export interface components {
                 "application/json": components["schemas"]["OperationEnvelope"];
             };
         };
-        /** @description Invalid request body, query parameter or value; or an `Idempotency-Key` that is not 1 to 255 printable ASCII characters, or was used for another request. */
+        /** @description Invalid request body, query parameter or value; a database name that, for an `admin` key, several other projects use (give the id); or an `Idempotency-Key` that is not 1 to 255 printable ASCII characters, or was used for another request. */
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1287,7 +1631,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ValidationErrorCode"];
             };
         };
-        /** @description Missing, malformed or unknown API key. The request is not counted against any budget, so there are no `X-RateLimit-*` headers. */
+        /** @description Missing, malformed, unknown, revoked or expired API key. The request is not counted against any budget, so there are no `X-RateLimit-*` headers. */
         Unauthorized: {
             headers: {
                 /** @description Always `Bearer`. */
@@ -1299,7 +1643,17 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["UnauthorizedCode"];
             };
         };
-        /** @description No database with that id or name, or no snapshot or webhook with that id (in the path or, for reset, in the body). */
+        /** @description The API key's scope does not allow this request (see "Projects and scopes"): a `read` key asked for anything but `GET`, or a `read` or `write` key asked for `/projects`, `/keys` or `/audit`. The message names the scope needed. Nothing was done; like a 401, the request is refused before routing and not counted against any budget, so there are no `X-RateLimit-*` headers. */
+        Forbidden: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ForbiddenCode"];
+            };
+        };
+        /** @description No database with that id or name, or no snapshot, webhook, project or API key with that id (in the path or the body). A `read` or `write` key gets this for another project's database, snapshot or webhook too, exactly as if it did not exist. */
         NotFound: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1312,7 +1666,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["NotFoundCode"];
             };
         };
-        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; on delete, cascade and reset, the database (or a branch the cascade would reach) is protected, named in the message, and nothing was changed; or the first call with the same `Idempotency-Key` is still in progress. Retry later or fix the state first. */
+        /** @description The database is busy with another operation, or is in a status that does not allow the action; on delete without `cascade`, the database or snapshot has branches (named in the message); on create, host ports were being allocated concurrently; on delete, cascade and reset, the database (or a branch the cascade would reach) is protected, named in the message, and nothing was changed; or the first call with the same `Idempotency-Key` is still in progress; on project delete, the project still has databases. Retry later or fix the state first. */
         Conflict: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1336,7 +1690,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ServerErrorCode"];
             };
         };
-        /** @description No free host port is left in the configured range (STAGDB_PORT_RANGE). */
+        /** @description Not enough room: no free host port is left in the configured range (STAGDB_PORT_RANGE), the storage pool is full, or the project of the database would go over one of its quotas (see `PUT /projects/{id}`): its number of databases, the sum of its databases' memory limits, or the pool space its databases and snapshots take. The message names what ran out. Nothing was made or changed. */
         InsufficientResources: {
             headers: {
                 "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1365,12 +1719,18 @@ export interface components {
         };
     };
     parameters: {
-        /** @description database id (db-…) or name */
+        /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
         DatabaseRef: string;
         /** @description snapshot id (snap-…); snapshots are not found by name */
         SnapshotRef: components["schemas"]["SnapshotId"];
         /** @description webhook id (wh-…) */
         WebhookRef: components["schemas"]["WebhookId"];
+        /** @description project id (prj-…) or name */
+        ProjectRef: string;
+        /** @description API key id (key-…); keys are not found by name */
+        KeyRef: components["schemas"]["KeyId"];
+        /** @description `credentials` puts each database's `connection` (with its password) in the list; without it, `connection` is null in every item. A key of scope `read` gets null either way. Any other value gets 400 VALIDATION_ERROR. */
+        IncludeCredentials: "credentials";
         /** @description `true` (or `1`) also deletes the branches that block the deletion, and every branch below them; `false` (or `0`) refuses with 409 while there are any. Case-insensitive; any other value gets 400. */
         Cascade: boolean;
         /** @description 1-based page number. */
@@ -1431,6 +1791,8 @@ export interface operations {
                 status?: components["schemas"]["DatabaseStatus"];
                 /** @description Only branches of this database, given by id (`db-…`) or name. An unknown parent gets 404 NOT_FOUND (not an empty list). */
                 parent_id?: string;
+                /** @description `credentials` puts each database's `connection` (with its password) in the list; without it, `connection` is null in every item. A key of scope `read` gets null either way. Any other value gets 400 VALIDATION_ERROR. */
+                include?: components["parameters"]["IncludeCredentials"];
             };
             header?: never;
             path?: never;
@@ -1453,6 +1815,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -1499,6 +1862,7 @@ export interface operations {
             202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -1507,10 +1871,13 @@ export interface operations {
     };
     getDatabase: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Accepted as on the lists, where it asks for credentials; a single database carries them anyway (for keys that may see them). Any other value gets 400. */
+                include?: "credentials";
+            };
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1530,7 +1897,9 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -1541,7 +1910,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1567,10 +1936,12 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
+            507: components["responses"]["InsufficientResources"];
         };
     };
     deleteDatabase: {
@@ -1584,7 +1955,7 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1607,6 +1978,7 @@ export interface operations {
             202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -1624,7 +1996,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1647,6 +2019,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -1664,7 +2037,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1687,6 +2060,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -1703,7 +2077,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1725,6 +2099,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -1741,7 +2116,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1768,6 +2143,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -1782,10 +2158,12 @@ export interface operations {
                 page?: components["parameters"]["Page"];
                 /** @description Items per page. */
                 limit?: components["parameters"]["Limit"];
+                /** @description `credentials` puts each database's `connection` (with its password) in the list; without it, `connection` is null in every item. A key of scope `read` gets null either way. Any other value gets 400 VALIDATION_ERROR. */
+                include?: components["parameters"]["IncludeCredentials"];
             };
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1807,6 +2185,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -1825,7 +2204,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1853,6 +2232,7 @@ export interface operations {
             202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -1873,7 +2253,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1913,6 +2293,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -1930,7 +2311,7 @@ export interface operations {
                 Prefer?: components["parameters"]["Prefer"];
             };
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1970,7 +2351,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -1990,7 +2371,9 @@ export interface operations {
                     "application/json": components["schemas"]["StatsEnvelope"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2009,7 +2392,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description database id (db-…) or name */
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
             };
             cookie?: never;
@@ -2043,6 +2426,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2074,6 +2458,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2109,6 +2494,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -2156,6 +2542,7 @@ export interface operations {
             202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -2192,6 +2579,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
         };
@@ -2243,6 +2631,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2274,6 +2663,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2310,6 +2700,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2341,6 +2732,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
@@ -2392,6 +2784,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["RateLimited"];
@@ -2430,7 +2823,436 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listProjects: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of projects. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectListEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectRequest"];
+            };
+        };
+        responses: {
+            /** @description The project was created. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectEnvelope"];
+                };
+            };
+            /** @description Invalid request body: a missing or invalid name, a name another project has, or an invalid quota (an unknown field, a negative or fractional database count, a size that is not a size). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ValidationErrorCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id (prj-…) or name */
+                id: components["parameters"]["ProjectRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project, with its usage. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWithUsageEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    updateProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id (prj-…) or name */
+                id: components["parameters"]["ProjectRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["UpdateProjectRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated project. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    deleteProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description project id (prj-…) or name */
+                id: components["parameters"]["ProjectRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The project was deleted. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmptyEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The project still has databases. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ResourceBusyCode"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Only this project's keys, by project id (`prj-…`); an unknown id gets an empty list. */
+                project_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of API keys. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyListEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
+                 * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The API key, with the key itself (shown this once). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyEnvelope"];
+                };
+            };
+            /** @description Invalid request body: a missing name or one longer than 100 characters, an unknown scope, a `ttl` that is not a duration, an `expires_at` that is not an RFC 3339 time with a zone or is not in the future, or both `ttl` and `expires_at`. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["ValidationErrorCode"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No project with that `project_id`. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & components["schemas"]["NotFoundCode"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id (key-…); keys are not found by name */
+                id: components["parameters"]["KeyRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API key. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key id (key-…); keys are not found by name */
+                id: components["parameters"]["KeyRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked API key. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Only calls made with keys of this project (`prj-…`). */
+                project_id?: string;
+                /** @description Only calls made with this key (`key-…`). */
+                key_id?: string;
+                /**
+                 * @description Only this action, e.g. `POST /v1/databases`, `DELETE /v1/keys/{id}` or `graphql createDatabase`.
+                 * @example POST /v1/databases
+                 */
+                action?: string;
+                /** @description Only calls on this resource, by id (e.g. `db-7k2m9x4p1q8z`). */
+                target?: string;
+                /**
+                 * @description Only calls that ended so: `ok`, or an error code such as `FORBIDDEN`.
+                 * @example FORBIDDEN
+                 */
+                result?: string;
+                /**
+                 * @description Only entries at or after this RFC 3339 time, which must carry a zone (`Z` or an offset); anything else gets 400.
+                 * @example 2025-01-15T00:00:00Z
+                 */
+                since?: string;
+                /**
+                 * @description Only entries before this RFC 3339 time, with a zone; it may not be before `since` (400).
+                 * @example 2025-01-16T00:00:00Z
+                 */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of audit entries, newest first. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryListEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
         };

@@ -94,6 +94,7 @@ class Database(ApiObject):
     refresh_every: str | None = None  # its refresh_schedule's rhythm, e.g. "1d"
     masking_rules: list[dict[str, str]] | None = None  # {"table", "column", "with"}
     masked: bool = False  # its own data has been masked
+    project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Database:
@@ -124,6 +125,7 @@ class Database(ApiObject):
             refresh_every=(raw.get("refresh_schedule") or {}).get("every"),
             masking_rules=raw.get("masking_rules"),
             masked=bool(raw.get("masked", False)),
+            project_id=raw.get("project_id"),
         )
 
 
@@ -189,6 +191,7 @@ class Webhook(ApiObject):
     created_at: datetime
     updated_at: datetime
     secret: str | None = None
+    project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Webhook:
@@ -202,6 +205,7 @@ class Webhook(ApiObject):
             created_at=_time(raw["created_at"]),
             updated_at=_time(raw["updated_at"]),
             secret=raw.get("secret"),
+            project_id=raw.get("project_id"),
         )
 
 
