@@ -287,7 +287,12 @@ class DatabaseService:
         engine = self.catalog.engine(new.engine)
         await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
-        recorded = {"name": new.name, "type": engine.name, "parent_id": new.parent_id}
+        recorded = {
+            "name": new.name,
+            "type": engine.name,
+            "parent_id": new.parent_id,
+            "project_id": new.project_id,
+        }
         operation = await operations.begin(kind, database_id, {**recorded, **new.options})
         try:
             row = await self._reserve(new, engine, database_id, operation.id)

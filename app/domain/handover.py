@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from app.domain import operations
 from app.domain.events import DatabaseEvent, EventLog
+from app.domain.tenancy import DEFAULT_PROJECT_ID
 from app.models import Database, Operation
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class _Subject:
     name: str
     type: str
     parent_id: str | None
+    project_id: str
 
 
 class Handover:
@@ -103,6 +105,7 @@ class Handover:
             reason=operation.error,
             operation_id=operation.id,
             operation_kind=operation.kind,
+            project_id=subject.project_id,
         )
         try:
             async with self.event_log.change() as change:
@@ -117,7 +120,7 @@ async def _subject_of(operation: Operation) -> _Subject | None:
 
 
 def _subject_of_row(row: Database) -> _Subject:
-    return _Subject(row.name, row.engine, row.parent_id)
+    return _Subject(row.name, row.engine, row.parent_id, row.project_id)
 
 
 def _subject_of_options(operation: Operation) -> _Subject:
@@ -128,4 +131,5 @@ def _subject_of_options(operation: Operation) -> _Subject:
         str(options.get("name", "")),
         str(options.get("type", "")),
         parent if isinstance(parent, str) else None,
+        str(options.get("project_id", DEFAULT_PROJECT_ID)),
     )
