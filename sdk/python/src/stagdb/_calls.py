@@ -164,9 +164,11 @@ def list_branches(database: str, page: int) -> Call[Page[Database]]:
     return Call("GET", path, _page(Database.from_dict), _query(page=page, limit=PAGE_LIMIT))
 
 
-def create_branch(database: str, name: str, description: str | None) -> Call[Database]:
+def create_branch(
+    database: str, name: str, description: str | None, mask: bool | None = None
+) -> Call[Database]:
     path = f"/databases/{_segment(database)}/branches"
-    body = _body(name=name, description=description)
+    body = _body(name=name, description=description, mask=mask)
     return Call("POST", path, _data(Database.from_dict), json=body)
 
 

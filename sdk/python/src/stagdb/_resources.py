@@ -209,8 +209,11 @@ class Branches:
     def list(self, database: str) -> Iterator[Database]:
         return _every_page(self._send, lambda n: _calls.list_branches(database, n))
 
-    def create(self, database: str, name: str, description: str | None = None) -> Database:
-        return self._send(_calls.create_branch(database, name, description))
+    def create(
+        self, database: str, name: str, description: str | None = None, mask: bool | None = None
+    ) -> Database:
+        """`mask=False` skips the parent's masking rules (recorded in the operation)."""
+        return self._send(_calls.create_branch(database, name, description, mask))
 
     def create_from_snapshot(
         self, snapshot_id: str, name: str, description: str | None = None
@@ -225,8 +228,11 @@ class AsyncBranches:
     def list(self, database: str) -> AsyncIterator[Database]:
         return _every_page_async(self._send, lambda n: _calls.list_branches(database, n))
 
-    async def create(self, database: str, name: str, description: str | None = None) -> Database:
-        return await self._send(_calls.create_branch(database, name, description))
+    async def create(
+        self, database: str, name: str, description: str | None = None, mask: bool | None = None
+    ) -> Database:
+        """`mask=False` skips the parent's masking rules (recorded in the operation)."""
+        return await self._send(_calls.create_branch(database, name, description, mask))
 
     async def create_from_snapshot(
         self, snapshot_id: str, name: str, description: str | None = None
