@@ -25,7 +25,7 @@ from app.domain.databases import DatabaseService
 from app.domain.ids import ID_LENGTH
 from app.drivers.runtime.base import (
     DATABASE_LABEL,
-    TOOL_FOR_LABEL,
+    TOOL_OWNER_LABEL,
     ContainerEvent,
     ContainerInfo,
     RuntimeFailure,
@@ -353,12 +353,16 @@ class Controller:
             await Snapshot.filter(database__host=host).values_list("volume", flat=True)
         )
         for container in containers:
-            owner = container.labels.get(DATABASE_LABEL) or container.labels.get(TOOL_FOR_LABEL)
-            # A container without a database is a template's init run or a source probe:
-            # gone once it ends.
-            orphaned = (
-                (owner not in known and owner not in busy) if owner else not container.running
-            )
+            owner = container.labels.get(DATABASE_LABEL)
+            tool_owner = container.labels.get(TOOL_OWNER_LABEL)
+            if tool_owner is not None:
+                # A tool's run (a source probe, an import) is removed by the process that
+                # started it, which reads its output first; here only once that process ended.
+                orphaned = operations.owner_is_gone(tool_owner)
+            elif owner:
+                orphaned = owner not in known and owner not in busy
+            else:  # a template's init run: gone once it ends
+                orphaned = not container.running
             if orphaned:
                 log.warning("removing orphan container %s", container.name)
                 with contextlib.suppress(RuntimeFailure):

@@ -93,7 +93,7 @@ class ImportService:
         tool = _tool(engine)
         spec = self.provisioner.tool_spec(
             "probe", self._image(engine, version), tool.probe_command(),
-            source.environment(), engine.run_as,
+            source.environment(), engine.run_as, operations.THIS_PROCESS,
         )  # fmt: skip
         result = await self.databases.guard(self.provisioner.run_tool(spec, PROBE_TIMEOUT_S))
         output = _scrub(result.output, source)
@@ -133,7 +133,8 @@ class ImportService:
         scratch = await self.databases.guard(self.provisioner.scratch(engine, scratch_volume))
         spec = self.provisioner.tool_spec(
             "import", self._image(engine, row.version), tool.import_command(source.what),
-            environment, engine.run_as, mounts=[Mount(str(scratch), SCRATCH)], database_id=row.id,
+            environment, engine.run_as, operations.THIS_PROCESS,
+            mounts=[Mount(str(scratch), SCRATCH)], database_id=row.id,
         )  # fmt: skip
         container = await self.databases.guard(self.provisioner.start_tool(spec))
         try:

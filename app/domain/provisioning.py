@@ -23,6 +23,7 @@ from app.drivers.runtime.base import (
     HOST_LABEL,
     MANAGED_LABEL,
     TOOL_FOR_LABEL,
+    TOOL_OWNER_LABEL,
     ContainerEvent,
     ContainerInfo,
     ContainerNotFound,
@@ -447,6 +448,7 @@ class Provisioner:
         argv: list[str],
         env: dict[str, str],
         user: str,
+        owner: str,
         mounts: list[Mount] | None = None,
         database_id: str | None = None,
     ) -> ContainerSpec:
@@ -461,6 +463,7 @@ class Provisioner:
                 MANAGED_LABEL: "true",
                 HOST_LABEL: self.host,
                 TOOL_LABEL: purpose,
+                TOOL_OWNER_LABEL: owner,
                 **({TOOL_FOR_LABEL: database_id} if database_id else {}),
             },
             mounts=mounts or [],
