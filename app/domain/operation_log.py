@@ -37,12 +37,12 @@ class OperationLog:
         """Through the database lookup, so whatever scoping it applies applies here; the
         operations of a database that is gone (a delete, a failed creation) stay readable
         by id so their callers can learn how they ended."""
-        if row.database_id is None:
-            return True
+        if row.database_id is None or not await Database.exists(id=row.database_id):
+            return True  # not made yet, or gone
         try:
             await self.databases.find(row.database_id)
         except NotFoundError:
-            # Hidden from this caller, or gone (perhaps just now: a rollback, a delete).
+            # Hidden from this caller, or gone just now (a rollback, a delete).
             return not await Database.exists(id=row.database_id)
         return True
 

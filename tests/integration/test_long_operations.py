@@ -132,7 +132,9 @@ def test_graphql_async_mutations_answer_operations_to_follow(
         server,
         'mutation { createDatabaseAsync(input: {name: "op-gql", type: "postgresql"}) '
         "{ id kind status databaseId } }",
-    )["data"]["createDatabaseAsync"]
+    )
+    assert created.get("data"), created
+    created = created["data"]["createDatabaseAsync"]
     try:
         assert created["kind"] == "database.create"
         assert follow(api, created["id"])["status"] == "succeeded"
