@@ -34,15 +34,16 @@ LABEL = "io.stagdb.bench-source"
 
 
 @contextlib.contextmanager
-def plain_postgres(engine: docker.DockerClient) -> Iterator[int]:
-    """A PostgreSQL server on the host's loopback, outside StagDB."""
+def plain_postgres(engine: docker.DockerClient, durable: bool = False) -> Iterator[int]:
+    """A PostgreSQL server on the host's loopback, outside StagDB; `durable` keeps fsync on,
+    as StagDB's databases have it (the by-hand restore's target), else off (the source)."""
     port = free_port()
     script = (
         f'echo "{PASSWORD}" > /tmp/pw && initdb -D /tmp/pg -U postgres --pwfile=/tmp/pw '
         "--auth-host=scram-sha-256 --auth-local=trust >/dev/null && "
         "echo 'host all all all scram-sha-256' >> /tmp/pg/pg_hba.conf && "
         f"exec postgres -D /tmp/pg -p {port} -c listen_addresses=127.0.0.1 -k /tmp "
-        "-c fsync=off -c max_wal_size=4GB"
+        f"-c fsync={'on' if durable else 'off'}"
     )
     container = engine.containers.run(
         IMAGE, ["sh", "-c", script], user="999:999", network_mode="host", detach=True,
@@ -143,7 +144,7 @@ def main() -> None:
         gib = size / 2**30
         ours, theirs = [], []
         for run in range(args.runs):
-            with plain_postgres(engine) as target:
+            with plain_postgres(engine, durable=True) as target:
                 theirs.append(by_hand(engine, source, target))
             ours.append(through_stagdb(api, source, f"import-{run}"))
         ours_rate, theirs_rate = (
