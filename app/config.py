@@ -125,6 +125,7 @@ class Settings:
     secret_key: str | None = None
     serving: ServingSettings = ServingSettings()
     retention_s: int = 30 * 86400
+    import_jobs: int = 4  # parallel jobs of an import's dump and restore
     # Where /metrics is also served without a key (for a scraper on a private address).
     metrics_address: tuple[str, int] | None = None
 
@@ -172,6 +173,7 @@ class Settings:
                 for engine, (variable, default) in ENGINE_VERSIONS.items()
             },
             operation_timeout_s=float(_int(env, "STAGDB_OPERATION_TIMEOUT", 120)),
+            import_jobs=_positive(env, "STAGDB_IMPORT_JOBS", 4),
             webhooks=WebhookSettings.from_env(env),
             rate_limits={
                 "general": _positive(env, "STAGDB_RATE_LIMIT_GENERAL", 1000),

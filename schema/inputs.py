@@ -46,6 +46,41 @@ def _upkeep(given: dict[str, Any]) -> dict[str, Any]:
     return upkeep
 
 
+@strawberry.input(
+    description="Mask `column` of `table` with: email, name, phone, hash, null, "
+    "redact or fixed:<value>"
+)
+class MaskingRuleInput:
+    table: str
+    column: str
+    with_: str = strawberry.field(name="with")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"table": self.table, "column": self.column, "with": self.with_}
+
+
+def _rules(value: Any) -> Any:
+    return [rule.as_dict() for rule in value] if isinstance(value, list) else value
+
+
+@strawberry.input(description="Refresh from the source every `every` (12h, 1d)")
+class RefreshScheduleInput:
+    every: str
+
+
+@strawberry.input(description="An existing server to fill the new database from")
+class ImportSourceInput:
+    uri: str = strawberry.field(description="postgresql://user:pass@host:port/db, mariadb://…")
+    schemas: list[str] | None = UNSET
+    exclude_schemas: list[str] | None = UNSET
+    tables: list[str] | None = UNSET
+    exclude_tables: list[str] | None = UNSET
+    schema_only: bool | None = UNSET
+
+    def as_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in vars(self).items() if value not in (UNSET, None)}
+
+
 @strawberry.input
 class CreateDatabaseInput:
     name: str
@@ -63,6 +98,13 @@ class CreateDatabaseInput:
         description="Connect as the engine's superuser instead of an account that owns its "
         "database; recorded, and inherited by branches",
     )
+    source: ImportSourceInput | None = strawberry.field(
+        default=None, description="Fill it from an existing server (an import)"
+    )
+    refresh_schedule: RefreshScheduleInput | None = strawberry.field(
+        default=None, description="With a source: refresh from it on this rhythm"
+    )
+    masking_rules: list[MaskingRuleInput] | None = None
 
     def request(self) -> CreateDatabase:
         return CreateDatabase(
@@ -73,12 +115,20 @@ class CreateDatabaseInput:
             resources=self.resources.as_dict() if self.resources else None,
             upkeep=_upkeep(_given(self)),
             superuser=self.superuser,
+            masking_rules=_rules(self.masking_rules),
         )
+
+    def source_spec(self) -> dict[str, Any] | None:
+        return self.source.as_dict() if self.source else None
+
+    def refresh_spec(self) -> dict[str, Any] | None:
+        return {"every": self.refresh_schedule.every} if self.refresh_schedule else None
 
 
 @strawberry.input(description="Fields left out are not changed")
 class UpdateDatabaseInput:
     name: str | None = UNSET
+    masking_rules: list[MaskingRuleInput] | None = UNSET
     description: str | None = UNSET
     resources: ResourcesInput | None = UNSET
     ttl: str | None = UNSET
@@ -93,6 +143,8 @@ class UpdateDatabaseInput:
         given = {key: value for key, value in given.items() if key not in upkeep}
         if isinstance(given.get("resources"), ResourcesInput):
             given["resources"] = given["resources"].as_dict()
+        if "masking_rules" in given:
+            given["masking_rules"] = _rules(given["masking_rules"])
         return UpdateDatabase(**given, fields=frozenset(given), upkeep=upkeep)
 
 
@@ -109,6 +161,9 @@ class CreateSnapshotInput:
 class CreateBranchInput:
     name: str
     description: str | None = None
+    mask: bool | None = strawberry.field(
+        default=None, description="false: skip the parent's masking rules (recorded)"
+    )
     ttl: str | None = UNSET
     expires_at: datetime | None = UNSET
     protected: bool | None = UNSET
@@ -117,7 +172,10 @@ class CreateBranchInput:
 
     def request(self) -> CreateBranch:
         return CreateBranch(
-            name=self.name, description=self.description, upkeep=_upkeep(_given(self))
+            name=self.name,
+            description=self.description,
+            upkeep=_upkeep(_given(self)),
+            mask=self.mask,
         )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 
 from app.completion import to_completion
 from app.domain.promotion import Promote
+from app.domain.views import DatabaseView
+from app.errors import ValidationError
 from schema.admin import AdminMutations
 from schema.context import Info
 from schema.errors import domain
@@ -13,19 +17,83 @@ from schema.inputs import (
     CreateBranchInput,
     CreateDatabaseInput,
     CreateSnapshotInput,
+    ImportSourceInput,
     UpdateDatabaseInput,
 )
 from schema.ratelimit import charge
-from schema.types import Database, Snapshot
+from schema.types import Database, Operation, Snapshot
+
+
+def _creation(info: Info, input: CreateDatabaseInput) -> Awaitable[DatabaseView]:
+    services = info.context.services
+    source = input.source_spec()
+    if source is None:
+        if input.refresh_spec() is not None:
+            raise ValidationError("refresh_schedule needs a source to refresh from")
+        return services.databases.create(input.request())
+    return services.imports.create(input.request(), source, input.refresh_spec())
+
+
+async def _handed_over(info: Info, work: Callable[[], Awaitable[object]]) -> Operation:
+    """Start `work` and answer the operation it began (its errors before that are raised)."""
+    services = info.context.services
+    handed = await domain(lambda: services.handover.run(work, 0))
+    return Operation.of(await domain(lambda: services.operations.get(handed.operation_id or "")))
 
 
 @strawberry.type
 class Mutation(AdminMutations):
-    @strawberry.mutation
+    @strawberry.mutation(description="Answers once it runs; with a source, once it is filled")
     async def create_database(self, info: Info, input: CreateDatabaseInput) -> Database:
         await charge(info, "database.create")
+        return Database.of(await domain(lambda: to_completion(_creation(info, input))))
+
+    @strawberry.mutation(description="Like createDatabase, answering its operation at once")
+    async def create_database_async(self, info: Info, input: CreateDatabaseInput) -> Operation:
+        await charge(info, "database.create")
+        return await _handed_over(info, lambda: _creation(info, input))
+
+    @strawberry.mutation(description="Fills an imported database again from its source")
+    async def refresh_database(
+        self, info: Info, id: strawberry.ID, source: ImportSourceInput | None = None
+    ) -> Database:
+        await charge(info, "database.refresh")
+        service = info.context.services.refresh
+        spec = source.as_dict() if source else None
+        return Database.of(await domain(lambda: to_completion(service.refresh(id, spec))))
+
+    @strawberry.mutation(description="Like refreshDatabase, answering its operation at once")
+    async def refresh_database_async(
+        self, info: Info, id: strawberry.ID, source: ImportSourceInput | None = None
+    ) -> Operation:
+        await charge(info, "database.refresh")
+        service = info.context.services.refresh
+        spec = source.as_dict() if source else None
+        return await _handed_over(info, lambda: service.refresh(id, spec))
+
+    @strawberry.mutation(description="Like createBranch, answering its operation at once")
+    async def create_branch_async(
+        self, info: Info, database_id: strawberry.ID, input: CreateBranchInput
+    ) -> Operation:
+        await charge(info, "branch.create")
+        service = info.context.services.branches
+        return await _handed_over(info, lambda: service.from_database(database_id, input.request()))
+
+    @strawberry.mutation(description="Like resetDatabase, answering its operation at once")
+    async def reset_database_async(
+        self, info: Info, id: strawberry.ID, snapshot_id: strawberry.ID | None = None
+    ) -> Operation:
+        await charge(info, "database.reset")
+        service = info.context.services.branches
+        return await _handed_over(info, lambda: service.reset(id, snapshot_id))
+
+    @strawberry.mutation(description="Like deleteDatabase, answering its operation at once")
+    async def delete_database_async(
+        self, info: Info, id: strawberry.ID, cascade: bool = False
+    ) -> Operation:
+        await charge(info, "database.delete")
         service = info.context.services.databases
-        return Database.of(await domain(lambda: to_completion(service.create(input.request()))))
+        return await _handed_over(info, lambda: service.delete(id, cascade))
 
     @strawberry.mutation
     async def update_database(

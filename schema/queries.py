@@ -11,7 +11,16 @@ from schema.admin import AdminQueries
 from schema.context import Info
 from schema.errors import as_graphql_error, domain
 from schema.schema_diff import SchemaDiff
-from schema.types import Database, DatabasePage, Health, PageInfo, Snapshot, SnapshotPage
+from schema.types import (
+    Database,
+    DatabasePage,
+    Health,
+    Operation,
+    OperationPage,
+    PageInfo,
+    Snapshot,
+    SnapshotPage,
+)
 
 
 @strawberry.type
@@ -75,6 +84,20 @@ class Query(AdminQueries):
     ) -> SchemaDiff:
         service = info.context.services.schema_diffs
         return SchemaDiff.of(await domain(lambda: service.diff(database_id, against)))
+
+    @strawberry.field(description="One operation, by id")
+    async def operation(self, info: Info, id: strawberry.ID) -> Operation:
+        return Operation.of(await domain(lambda: info.context.services.operations.get(id)))
+
+    @strawberry.field(description="Operations on a database (id or name), newest first")
+    async def operations(
+        self, info: Info, database_id: strawberry.ID, page: int = 1, limit: int = 20
+    ) -> OperationPage:
+        service = info.context.services.operations
+        result = await domain(lambda: service.list(database_id, page_request(page, limit)))
+        return OperationPage(
+            items=[Operation.of(v) for v in result.items], page_info=PageInfo.of(result)
+        )
 
     @strawberry.field(description="The server's dependencies and their latency")
     async def health(self, info: Info) -> Health:

@@ -30,6 +30,10 @@ class DatabaseEvent:
     scheduled: bool | None = strawberry.field(
         description="Snapshot events: whether a snapshot schedule took the snapshot"
     )
+    operation_id: strawberry.ID | None = strawberry.field(
+        description="Operation events (operation.succeeded, operation.failed): which one"
+    )
+    operation_kind: str | None
     timestamp: datetime
 
     @classmethod

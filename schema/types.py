@@ -15,7 +15,7 @@ from app.domain.monitoring import LiveReads
 from app.domain.monitoring import Reading as DomainReading
 from app.domain.pagination import Page
 from app.domain.tenancy import Scope
-from app.domain.views import DatabaseView, SnapshotView
+from app.domain.views import DatabaseView, OperationView, SnapshotView
 from schema.context import Info
 from schema.errors import domain
 from schema.ratelimit import charge_live_read
@@ -45,6 +45,20 @@ class Resources:
 class SnapshotSchedule:
     every: str = strawberry.field(description="A duration: 90s, 15m, 2h, 7d")
     keep: int
+
+
+@strawberry.type(description="How one column is masked in the copies a database hands out")
+class MaskingRule:
+    table: str
+    column: str
+    with_: str = strawberry.field(
+        name="with", description="email, name, phone, hash, null, redact or fixed:<value>"
+    )
+
+
+@strawberry.type(description="Refreshes from the database's source on a rhythm")
+class RefreshSchedule:
+    every: str = strawberry.field(description="A duration: 12h, 1d")
 
 
 @strawberry.type
@@ -95,6 +109,14 @@ class Database:
         "the next one; null: never"
     )
     snapshot_schedule: SnapshotSchedule | None
+    source: str | None = strawberry.field(
+        description="Where an imported database's data came from, without its password"
+    )
+    refresh_schedule: RefreshSchedule | None
+    masking_rules: list[MaskingRule] | None = strawberry.field(
+        description="Applied to its branches and imports before they run; null: none"
+    )
+    masked: bool = strawberry.field(description="Its own data has been masked")
     created_at: datetime
     updated_at: datetime
 
@@ -224,6 +246,39 @@ class Snapshot:
     async def branches(self, info: Info) -> list[Database]:
         views = await info.context.loaders.branches_of_snapshot.load(self.id)
         return [Database.of(v) for v in views]
+
+
+@strawberry.type(description="How far long work has come; null where the tool cannot tell")
+class OperationProgress:
+    phase: str = strawberry.field(description="e.g. dump, restore")
+    bytes_done: int | None
+    bytes_total: int | None
+    objects_done: int | None
+    objects_total: int | None
+
+
+@strawberry.type(description="Long work followed to its end: an import, or an async call")
+class Operation:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="e.g. database.import, branch.create")
+    status: str = strawberry.field(description="running, succeeded or failed")
+    database_id: strawberry.ID | None
+    progress: OperationProgress | None
+    error: str | None
+    source: str | None = strawberry.field(description="An import's source, without password")
+    mask: bool | None = strawberry.field(description="The caller's explicit masking choice")
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, view: OperationView) -> Operation:
+        return cls(**{field.name: getattr(view, field.name) for field in fields(view)})
+
+
+@strawberry.type
+class OperationPage:
+    items: list[Operation]
+    page_info: PageInfo
 
 
 @strawberry.type

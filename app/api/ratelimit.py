@@ -19,6 +19,7 @@ OPERATION_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("POST", re.compile(r"/v1/databases/[^/]+/start/?"), "database.start"),
     ("POST", re.compile(r"/v1/databases/[^/]+/stop/?"), "database.stop"),
     ("POST", re.compile(r"/v1/databases/[^/]+/reset/?"), "database.reset"),
+    ("POST", re.compile(r"/v1/databases/[^/]+/refresh/?"), "database.refresh"),
     ("POST", re.compile(r"/v1/databases/[^/]+/snapshots/?"), "snapshot.create"),
     ("DELETE", re.compile(r"/v1/snapshots/[^/]+/?"), "snapshot.delete"),
     ("POST", re.compile(r"/v1/databases/[^/]+/branches/?"), "branch.create"),

@@ -9,7 +9,13 @@ from app.domain.health import HealthReport
 from app.domain.keys import KeyView
 from app.domain.projects import ProjectView, render_quotas
 from app.domain.schema_diff import SchemaDiffView
-from app.domain.views import DatabaseView, DeliveryView, SnapshotView, WebhookView
+from app.domain.views import (
+    DatabaseView,
+    DeliveryView,
+    OperationView,
+    SnapshotView,
+    WebhookView,
+)
 
 
 def database(view: DatabaseView, credentials: bool = True) -> dict[str, object]:
@@ -17,6 +23,10 @@ def database(view: DatabaseView, credentials: bool = True) -> dict[str, object]:
     data = asdict(view)
     if not credentials:
         data["connection"] = None
+    if view.masking_rules is not None:
+        data["masking_rules"] = [
+            {"table": r.table, "column": r.column, "with": r.with_} for r in view.masking_rules
+        ]
     return data
 
 
@@ -28,6 +38,10 @@ def schema_diff(view: SchemaDiffView) -> dict[str, object]:
         **asdict(view.changes),
         "unified_diff": view.unified_diff,
     }
+
+
+def operation(view: OperationView) -> dict[str, object]:
+    return asdict(view)
 
 
 def health(report: HealthReport) -> dict[str, object]:

@@ -16,6 +16,8 @@ from app.domain.databases import (
     refuse_if_protected,
     resources_of,
 )
+from app.domain.masking import MaskingService
+from app.domain.masking_rules import rules_of
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.rollback import Rollback
@@ -41,12 +43,16 @@ class CreateBranch:
     name: object
     description: object = None
     upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
+    mask: object = None  # false: skip the parent's masking rules (recorded in the operation)
 
 
 class BranchService:
-    def __init__(self, databases: DatabaseService, snapshots: SnapshotService) -> None:
+    def __init__(
+        self, databases: DatabaseService, snapshots: SnapshotService, masking: MaskingService
+    ) -> None:
         self.databases = databases
         self.snapshots = snapshots
+        self.masking = masking
         self.provisioner = databases.provisioner
         self.rounds: SharedRounds[ParentSnapshot] = SharedRounds()
 
@@ -60,7 +66,7 @@ class BranchService:
         parent = await self.databases.find(database_ref)
         name, description = await self._validate(request, parent.project_id)
         upkeep = self._upkeep(request)
-        new = self._new(parent, name, description, None, upkeep)
+        new = self._new(parent, name, description, None, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
             branch = creation.row
             taken = await self.rounds.join(parent.id, lambda: self._snapshot_for(parent, branch))
@@ -77,6 +83,7 @@ class BranchService:
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, branch.volume)
             )
             await creation.start()
+            await self._mask(parent, branch, request)
         return creation.result()
 
     async def _snapshot_for(self, parent: Database, branch: Database) -> ParentSnapshot:
@@ -98,18 +105,29 @@ class BranchService:
         snapshot = await self.snapshots.find(snapshot_id)
         parent = await self.databases.find(snapshot.database_id)
         name, description = await self._validate(request, parent.project_id)
-        new = self._new(parent, name, description, snapshot.id, self._upkeep(request))
+        upkeep = self._upkeep(request)
+        new = self._new(parent, name, description, snapshot.id, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
             await creation.fill(
                 self.provisioner.clone_snapshot(snapshot.volume, snapshot.id, creation.row.volume)
             )
             await creation.start()
+            await self._mask(parent, creation.row, request)
         return creation.result()
 
     async def _drop_unshared(self, snapshot: Snapshot, branch: Database) -> None:
         """Drop a snapshot taken for branches once the failed `branch` was its last user."""
         if not self.rounds.in_use(snapshot.id):
             await self.databases.release_branch_snapshot(snapshot, branch.id)
+
+    async def _mask(self, parent: Database, branch: Database, request: CreateBranch) -> None:
+        """Mask a branch of a database with masking rules before it is handed out, unless
+        its data is masked already or the caller chose `mask: false`."""
+        if parent.masked or parent.masking_key is None or not parent.masking_rules:
+            branch.masked = parent.masked
+        elif request.mask is not False:
+            await self.masking.apply(branch, rules_of(parent), parent.masking_key)
+        await branch.save(update_fields=["masked"])
 
     async def reset(self, database_ref: str, snapshot_id: object) -> DatabaseView:
         """Put a database's data back to a snapshot, keeping its id, name, port and password."""
@@ -210,7 +228,12 @@ class BranchService:
 
     @staticmethod
     def _new(
-        parent: Database, name: str, description: str, snapshot_id: str | None, upkeep: Upkeep
+        parent: Database,
+        name: str,
+        description: str,
+        snapshot_id: str | None,
+        upkeep: Upkeep,
+        options: dict[str, object],
     ) -> NewDatabase:
         return NewDatabase(
             name=name,
@@ -224,4 +247,14 @@ class BranchService:
             data_password=parent.password,
             upkeep=upkeep,
             account=Account(parent.username, parent.database_name, parent.superuser),
+            options=options,
         )
+
+
+def _mask_choice(request: CreateBranch) -> dict[str, object]:
+    """The caller's explicit masking choice, recorded in the branch's operation."""
+    if request.mask is None:
+        return {}
+    if not isinstance(request.mask, bool):
+        raise ValidationError("mask must be true or false")
+    return {"mask": request.mask}

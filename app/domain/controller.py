@@ -30,7 +30,13 @@ from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService
 from app.domain.ids import ID_LENGTH
 from app.domain.provisioning import is_scratch, scratch_expired
-from app.drivers.runtime.base import DATABASE_LABEL, ContainerEvent, ContainerInfo, RuntimeFailure
+from app.drivers.runtime.base import (
+    DATABASE_LABEL,
+    TOOL_OWNER_LABEL,
+    ContainerEvent,
+    ContainerInfo,
+    RuntimeFailure,
+)
 from app.errors import StagError
 from app.models import Database, Operation, Snapshot
 
@@ -379,13 +385,18 @@ class Controller:
         )
         for container in containers:
             owner = container.labels.get(DATABASE_LABEL)
-            # A container without a database is a template's init run (gone once it ends)
-            # or a scratch server (gone once its lifetime has passed, running or not).
-            if owner:
+            # A container without a database is a tool's run, a scratch server or a
+            # template's init run.
+            tool_owner = container.labels.get(TOOL_OWNER_LABEL)
+            if tool_owner is not None:
+                # A tool's run (a source probe, an import) is removed by the process that
+                # started it, which reads its output first; here only once that process ended.
+                orphaned = operations.owner_is_gone(tool_owner)
+            elif owner:
                 orphaned = owner not in known and owner not in busy
-            elif is_scratch(container):
+            elif is_scratch(container):  # gone once its lifetime has passed, running or not
                 orphaned = scratch_expired(container, time.time())
-            else:
+            else:  # a template's init run: gone once it ends
                 orphaned = not container.running
             if orphaned:
                 log.warning("removing orphan container %s", container.name)

@@ -21,6 +21,7 @@ from app.domain.durations import format_duration
 from app.domain.events import DatabaseEvent, EventLog
 from app.domain.ids import looks_like_id, new_id
 from app.domain.jobs import JobBook
+from app.domain.masking_rules import columns_for, parse_rules, rules_of
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
@@ -30,8 +31,14 @@ from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.tenancy import visible
 from app.domain.upkeep import Upkeep
-from app.domain.views import Connection, DatabaseView, ResourcesView
-from app.engines import Account
+from app.domain.views import (
+    Connection,
+    DatabaseView,
+    MaskingRuleView,
+    RefreshScheduleView,
+    ResourcesView,
+)
+from app.engines import Account, Engine
 from app.errors import (
     InsufficientResources,
     NotFoundError,
@@ -40,7 +47,7 @@ from app.errors import (
     StagError,
     ValidationError,
 )
-from app.models import Database, Job, Snapshot
+from app.models import Database, Job, Operation, Snapshot
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,6 +66,7 @@ class CreateDatabase:
     resources: object = None
     upkeep: Mapping[str, object] = field(default_factory=dict)  # ttl, protected, schedule…
     superuser: object = False  # the connection account is the engine's superuser
+    masking_rules: object = None
 
 
 @dataclass(frozen=True)
@@ -91,15 +99,24 @@ class NewDatabase:
     data_password: str | None = None  # the password the copied data already holds
     upkeep: Upkeep = Upkeep()
     account: Account | None = None  # a branch's: its parent's; else the engine's default
+    options: Mapping[str, object] = field(default_factory=dict)  # recorded in its operation
+    masking: Mapping[str, object] = field(default_factory=dict)  # masking_rules, masking_key
 
 
 class Creation:
     """A database being created (see `DatabaseService.creation`): its reserved record, the
     rollback every step adds its undo to, and the step that runs and readies it."""
 
-    def __init__(self, service: DatabaseService, row: Database, data_password: str | None) -> None:
+    def __init__(
+        self,
+        service: DatabaseService,
+        row: Database,
+        data_password: str | None,
+        operation: Operation,
+    ) -> None:
         self.service = service
         self.row = row
+        self.operation = operation
         self.data_password = data_password  # the password the copied data already holds
         self.rollback = Rollback()
         self.view: DatabaseView | None = None
@@ -140,6 +157,7 @@ class UpdateDatabase:
     version: object = None
     fields: frozenset[str] = frozenset()
     upkeep: Mapping[str, object] = field(default_factory=dict)
+    masking_rules: object = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +251,15 @@ class DatabaseService:
         return rows[0] if rows else None
 
     async def create(self, request: CreateDatabase) -> DatabaseView:
+        new, template = await self.plan(request)
+        async with self.creation(new, "database.create") as creation:
+            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
+            await creation.start()
+        return creation.result()
+
+    async def plan(self, request: CreateDatabase) -> tuple[NewDatabase, str]:
+        """A request for a new, empty database checked, with the template its volume is
+        cloned from (made the first time an engine version is used)."""
         engine = self.catalog.engine(request.type)
         name = validate_name(request.name)
         description = describe(request.description)
@@ -248,20 +275,12 @@ class DatabaseService:
             raise ValidationError(f"A database named '{name}' already exists")
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
+        masking = columns_for(parse_rules(request.masking_rules), None)
         new = NewDatabase(
-            name,
-            engine.name,
-            version,
-            description,
-            resources,
-            project_id,
-            upkeep=upkeep,
-            account=account,
-        )
-        async with self.creation(new, "database.create") as creation:
-            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
-            await creation.start()
-        return creation.result()
+            name, engine.name, version, description, resources, project_id,
+            upkeep=upkeep, account=account, masking=masking,
+        )  # fmt: skip
+        return new, template
 
     @asynccontextmanager
     async def creation(self, new: NewDatabase, kind: str) -> AsyncIterator[Creation]:
@@ -272,34 +291,19 @@ class DatabaseService:
         engine = self.catalog.engine(new.engine)
         await self.guard(self.provisioner.require_free_space())
         database_id = new_id("db")
-        account = new.account or engine.account(superuser=False)
-        operation = await operations.begin(kind, database_id)
-        row = await self._insert(
-            id=database_id,
-            project_id=new.project_id,
-            name=new.name,
-            engine=engine.name,
-            version=new.version,
-            status=lifecycle.CREATING,
-            desired_status=lifecycle.RUNNING,
-            host=self.provisioner.host,
-            username=account.username,
-            superuser=account.superuser,
-            password=secrets.token_urlsafe(18),
-            database_name=account.database,
-            description=new.description,
-            memory_bytes=new.resources.memory_bytes,
-            cpus=new.resources.cpus,
-            settings=dict(new.resources.settings) or None,
-            parent_id=new.parent_id,
-            snapshot_id=new.snapshot_id,
-            volume=database_id,
-            locked_by=operation.id,
-            lock_expires_at=operations.lease_deadline(),
-            last_active_at=datetime.now(UTC),
-            **new.upkeep.columns(),
-        )
-        creation = Creation(self, row, new.data_password)
+        recorded = {
+            "name": new.name,
+            "type": engine.name,
+            "parent_id": new.parent_id,
+            "project_id": new.project_id,
+        }
+        operation = await operations.begin(kind, database_id, {**recorded, **new.options})
+        try:
+            row = await self._reserve(new, engine, database_id, operation.id)
+        except BaseException as exc:
+            await operations.finish(operation, _public_message(exc))
+            raise
+        creation = Creation(self, row, new.data_password, operation)
         creation.rollback.push("delete row", row.delete)
         creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:
@@ -326,6 +330,38 @@ class DatabaseService:
         await operations.finish(operation)
         await self.jobs.plan(row)
         creation.view = self.view(row)
+
+    async def _reserve(
+        self, new: NewDatabase, engine: Engine, database_id: str, operation_id: str
+    ) -> Database:
+        """The new database's row, locked by its creation and holding a free port."""
+        account = new.account or engine.account(superuser=False)
+        return await self._insert(
+            id=database_id,
+            project_id=new.project_id,
+            name=new.name,
+            engine=engine.name,
+            version=new.version,
+            status=lifecycle.CREATING,
+            desired_status=lifecycle.RUNNING,
+            host=self.provisioner.host,
+            username=account.username,
+            superuser=account.superuser,
+            password=secrets.token_urlsafe(18),
+            database_name=account.database,
+            description=new.description,
+            memory_bytes=new.resources.memory_bytes,
+            cpus=new.resources.cpus,
+            settings=dict(new.resources.settings) or None,
+            parent_id=new.parent_id,
+            snapshot_id=new.snapshot_id,
+            volume=database_id,
+            locked_by=operation_id,
+            lock_expires_at=operations.lease_deadline(),
+            last_active_at=datetime.now(UTC),
+            **new.upkeep.columns(),
+            **new.masking,
+        )
 
     def event(
         self,
@@ -398,6 +434,7 @@ class DatabaseService:
         if resources.memory_bytes != row.memory_bytes:
             await self.quotas.admit_memory_change(row, resources.memory_bytes)
         Upkeep.of(row).changed(request.upkeep)  # refuse bad input before taking the lock
+        rules = parse_rules(request.masking_rules)
 
         async with operations.locked_operation("database.update", row):
             self._require(row, lifecycle.CAN_CHANGE, "updated")
@@ -406,6 +443,11 @@ class DatabaseService:
             upkeep = Upkeep.of(row).changed(request.upkeep)
             for column, value in upkeep.columns().items():
                 setattr(row, column, value)
+            masking = {}
+            if "masking_rules" in request.fields:
+                masking = columns_for(rules, row.masking_key)
+                for column, value in masking.items():
+                    setattr(row, column, value)
             if resources != current:
                 await self._apply_resources(row, current, resources)
             try:
@@ -413,7 +455,7 @@ class DatabaseService:
                     row,
                     "updated",
                     ["name", "description", "memory_bytes", "cpus", "settings", "container_id",
-                     *upkeep.columns()],
+                     *upkeep.columns(), *masking],
                     error=row.error,
                 )  # fmt: skip
             except IntegrityError:
@@ -519,9 +561,21 @@ class DatabaseService:
                 "delete them first or pass ?cascade=true"
             )
         refuse_if_protected(row, descendants, "deleted")
-        for descendant in reversed(descendants):
-            await self._destroy(descendant)
-        await self._destroy(row)
+        if not descendants:
+            await self._destroy(row)
+            return
+        # One operation stands for the whole cascade; each database's own delete is inside it.
+        cascade_op = await operations.begin(
+            "database.delete", row.id, {"cascade": True}, project_id=row.project_id
+        )
+        try:
+            for descendant in reversed(descendants):
+                await self._destroy(descendant)
+            await self._destroy(row)
+        except BaseException as exc:
+            await operations.finish(cascade_op, _public_message(exc))
+            raise
+        await operations.finish(cascade_op)
 
     async def expire(self, row: Database) -> str | None:
         """Delete an expired database with its branches, each announced by
@@ -664,6 +718,14 @@ class DatabaseService:
             if row.auto_stop_after_s is not None
             else None,
             snapshot_schedule=schedule.view() if (schedule := Upkeep.of(row).schedule) else None,
+            source=str((row.source_options or {}).get("uri")) if row.source_options else None,
+            refresh_schedule=RefreshScheduleView(format_duration(row.refresh_every_s))
+            if row.refresh_every_s is not None
+            else None,
+            masking_rules=[MaskingRuleView(r.table, r.column, r.with_) for r in rules_of(row)]
+            if row.masking_rules is not None
+            else None,
+            masked=row.masked,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )

@@ -25,12 +25,15 @@ EVENT_NAMES = (
     "database.failed",
     "database.recovered",
     "database.expired",
+    "database.refreshed",
     "snapshot.created",
     "snapshot.deleted",
     "branch.created",
     "branch.deleted",
     "branch.reset",
     "branch.promoted",
+    "operation.succeeded",
+    "operation.failed",
 )
 
 
@@ -45,6 +48,8 @@ class DatabaseEvent:
     snapshot_id: str | None = None
     reason: str | None = None  # why it happened, for failures and recoveries
     scheduled: bool | None = None  # snapshot events: taken by a snapshot schedule
+    operation_id: str | None = None  # operation events: which one, and of what kind
+    operation_kind: str | None = None
     timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
     project_id: str = field(default=DEFAULT_PROJECT_ID, compare=False)  # who may see it
 
@@ -62,6 +67,8 @@ class DatabaseEvent:
             data["reason"] = self.reason
         if self.scheduled is not None:
             data["scheduled"] = self.scheduled
+        if self.operation_id is not None:
+            data["operation"] = {"id": self.operation_id, "kind": self.operation_kind}
         return {
             "event": self.event,
             "timestamp": self.timestamp.isoformat().replace("+00:00", "Z"),

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from app.domain import lifecycle
 from app.domain.databases import DatabaseService
-from app.domain.jobs import EXPIRE, IDLE, PRUNE, SNAPSHOT, Outcome
+from app.domain.jobs import EXPIRE, IDLE, PRUNE, REFRESH, SNAPSHOT, Outcome
+from app.domain.refresh import RefreshService
 from app.domain.retention import Retention
 from app.domain.snapshots import SnapshotService
 from app.domain.tenancy import system_context
@@ -40,9 +41,11 @@ class Housekeeping:
         interval_s: float,
         wake_timeout_s: float,
         retention: Retention,
+        refresher: RefreshService | None = None,
     ) -> None:
         self.databases = databases
         self.retention = retention
+        self.refresher = refresher
         self.snapshots = snapshots
         self.provisioner = databases.provisioner
         self.front = databases.provisioner.front
@@ -54,6 +57,7 @@ class Housekeeping:
             SNAPSHOT: self.snapshot,
             IDLE: self.idle,
             PRUNE: self.prune,
+            REFRESH: self.refresh,
         }
         self._wakes: dict[str, asyncio.Task[None]] = {}
         self.front.admit = self.admit
@@ -144,6 +148,23 @@ class Housekeeping:
         await self.snapshots.take_scheduled(row, now)
         following = job.due_at + every
         return Outcome(following if following > now else now + every)
+
+    async def refresh(self, job: Job) -> Outcome:
+        """A scheduled refresh; one that fails (the source is away) is tried again at the
+        next beat, and the failure is kept on the job."""
+        row = await Database.get_or_none(id=job.database_id)
+        if row is None or row.refresh_every_s is None or self.refresher is None:
+            return Outcome(None)
+        now = datetime.now(UTC)
+        every = timedelta(seconds=row.refresh_every_s)
+        note = None
+        try:
+            await self.refresher.scheduled(row)
+        except StagError as exc:
+            log.warning("scheduled refresh of %s failed: %s", row.id, exc.message)
+            note = f"failed: {exc.message}"
+        following = job.due_at + every
+        return Outcome(following if following > now else now + every, note)
 
     async def idle(self, job: Job) -> Outcome:
         row = await Database.get_or_none(id=job.database_id)

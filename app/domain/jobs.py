@@ -29,7 +29,8 @@ EXPIRE = "expire"
 SNAPSHOT = "snapshot"
 IDLE = "idle"
 PRUNE = "prune"  # install-wide: not about one database, run by whichever replica claims it
-KINDS = (EXPIRE, SNAPSHOT, IDLE, PRUNE)
+REFRESH = "refresh"
+KINDS = (EXPIRE, SNAPSHOT, IDLE, PRUNE, REFRESH)
 EVERY_HOST = "*"
 LEASE_S = 30.0
 RETRY_S = 30.0  # after a job failed
@@ -66,10 +67,23 @@ class JobBook:
             keeps = current is not None and current.due_at <= now + every
             snapshot_due = current.due_at if current is not None and keeps else now + every
         await self._set(SNAPSHOT, row, snapshot_due)
+        await self._set(REFRESH, row, await self._every(REFRESH, row, row.refresh_every_s, now))
         idle_due = None
         if row.auto_stop_after_s is not None and row.status == lifecycle.RUNNING:
             idle_due = (row.last_active_at or now) + timedelta(seconds=row.auto_stop_after_s)
         await self._set(IDLE, row, idle_due)
+
+    async def _every(
+        self, kind: str, row: Database, every_s: int | None, now: datetime
+    ) -> datetime | None:
+        """When a job on a rhythm is next due: as planned, unless the rhythm got shorter."""
+        if every_s is None:
+            return None
+        current = await Job.get_or_none(id=job_id(kind, row.id))
+        every = timedelta(seconds=every_s)
+        if current is not None and current.due_at <= now + every:
+            return current.due_at
+        return now + every
 
     async def _set(self, kind: str, row: Database, due: datetime | None) -> None:
         key = job_id(kind, row.id)

@@ -52,6 +52,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_each(CAN_START + (RUNNING,), FAILED, "start failed", "database.failed"),
     *_each(CAN_RESET, RUNNING, "reset", "branch.reset"),
     *_each(CAN_RESET, FAILED, "reset failed", "database.failed"),
+    *_each(CAN_RESET, RUNNING, "refreshed", "database.refreshed"),
+    *_each(CAN_RESET, FAILED, "refresh failed", "database.failed"),
     *_each(CAN_CHANGE, None, "updated", "database.updated"),
     # A promoted branch's data replaces a database's: it runs as before (a failed one runs).
     *_each((RUNNING, STOPPED), None, "promoted", "branch.promoted"),

@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tortoise.exceptions import DoesNotExist
 from tortoise.expressions import Q
 
 from app.domain.ids import new_id
+from app.domain.tenancy import current
 from app.errors import NotFoundError, ResourceBusyError, StagError
 from app.metrics import OPERATION_DURATION
 from app.models import Database, Operation
@@ -85,15 +87,39 @@ def is_abandoned(operation: Operation, now: datetime | None = None) -> bool:
     return expiry is None or expiry < (now or datetime.now(UTC))
 
 
-async def begin(kind: str, database_id: str | None) -> Operation:
-    return await Operation.create(
+# Set by a caller that hands long work over (see handover.py): the first operation the work
+# begins resolves it, so the caller can answer with that operation while the work goes on.
+TICKET: ContextVar[asyncio.Future[Operation] | None] = ContextVar("operation_ticket", default=None)
+
+
+async def begin(
+    kind: str,
+    database_id: str | None,
+    options: dict[str, object] | None = None,
+    project_id: str | None = None,
+) -> Operation:
+    """A running operation, recorded with the project it is about (its database's; else the
+    caller's), so that only that project sees it once its database is gone."""
+    project_id = project_id or str((options or {}).get("project_id") or current().project_id)
+    operation = await Operation.create(
         id=new_id("op"),
         kind=kind,
         database_id=database_id,
         owner=THIS_PROCESS,
         status=RUNNING,
         lease_expires_at=lease_deadline(),
+        options={**(options or {}), "project_id": project_id},
     )
+    ticket = TICKET.get()
+    if ticket is not None and not ticket.done():
+        ticket.set_result(operation)
+    return operation
+
+
+async def report_progress(operation: Operation, progress: dict[str, object]) -> None:
+    """Record how far `operation` has come (phase, bytes and objects done of their totals)."""
+    operation.progress = progress
+    await Operation.filter(id=operation.id).update(progress=progress)
 
 
 async def finish(operation: Operation, error: str | None = None) -> None:
@@ -188,7 +214,7 @@ async def locked_operation(
     operation before it left (a reset that just finished, a rename). Lifecycle changes fail
     fast when the database is busy; reads of its data (snapshots, branches) pass a short
     `wait_s` so parallel branch requests queue instead of failing."""
-    operation = await begin(kind, database.id)
+    operation = await begin(kind, database.id, project_id=database.project_id)
     try:
         await acquire_lock(database.id, operation.id, database.name, wait_s)
     except ResourceBusyError as exc:

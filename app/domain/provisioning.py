@@ -7,12 +7,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from threading import Event
 
 from app.drivers.front import ConnectionFront, Route
@@ -21,6 +23,8 @@ from app.drivers.runtime.base import (
     DATABASE_LABEL,
     HOST_LABEL,
     MANAGED_LABEL,
+    TOOL_FOR_LABEL,
+    TOOL_OWNER_LABEL,
     ContainerEvent,
     ContainerInfo,
     ContainerNotFound,
@@ -51,6 +55,8 @@ CONFINED_LABEL = "io.stagdb.confined"
 # whatever its state, should the process that made it die before removing it.
 SCRATCH_UNTIL_LABEL = "io.stagdb.scratch-until"
 SCRATCH_LIFETIME_S = 900
+TOOL_OUTPUT_LINES = 1_000_000  # a tool's whole output, however long its restore's list
+TOOL_LABEL = "io.stagdb.tool"  # a tool's run (an import), removed by whoever started it
 
 
 @dataclass(frozen=True)
@@ -528,6 +534,58 @@ class Provisioner:
         self, container_id: str, tail: int, since: datetime | None
     ) -> list[LogLine]:
         return await asyncio.to_thread(self.runtime.logs, container_id, tail, since)
+
+    def tool_spec(
+        self,
+        purpose: str,
+        image: str,
+        argv: list[str],
+        env: dict[str, str],
+        user: str,
+        owner: str,
+        mounts: list[Mount] | None = None,
+        database_id: str | None = None,
+    ) -> ContainerSpec:
+        """A container running one of an engine's tools (an import's dump and restore, a
+        source probe): on the host's network, so it reaches what this server reaches."""
+        return ContainerSpec(
+            name=f"stagdb-{self.install_id}-{purpose}-{secrets.token_hex(3)}",
+            image=image,
+            command=argv,
+            user=user,
+            labels={
+                MANAGED_LABEL: "true",
+                HOST_LABEL: self.host,
+                TOOL_LABEL: purpose,
+                TOOL_OWNER_LABEL: owner,
+                **({TOOL_FOR_LABEL: database_id} if database_id else {}),
+            },
+            mounts=mounts or [],
+            network_mode="host",
+            pids_limit=self.pids_limit,
+            environment=env,
+        )
+
+    async def run_tool(self, spec: ContainerSpec, timeout_s: float) -> ExecResult:
+        """Run a tool to its end (or `timeout_s`) and remove its container."""
+        return await asyncio.to_thread(self.runtime.run_once, spec, timeout_s)
+
+    async def start_tool(self, spec: ContainerSpec) -> str:
+        return await asyncio.to_thread(self.runtime.run, spec)
+
+    async def tool_state(self, container_id: str) -> ContainerInfo:
+        return await asyncio.to_thread(self.runtime.inspect, container_id)
+
+    async def tool_output(self, container_id: str) -> str:
+        lines = await asyncio.to_thread(self.runtime.logs, container_id, TOOL_OUTPUT_LINES, None)
+        return "\n".join(line.message for line in lines)
+
+    async def scratch(self, engine: Engine, volume: str) -> Path:
+        """An empty volume a tool of `engine` may write to (an import's dump)."""
+        await asyncio.to_thread(self.pool.destroy_volume, volume)
+        path = await asyncio.to_thread(self.pool.create_volume, volume)
+        self.own_volume(engine, volume)
+        return path
 
     async def run_in(self, container_id: str, engine: Engine, argv: list[str]) -> ExecResult:
         return await asyncio.to_thread(self.runtime.exec, container_id, argv, engine.run_as)

@@ -36,6 +36,7 @@ OPERATION_BUCKETS = {
     "database.start": DATABASE,
     "database.stop": DATABASE,
     "database.reset": DATABASE,
+    "database.refresh": DATABASE,
     "snapshot.create": BRANCHING,
     "snapshot.delete": BRANCHING,
     "branch.create": BRANCHING,

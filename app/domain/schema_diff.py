@@ -134,7 +134,7 @@ class SchemaDiffService:
 
     async def _read_snapshot(self, origin: Database, snapshot: Snapshot) -> ReadSchema:
         # A running operation on the origin keeps the controller off the scratch volume.
-        operation = await operations.begin("schema.read", origin.id)
+        operation = await operations.begin("schema.read", origin.id, project_id=origin.project_id)
         try:
             async with operations.leased(operation, None):
                 read = await self._read_scratch(origin, (snapshot.volume, snapshot.id))

@@ -13,15 +13,20 @@ from app.domain.databases import DatabaseService, UpkeepDefaults
 from app.domain.delivery import DeliveryWorker
 from app.domain.egress import EgressPolicy
 from app.domain.events import EventBus, EventLog
+from app.domain.handover import Handover
 from app.domain.health import HealthService
 from app.domain.housekeeping import Housekeeping
 from app.domain.idempotency import IdempotencyService
+from app.domain.imports import ImportService
 from app.domain.keys import ApiKeyService
+from app.domain.masking import MaskingService
 from app.domain.monitoring import MonitoringService
+from app.domain.operation_log import OperationLog
 from app.domain.projects import ProjectService
 from app.domain.promotion import PromotionService
 from app.domain.provisioning import Provisioner
 from app.domain.ratelimits import RateLimiter
+from app.domain.refresh import RefreshService
 from app.domain.retention import Retention
 from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
@@ -60,6 +65,10 @@ class Services:
     delivery: DeliveryWorker
     housekeeping: Housekeeping
     idempotency: IdempotencyService
+    handover: Handover
+    imports: ImportService
+    refresh: RefreshService
+    operations: OperationLog
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -83,16 +92,20 @@ class Services:
             disk_quota_bytes=settings.disk_quota_bytes,
         )
         events = EventBus()
+        event_log = EventLog(events)
         databases = DatabaseService(
             catalog,
             provisioner,
             settings.connect_host,
             settings.port_range,
-            EventLog(events),
+            event_log,
             default_memory_bytes=settings.default_memory_bytes,
             upkeep_defaults=UpkeepDefaults(settings.branch_ttl_s, settings.auto_stop_after_s),
         )
         snapshots = SnapshotService(databases)
+        masking = MaskingService(databases)
+        imports = ImportService(databases, settings.import_jobs, masking)
+        refresh = RefreshService(databases, snapshots, imports)
         egress = EgressPolicy(settings.webhooks.allow_networks)
         delivery = DeliveryWorker(settings.webhooks, egress)
         return cls(
@@ -105,7 +118,7 @@ class Services:
             events=events,
             databases=databases,
             snapshots=snapshots,
-            branches=BranchService(databases, snapshots),
+            branches=BranchService(databases, snapshots, masking),
             promotions=PromotionService(databases, snapshots),
             schema_diffs=SchemaDiffService(databases, snapshots),
             keys=ApiKeyService(),
@@ -127,6 +140,11 @@ class Services:
                 settings.job_interval_s,
                 settings.wake_timeout_s,
                 Retention(settings.retention_s),
+                refresh,
             ),
             idempotency=IdempotencyService(),
+            handover=Handover(event_log),
+            imports=imports,
+            refresh=refresh,
+            operations=OperationLog(databases),
         )

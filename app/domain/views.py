@@ -34,6 +34,18 @@ class SnapshotScheduleView:
 
 
 @dataclass(frozen=True)
+class RefreshScheduleView:
+    every: str  # a duration, e.g. 1d
+
+
+@dataclass(frozen=True)
+class MaskingRuleView:
+    table: str
+    column: str
+    with_: str  # `with` on the wire (a Python keyword)
+
+
+@dataclass(frozen=True)
 class DatabaseView:
     id: str
     project_id: str
@@ -54,6 +66,10 @@ class DatabaseView:
     protected: bool
     auto_stop_after: str | None
     snapshot_schedule: SnapshotScheduleView | None
+    source: str | None  # where an imported database's data came from, without password
+    refresh_schedule: RefreshScheduleView | None
+    masking_rules: list[MaskingRuleView] | None  # for the copies it hands out
+    masked: bool  # its own data has been masked
     created_at: datetime
     updated_at: datetime
 
@@ -96,3 +112,26 @@ class DeliveryView:
     created_at: datetime
     delivered_at: datetime | None
     next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    phase: str  # e.g. dump, restore, mask
+    bytes_done: int | None
+    bytes_total: int | None
+    objects_done: int | None
+    objects_total: int | None
+
+
+@dataclass(frozen=True)
+class OperationView:
+    id: str
+    kind: str
+    status: str  # running, succeeded, failed
+    database_id: str | None
+    progress: ProgressView | None
+    error: str | None
+    source: str | None  # an import's source, without its credentials
+    mask: bool | None  # the caller's explicit choice about masking, when it made one
+    created_at: datetime
+    finished_at: datetime | None

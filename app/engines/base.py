@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from app.engines.masking import MaskingDialect
 from app.engines.refusals import Refusal
+from app.engines.source_tools import SourceTool
 from app.engines.tuning import Tunable, Value
 
 
@@ -60,6 +62,8 @@ class Engine(ABC):
     # (README, "Engine settings"), and those a database may override, with their types.
     idle_settings: ClassVar[Mapping[str, Value]] = {}
     tunables: ClassVar[Mapping[str, Tunable]] = {}
+    importer: SourceTool | None = None  # how it copies an existing server, when it can
+    masking: MaskingDialect | None = None  # how it masks columns in place, when it can
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from app.engines.base import Engine, Listen, SchemaObjects
+from app.engines.mariadb_import import MariaDBImport
+from app.engines.masking import MariaDBMasking
 from app.engines.mysql import (
     mysql_uri,
     native_password_hash,
@@ -94,6 +96,8 @@ class MariaDB(Engine):
     image_repository = "mariadb"
     container_port = 3306
     refusal = MysqlRefusal()
+    importer = MariaDBImport()
+    masking = MariaDBMasking()
     data_dir = DATA_DIR
     run_as = "999:999"
     stop_signal = "SIGTERM"  # mariadbd shuts down cleanly on SIGTERM

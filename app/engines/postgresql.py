@@ -21,6 +21,8 @@ from urllib.parse import quote
 import asyncpg
 
 from app.engines.base import Engine, Listen, SchemaObjects
+from app.engines.masking import PostgresMasking
+from app.engines.pg_import import PgImport
 from app.engines.refusals import PostgresRefusal
 from app.engines.tuning import BOOLEAN, Tunable, Value, integer
 
@@ -106,6 +108,8 @@ class PostgreSQL(Engine):
     image_repository = "postgres"
     container_port = 5432
     refusal = PostgresRefusal()
+    importer = PgImport()
+    masking = PostgresMasking()
     data_dir = "/var/lib/postgresql/data"
     run_as = "999:999"
     stop_signal = "SIGINT"  # fast shutdown: SIGTERM would wait for clients to disconnect

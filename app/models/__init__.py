@@ -76,6 +76,17 @@ class Database(Model):
     last_active_at: datetime | None = fields.DatetimeField(null=True)
     # Stopped for idleness (not by its user): the next client connection starts it.
     idle_stopped = fields.BooleanField(default=False)
+    # Where an imported database's data came from: the source shown without its password,
+    # with what of it was copied; the full URI is kept (sealed) only while a refresh
+    # schedule needs it.
+    source_options: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    source_uri: str | None = SealedField(null=True)
+    refresh_every_s: int | None = fields.IntField(null=True)
+    # Masking rules for the copies it hands out (branches, imports), with their secret key;
+    # `masked`: this database's own data has been masked.
+    masking_rules: list[dict[str, str]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    masking_key: str | None = SealedField(null=True)
+    masked = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -121,6 +132,10 @@ class Operation(Model):
     # Renewed by the process running it; once passed, the operation is taken as abandoned.
     lease_expires_at: datetime | None = fields.DatetimeField(null=True)
     error: str | None = fields.TextField(null=True)
+    # How far long work has come: phase, bytes and objects done of the total where known.
+    progress: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    # The caller's recorded choices (a source without its credentials, `mask: false`).
+    options: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
     finished_at: datetime | None = fields.DatetimeField(null=True)
 

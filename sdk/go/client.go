@@ -21,6 +21,8 @@ type Client struct {
 	Snapshots *SnapshotsService
 	Branches  *BranchesService
 	Webhooks  *WebhooksService
+	// Operations reads long work (imports, calls answered 202) until it ends.
+	Operations *OperationsService
 
 	baseURL    string
 	apiKey     string
@@ -75,6 +77,7 @@ func NewClient(baseURL, apiKey string, opts ...Option) *Client {
 	c.Snapshots = &SnapshotsService{client: c}
 	c.Branches = &BranchesService{client: c}
 	c.Webhooks = &WebhooksService{client: c}
+	c.Operations = &OperationsService{client: c}
 	return c
 }
 

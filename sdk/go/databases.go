@@ -25,9 +25,14 @@ func (s *DatabasesService) ListAll(ctx context.Context, opts ListDatabasesOption
 	})}
 }
 
-// Create creates a database and returns it once it accepts connections.
+// Create creates a database and returns it once it accepts connections (with a Source,
+// once the source's data is in).
 func (s *DatabasesService) Create(ctx context.Context, params CreateDatabaseParams) (*Database, error) {
-	return s.database(ctx, request{method: http.MethodPost, path: "/databases", body: params})
+	r := request{method: http.MethodPost, path: "/databases", body: params}
+	if params.Source != nil {
+		r.query = url.Values{"wait": {"true"}}
+	}
+	return s.database(ctx, r)
 }
 
 // Get returns a database by id ("db-…") or name.
@@ -72,6 +77,13 @@ func (s *DatabasesService) Promote(ctx context.Context, id string, params Promot
 func (s *DatabasesService) SchemaDiff(ctx context.Context, id string, opts SchemaDiffOptions) (*SchemaDiff, error) {
 	r := request{method: http.MethodGet, path: databasePath(id) + "/schema-diff", query: opts.query()}
 	return getInto[SchemaDiff](ctx, s.client, r)
+}
+
+// Refresh fills an imported database again from its source (params.Source, or the one
+// kept for its refresh schedule) and returns it once the data is in.
+func (s *DatabasesService) Refresh(ctx context.Context, id string, params RefreshParams) (*Database, error) {
+	r := request{method: http.MethodPost, path: databasePath(id) + "/refresh", body: params, query: url.Values{"wait": {"true"}}}
+	return s.database(ctx, r)
 }
 
 // Stats reads a database's figures now.

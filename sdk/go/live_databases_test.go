@@ -81,17 +81,22 @@ func TestLiveFieldsMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = c.Webhooks.Delete(ctx, hook.ID) }()
+	operations, _, err := c.Operations.List(ctx, db.ID, stagdb.ListOptions{})
+	if err != nil || len(operations) == 0 {
+		t.Fatalf("the database's operations: %v %v", operations, err)
+	}
 
 	var logs struct {
 		Lines []stagdb.LogLine `json:"lines"`
 	}
 	answers := map[string]interface{}{
-		"/databases/" + db.ID:            &stagdb.Database{},
-		"/databases/" + db.ID + "/stats": &stagdb.DatabaseStats{},
-		"/databases/" + db.ID + "/logs":  &logs,
-		"/snapshots/" + snapshot.ID:      &stagdb.Snapshot{},
-		"/webhooks/" + hook.ID:           &stagdb.Webhook{},
-		"/health":                        &stagdb.Health{},
+		"/databases/" + db.ID:             &stagdb.Database{},
+		"/databases/" + db.ID + "/stats":  &stagdb.DatabaseStats{},
+		"/databases/" + db.ID + "/logs":   &logs,
+		"/snapshots/" + snapshot.ID:       &stagdb.Snapshot{},
+		"/webhooks/" + hook.ID:            &stagdb.Webhook{},
+		"/health":                         &stagdb.Health{},
+		"/operations/" + operations[0].ID: &stagdb.Operation{},
 	}
 	for path, out := range answers {
 		strictGet(t, c.BaseURL()+path, out)

@@ -18,6 +18,29 @@ type CreateDatabaseParams struct {
 	// Superuser makes the connection user the engine's superuser (recorded; branches
 	// inherit it) instead of a user that owns its database only.
 	Superuser bool `json:"superuser,omitempty"`
+	// Source fills the new database from an existing server (an import); Create then
+	// waits until the data is in.
+	Source *ImportSource `json:"source,omitempty"`
+	// RefreshSchedule (with a Source) refreshes it from the source on a rhythm.
+	RefreshSchedule *RefreshSchedule `json:"refresh_schedule,omitempty"`
+	// MaskingRules mask its branches and imports before they run.
+	MaskingRules []MaskingRule `json:"masking_rules,omitempty"`
+}
+
+// ImportSource is an existing server to import: its URI (postgresql://, mariadb://) and,
+// optionally, the schemas and tables to include or exclude, or the schema alone.
+type ImportSource struct {
+	URI            string   `json:"uri"`
+	Schemas        []string `json:"schemas,omitempty"`
+	ExcludeSchemas []string `json:"exclude_schemas,omitempty"`
+	Tables         []string `json:"tables,omitempty"`
+	ExcludeTables  []string `json:"exclude_tables,omitempty"`
+	SchemaOnly     bool     `json:"schema_only,omitempty"`
+}
+
+// RefreshParams is the body of Databases.Refresh; a nil Source is the kept one.
+type RefreshParams struct {
+	Source *ImportSource `json:"source,omitempty"`
 }
 
 // UpdateDatabaseParams is the body of Databases.Update: nil fields are left as they are.

@@ -32,8 +32,29 @@ type Database struct {
 	AutoStopAfter *string `json:"auto_stop_after"`
 	// SnapshotSchedule takes snapshots on a rhythm and keeps the newest; nil for none.
 	SnapshotSchedule *SnapshotSchedule `json:"snapshot_schedule"`
-	CreatedAt        time.Time         `json:"created_at"`
-	UpdatedAt        time.Time         `json:"updated_at"`
+	// Source is where an imported database's data came from (its URI without password).
+	Source *string `json:"source"`
+	// RefreshSchedule refreshes it from its source on a rhythm; nil for none.
+	RefreshSchedule *RefreshSchedule `json:"refresh_schedule"`
+	// MaskingRules are applied to the copies it hands out (branches, imports); nil for none.
+	MaskingRules []MaskingRule `json:"masking_rules"`
+	// Masked tells whether its own data has been masked.
+	Masked    bool      `json:"masked"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MaskingRule masks one column: With is email, name, phone, hash, null, redact or
+// fixed:<value>.
+type MaskingRule struct {
+	Table  string `json:"table"`
+	Column string `json:"column"`
+	With   string `json:"with"`
+}
+
+// RefreshSchedule is how often an imported database is refreshed from its source.
+type RefreshSchedule struct {
+	Every string `json:"every"`
 }
 
 // SnapshotSchedule is a database's scheduled snapshots: every duration, keeping the newest.
@@ -273,4 +294,30 @@ type Dependency struct {
 	Dialect   string  `json:"dialect,omitempty"`
 	Backend   string  `json:"backend,omitempty"`
 	FreeBytes *int64  `json:"free_bytes,omitempty"`
+}
+
+// Operation is long work followed to its end: an import, or a call made with
+// `Prefer: respond-async`.
+type Operation struct {
+	ID         string             `json:"id"`
+	Kind       string             `json:"kind"`
+	Status     string             `json:"status"` // running, succeeded or failed
+	DatabaseID *string            `json:"database_id"`
+	Progress   *OperationProgress `json:"progress"`
+	Error      *string            `json:"error"`
+	// Source is an import's source URI, without its password.
+	Source *string `json:"source"`
+	// Mask is the caller's explicit choice about masking, when it made one.
+	Mask       *bool      `json:"mask"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+}
+
+// OperationProgress is how far an operation has come; nil where the tool cannot tell.
+type OperationProgress struct {
+	Phase        string `json:"phase"`
+	BytesDone    *int64 `json:"bytes_done"`
+	BytesTotal   *int64 `json:"bytes_total"`
+	ObjectsDone  *int64 `json:"objects_done"`
+	ObjectsTotal *int64 `json:"objects_total"`
 }

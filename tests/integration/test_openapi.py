@@ -60,6 +60,7 @@ PROBE_STATUS = {
     "resetDatabase": 404,
     "getSchemaDiff": 404,
     "promoteBranch": 404,
+    "refreshDatabase": 404,
     "getDatabaseStats": 404,
     "getDatabaseLogs": 404,
     "listSnapshots": 404,
@@ -79,6 +80,8 @@ PROBE_STATUS = {
     "deleteWebhook": 404,
     "testWebhook": 404,
     "listWebhookDeliveries": 404,
+    "listOperations": 400,  # database_id is required
+    "getOperation": 404,
     "listProjects": 200,
     "createProject": 400,  # the empty body lacks `name`
     "getProject": 404,

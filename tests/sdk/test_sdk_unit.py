@@ -398,3 +398,43 @@ def test_databases_and_snapshots_carry_the_upkeep_fields() -> None:
          "created_at": "2026-11-27T10:00:00Z"}
     )  # fmt: skip
     assert snapshot.scheduled
+
+
+OPERATION = {
+    "id": "op-3n8b1v6c9x2z",
+    "kind": "database.import",
+    "status": "running",
+    "database_id": "db-7k2m9x4p1q8z",
+    "progress": {"phase": "restore", "bytes_done": None, "bytes_total": None,
+                 "objects_done": 3, "objects_total": 8},
+    "error": None,
+    "source": "postgresql://app@prod.internal:5432/shop",
+    "mask": None,
+    "created_at": "2025-01-15T10:30:00Z",
+    "finished_at": None,
+}  # fmt: skip
+
+
+def test_imports_wait_for_the_database_and_operations_are_read() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/v1/operations":
+            return ok([OPERATION], pagination={"page": 1, "limit": 100, "total": 1, "pages": 1})
+        if request.url.path.startswith("/v1/operations/"):
+            return ok(OPERATION)
+        return ok({**DATABASE, "source": OPERATION["source"], "masked": True}, 201)
+
+    with client(handler) as sdk:
+        db = sdk.databases.create("my-app-db", "postgresql", source={"uri": "postgresql://a:b@h/d"})
+        assert db.source == OPERATION["source"] and db.masked is True
+        assert seen[-1].url.params["wait"] == "true"
+        assert json.loads(seen[-1].content)["source"] == {"uri": "postgresql://a:b@h/d"}
+        operation = sdk.operations.get("op-3n8b1v6c9x2z")
+        assert operation.progress is not None and operation.progress.objects_done == 3
+        assert not operation.done
+        assert [o.id for o in sdk.operations.list("my-app-db")] == [OPERATION["id"]]
+        assert seen[-1].url.params["database_id"] == "my-app-db"
+        sdk.branches.create("my-app-db", "raw", mask=False)
+        assert json.loads(seen[-1].content) == {"name": "raw", "mask": False}

@@ -21,6 +21,7 @@ from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, NewDatabase
 from app.domain.events import EVENT_NAMES, EventBus, EventLog
+from app.domain.masking import MaskingService
 from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.domain.snapshots import SnapshotService
@@ -44,7 +45,9 @@ class World:
 
     @property
     def branches(self) -> BranchService:
-        return BranchService(self.databases, SnapshotService(self.databases))
+        return BranchService(
+            self.databases, SnapshotService(self.databases), MaskingService(self.databases)
+        )
 
     async def create(self, name: str) -> Database:
         new = NewDatabase(name, "fake", "1", "", Resources(None, None), DEFAULT_PROJECT_ID)
@@ -267,11 +270,13 @@ def test_what_each_status_allows(status: str) -> None:
         lifecycle.CREATING: {"created", "branched", "creation failed", "unsettled"},
         lifecycle.RUNNING: {"stopped", "start failed", "reset", "reset failed", "updated",
                             "deleting", "recovered", "lost", "expiring", "stopped idle",
-                            "promoted"},
+                            "promoted", "refreshed", "refresh failed"},
         lifecycle.STOPPED: {"started", "start failed", "reset", "reset failed", "updated",
-                            "deleting", "expiring", "woken by connection", "promoted"},
+                            "deleting", "expiring", "woken by connection", "promoted",
+                            "refreshed", "refresh failed"},
         lifecycle.FAILED: {"started", "stopped", "start failed", "reset", "reset failed",
-                           "updated", "deleting", "recovered", "expiring", "promoted"},
+                           "updated", "deleting", "recovered", "expiring", "promoted",
+                           "refreshed", "refresh failed"},
         lifecycle.DELETING: {"deleting", "deleted", "branch deleted", "unsettled"},
     }[status]  # fmt: skip
     assert allowed == expected

@@ -20,6 +20,10 @@ MANAGED_LABEL = "io.stagdb.managed"
 INSTALL_LABEL = "io.stagdb.install"  # the install that made it: the only one that touches it
 DATA_DIR_LABEL = "io.stagdb.data-dir"  # where that install keeps its data, for operators
 DATABASE_LABEL = "io.stagdb.database"
+# A tool run for a database (its import): for that database, but not its server.
+TOOL_FOR_LABEL = "io.stagdb.tool-for"
+# The process that started a tool's run: it removes the container; sweeps only once it ended.
+TOOL_OWNER_LABEL = "io.stagdb.tool-owner"
 HOST_LABEL = "io.stagdb.host"
 
 

@@ -228,6 +228,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/databases/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh an imported database from its source
+         * @description Imports the source again into a new volume and swaps it in, keeping the id, name, URI, password and port; the previous data stays as a snapshot named `pre-refresh-<time>` (branches made before keep their data; the database can be reset to it). The source is the one given in the body (which becomes the database's source) or, when left out, the one kept for its `refresh_schedule`. Like an import it answers 202 with its operation unless asked to wait (`?wait=true`, `Prefer: wait=<seconds>`); the database is not served while the new data goes in. On failure the old data comes back. Announced as `database.refreshed`.
+         */
+        post: operations["refreshDatabase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/databases/{id}/stats": {
         parameters: {
             query?: never;
@@ -545,6 +568,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a database's operations
+         * @description One page of the operations on one database, newest first (its creation, imports, branches, resets, deletes and every other change). `database_id` is required: operations are seen through their database.
+         */
+        get: operations["listOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's id. */
+                id: components["schemas"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get an operation
+         * @description The operation's status (`running`, `succeeded`, `failed`), its progress while it runs (bytes and objects done of the total where the tool can tell), its error when it failed, and its timestamps. An operation whose database is gone (it was deleted, or its creation failed) can still be read by its id.
+         */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -714,6 +780,14 @@ export interface components {
             /** @description Stopped (`database.stopped`, reason `idle`) after this long with no client connection; the next client connection starts it again (`database.started`, reason `connection`) at the same URI. Null: never. */
             auto_stop_after: components["schemas"]["Duration"] | null;
             snapshot_schedule: components["schemas"]["SnapshotSchedule"] | null;
+            /** @description Where an imported database's data came from: its source URI without the password. Null for databases that were not imported. */
+            source: string | null;
+            /** @description Refreshes from the source on this rhythm; null for none. */
+            refresh_schedule: components["schemas"]["RefreshSchedule"] | null;
+            /** @description Applied to the copies this database hands out (its branches, and its own data when it is imported or refreshed) before they run; null for none. */
+            masking_rules: components["schemas"]["MaskingRules"] | null;
+            /** @description Whether this database's own data has been masked (a branch of a masked database, or an import with masking rules). */
+            masked: boolean;
             created_at: components["schemas"]["Timestamp"];
             updated_at: components["schemas"]["Timestamp"];
         };
@@ -808,8 +882,13 @@ export interface components {
             snapshot_schedule?: components["schemas"]["SnapshotScheduleInput"];
             /** @description Default false. True: the connection's user is the engine's superuser (`postgres`; `root` for MariaDB and MySQL), able to do anything the server can, such as running programs (`COPY … FROM PROGRAM`) and reading its files. Recorded and shown as `superuser`; branches inherit it; it cannot be changed later. */
             superuser?: boolean;
+            source?: components["schemas"]["ImportSource"];
+            refresh_schedule?: components["schemas"]["RefreshSchedule"];
+            masking_rules?: components["schemas"]["MaskingRules"] | null;
         };
         UpdateDatabaseRequest: {
+            /** @description New masking rules for the copies it hands out from now on; null clears them. */
+            masking_rules?: components["schemas"]["MaskingRules"] | null;
             name?: components["schemas"]["DatabaseName"];
             /** @description Free text; null is stored as "". */
             description?: string | null;
@@ -849,6 +928,8 @@ export interface components {
             description?: string | null;
         };
         CreateBranchRequest: {
+            /** @description false skips the parent's masking rules (an explicit choice, recorded in the branch's operation as `mask: false`); by default a branch of a database with masking rules is masked before it becomes `running`. */
+            mask?: boolean;
             name: components["schemas"]["DatabaseName"];
             /** @description Free text; null is stored as "". */
             description?: string | null;
@@ -955,7 +1036,7 @@ export interface components {
          * @description A lifecycle event (branches are databases with a parent).
          * @enum {string}
          */
-        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset" | "branch.promoted";
+        LifecycleEventName: "database.created" | "database.updated" | "database.deleted" | "database.started" | "database.stopped" | "database.failed" | "database.recovered" | "database.expired" | "database.refreshed" | "snapshot.created" | "snapshot.deleted" | "branch.created" | "branch.deleted" | "branch.reset" | "branch.promoted" | "operation.succeeded" | "operation.failed";
         /** @description A lifecycle event name, or `*` for every event. */
         WebhookEventFilter: components["schemas"]["LifecycleEventName"] | "*";
         /** @description The events to deliver: at least one; duplicates are dropped. Any other name gets 400 VALIDATION_ERROR naming it and listing the valid ones. */
@@ -1046,6 +1127,11 @@ export interface components {
                 reason?: string;
                 /** @description Only on snapshot events; whether a snapshot schedule took it. */
                 scheduled?: boolean;
+                /** @description Only on operation events (`operation.succeeded`, `operation.failed`), sent for operations answered with 202; `reason` then holds a failure's error. */
+                operation?: {
+                    id: components["schemas"]["OperationId"];
+                    kind: string;
+                };
             };
         };
         TestEventPayload: {
@@ -1097,6 +1183,84 @@ export interface components {
             total: number;
             /** @description Number of pages, ceil(total / limit); 0 when total is 0. */
             pages: number;
+        };
+        /**
+         * @description An operation's id.
+         * @example op-3n8b1v6c9x2z
+         */
+        OperationId: string;
+        /** @description How far long work has come; a figure the tool cannot tell is null. An import's `dump` phase counts bytes written of the source's size, its `restore` phase the dump's items (PostgreSQL) or bytes (MariaDB). */
+        OperationProgress: {
+            /**
+             * @example dump
+             * @example restore
+             */
+            phase: string;
+            bytes_done: number | null;
+            bytes_total: number | null;
+            objects_done: number | null;
+            objects_total: number | null;
+        };
+        Operation: {
+            id: components["schemas"]["OperationId"];
+            /** @description What it does, such as database.create, database.import, database.delete, branch.create, branch.reset, snapshot.create. */
+            kind: string;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed";
+            database_id: components["schemas"]["DatabaseId"] | null;
+            progress: components["schemas"]["OperationProgress"] | null;
+            /** @description Why it failed (the same message a waiting call would have answered). */
+            error: string | null;
+            /** @description An import's source URI, without its password. */
+            source: string | null;
+            /** @description The caller's explicit choice about masking, when it made one. */
+            mask: boolean | null;
+            created_at: components["schemas"]["Timestamp"];
+            finished_at: components["schemas"]["Timestamp"] | null;
+        };
+        MaskingRule: {
+            /** @description `table` or `schema.table` (PostgreSQL), `table` or `database.table` (MariaDB). */
+            table: string;
+            column: string;
+            /** @description `email` (user_<hex>@example.com), `name` (Person <HEX>), `phone` (+1-555-<7 digits>), `hash` (32 hex characters), `null`, `redact` (REDACTED) or `fixed:<value>`. Replacements are deterministic per value and keyed by a secret made per database: the same input masks the same way in every copy, so joins, unique keys and foreign keys keep working (`redact` and `fixed` make every value the same). NULL stays NULL. */
+            with: string;
+        };
+        MaskingRules: components["schemas"]["MaskingRule"][];
+        /** @description Refresh from the source every `every` (at least 1m). The source's URI is then kept, sealed at rest, for it; without a schedule it is not kept at all. */
+        RefreshSchedule: {
+            every: components["schemas"]["Duration"];
+        };
+        /** @description An existing server to fill the new database from, with the engine's own tools run in its image (PostgreSQL: pg_dump -Fd and pg_restore with STAGDB_IMPORT_JOBS parallel jobs; MariaDB: mariadb-dump and the mariadb client). The source is checked first: one that cannot be reached, refuses the login, is of another engine or runs a newer version than the new database gets 400 VALIDATION_ERROR and nothing is made. Its password is never logged, recorded or shown. */
+        ImportSource: {
+            /**
+             * @description postgresql:// or postgres:// for postgresql; mariadb:// or mysql:// (a MariaDB server) for mariadb; user, host and database are required.
+             * @example postgresql://app:secret@prod.internal:5432/shop
+             */
+            uri: string;
+            schemas?: components["schemas"]["ImportNames"];
+            exclude_schemas?: components["schemas"]["ImportNames"];
+            tables?: components["schemas"]["ImportNames"];
+            exclude_tables?: components["schemas"]["ImportNames"];
+            /**
+             * @description Copy the schema (tables, views, sequences, indexes) without rows.
+             * @default false
+             */
+            schema_only: boolean;
+        };
+        /** @description Schemas or tables to include or exclude, as pg_dump's -n/-N/-t/-T patterns take them (PostgreSQL), or table names of the source database (MariaDB, where schemas do not apply). */
+        ImportNames: string[];
+        OperationEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["Operation"];
+            message: string;
+        };
+        OperationListEnvelope: {
+            /** @constant */
+            success: true;
+            data: components["schemas"]["Operation"][];
+            pagination: components["schemas"]["Pagination"];
+            message: string;
         };
         DatabaseEnvelope: {
             /** @constant */
@@ -1587,6 +1751,23 @@ export interface components {
         };
     };
     responses: {
+        /** @description The work goes on (asked for with `Prefer: respond-async`, or an import): the operation doing it, to follow at `Location` until it has `succeeded` or `failed`. Its end is also announced as `operation.succeeded` or `operation.failed`. */
+        Accepted: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                /** @description The operation's address, `/v1/operations/{id}`. */
+                Location?: string;
+                /** @description `respond-async`. */
+                "Preference-Applied"?: string;
+                "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["OperationEnvelope"];
+            };
+        };
         /** @description Invalid request body, query parameter or value; a database name that, for an `admin` key, several other projects use (give the id); or an `Idempotency-Key` that is not 1 to 255 printable ASCII characters, or was used for another request. */
         BadRequest: {
             headers: {
@@ -1716,6 +1897,10 @@ export interface components {
         Page: number;
         /** @description Items per page. */
         Limit: number;
+        /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+        Prefer: string;
+        /** @description For an import (a create with `source`): true waits until the database is filled and running and answers it (201), as `Prefer: wait=<seconds>` does within its bound. */
+        Wait: boolean;
         /**
          * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
          * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1798,8 +1983,13 @@ export interface operations {
     };
     createDatabase: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description For an import (a create with `source`): true waits until the database is filled and running and answers it (201), as `Prefer: wait=<seconds>` does within its bound. */
+                wait?: components["parameters"]["Wait"];
+            };
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -1829,6 +2019,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -1921,7 +2112,10 @@ export interface operations {
                 /** @description `true` (or `1`) also deletes the branches that block the deletion, and every branch below them; `false` (or `0`) refuses with 409 while there are any. Case-insensitive; any other value gets 400. */
                 cascade?: components["parameters"]["Cascade"];
             };
-            header?: never;
+            header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
             path: {
                 /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
                 id: components["parameters"]["DatabaseRef"];
@@ -1943,6 +2137,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -2163,6 +2358,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -2195,6 +2392,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -2210,6 +2408,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -2242,6 +2442,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             /** @description Invalid request body, no snapshot to reset to (a root database without `snapshot_id`), a snapshot of neither this database nor its parent, or a database in a status that cannot be reset. */
             400: {
                 headers: {
@@ -2370,6 +2571,54 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
             507: components["responses"]["InsufficientResources"];
+        };
+    };
+    refreshDatabase: {
+        parameters: {
+            query?: {
+                /** @description For an import (a create with `source`): true waits until the database is filled and running and answers it (201), as `Prefer: wait=<seconds>` does within its bound. */
+                wait?: components["parameters"]["Wait"];
+            };
+            header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
+            };
+            path: {
+                /** @description database id (db-…) or name; a name is looked up in the key's own project (see "Identifying a database or snapshot") */
+                id: components["parameters"]["DatabaseRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    source?: components["schemas"]["ImportSource"];
+                };
+            };
+        };
+        responses: {
+            /** @description The database was refreshed and is running. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatabaseEnvelope"];
+                };
+            };
+            202: components["responses"]["Accepted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
         };
     };
     getDatabaseStats: {
@@ -2531,6 +2780,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `respond-async` answers `202 Accepted` with the operation doing the work (follow it at `/v1/operations/{id}`, given in `Location`) instead of waiting for it; with `wait=<seconds>` (up to 3600) the call first waits that long and answers as without the header when the work finished by then. An import (a create with `source`) is always answered this way unless `wait=<seconds>` or `?wait=true` asks to wait. Without this header, calls answer exactly as documented above. */
+                Prefer?: components["parameters"]["Prefer"];
                 /**
                  * @description Makes the call safe to retry: 1 to 255 printable ASCII characters, unique per request (a UUID is a good choice). See "Idempotency keys".
                  * @example 5f0c2a4e-8d1b-4c3e-9a7f-2b6d8e1f0a93
@@ -2563,6 +2814,7 @@ export interface operations {
                     "application/json": components["schemas"]["DatabaseEnvelope"];
                 };
             };
+            202: components["responses"]["Accepted"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -3282,6 +3534,75 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    listOperations: {
+        parameters: {
+            query: {
+                /** @description The database's id or name. */
+                database_id: string;
+                /** @description 1-based page number. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of operations. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationListEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["ServerError"];
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation's id. */
+                id: components["schemas"]["OperationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The operation. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["ServerError"];
         };

@@ -18,7 +18,13 @@ from stagdb._base import (
     request_headers,
 )
 from stagdb._calls import Call
-from stagdb._resources import AsyncBranches, AsyncDatabases, AsyncSnapshots, AsyncWebhooks
+from stagdb._resources import (
+    AsyncBranches,
+    AsyncDatabases,
+    AsyncOperations,
+    AsyncSnapshots,
+    AsyncWebhooks,
+)
 from stagdb._retry import DEFAULT_MAX_RETRIES
 from stagdb.errors import StagDBError
 from stagdb.models import Health
@@ -52,6 +58,7 @@ class AsyncClient:
         self.snapshots = AsyncSnapshots(self._send)
         self.branches = AsyncBranches(self._send)
         self.webhooks = AsyncWebhooks(self._send)
+        self.operations = AsyncOperations(self._send)
 
     @property
     def base_url(self) -> str:

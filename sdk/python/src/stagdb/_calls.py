@@ -15,6 +15,7 @@ from stagdb.models import (
     Health,
     JSONDict,
     LogLine,
+    Operation,
     Page,
     Pagination,
     SchemaDiff,
@@ -89,6 +90,7 @@ def create_database(
     description: str | None,
     resources: Mapping[str, Any] | None,
     superuser: bool = False,
+    source: Mapping[str, Any] | None = None,
 ) -> Call[Database]:
     body = _body(
         name=name,
@@ -97,8 +99,11 @@ def create_database(
         description=description,
         resources=dict(resources) if resources is not None else None,
         superuser=True if superuser else None,
+        source=dict(source) if source is not None else None,
     )
-    return Call("POST", "/databases", _data(Database.from_dict), json=body)
+    # An import answers 202 with its operation unless asked to wait for the database.
+    params = _query(wait=True) if source is not None else {}
+    return Call("POST", "/databases", _data(Database.from_dict), params, json=body)
 
 
 def update_database(ref: str, fields: Mapping[str, Any]) -> Call[Database]:
@@ -108,6 +113,14 @@ def update_database(ref: str, fields: Mapping[str, Any]) -> Call[Database]:
 def delete_database(ref: str, cascade: bool) -> Call[None]:
     params = _query(cascade=True) if cascade else {}
     return Call("DELETE", f"/databases/{_segment(ref)}", _nothing, params)
+
+
+def refresh_database(ref: str, source: Mapping[str, Any] | None) -> Call[Database]:
+    body = _body(source=dict(source) if source is not None else None)
+    params = _query(wait=True)  # a refresh answers 202 with its operation unless asked to wait
+    return Call(
+        "POST", f"/databases/{_segment(ref)}/refresh", _data(Database.from_dict), params, body
+    )
 
 
 def database_action(ref: str, action: str, body: Mapping[str, Any] | None = None) -> Call[Database]:
@@ -159,9 +172,11 @@ def list_branches(database: str, page: int) -> Call[Page[Database]]:
     return Call("GET", path, _page(Database.from_dict), _query(page=page, limit=PAGE_LIMIT))
 
 
-def create_branch(database: str, name: str, description: str | None) -> Call[Database]:
+def create_branch(
+    database: str, name: str, description: str | None, mask: bool | None = None
+) -> Call[Database]:
     path = f"/databases/{_segment(database)}/branches"
-    body = _body(name=name, description=description)
+    body = _body(name=name, description=description, mask=mask)
     return Call("POST", path, _data(Database.from_dict), json=body)
 
 
@@ -206,6 +221,18 @@ def list_deliveries(webhook_id: str, page: int) -> Call[Page[Delivery]]:
 
 
 # --- health --------------------------------------------------------------------------------
+
+
+# --- operations ------------------------------------------------------------------------
+
+
+def get_operation(operation_id: str) -> Call[Operation]:
+    return Call("GET", f"/operations/{_segment(operation_id)}", _data(Operation.from_dict))
+
+
+def list_operations(database: str, page: int) -> Call[Page[Operation]]:
+    params = _query(database_id=database, page=page, limit=PAGE_LIMIT)
+    return Call("GET", "/operations", _page(Operation.from_dict), params)
 
 
 def health() -> Call[Health]:

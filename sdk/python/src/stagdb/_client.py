@@ -18,7 +18,7 @@ from stagdb._base import (
     request_headers,
 )
 from stagdb._calls import Call
-from stagdb._resources import Branches, Databases, Snapshots, Webhooks
+from stagdb._resources import Branches, Databases, Operations, Snapshots, Webhooks
 from stagdb._retry import DEFAULT_MAX_RETRIES
 from stagdb.errors import StagDBError
 from stagdb.models import Health
@@ -52,6 +52,7 @@ class Client:
         self.snapshots = Snapshots(self._send)
         self.branches = Branches(self._send)
         self.webhooks = Webhooks(self._send)
+        self.operations = Operations(self._send)
 
     @property
     def base_url(self) -> str:

@@ -13,6 +13,7 @@ from stagdb.models import (
     DatabaseStats,
     Delivery,
     LogLine,
+    Operation,
     Page,
     SchemaDiff,
     Snapshot,
@@ -76,11 +77,16 @@ class Databases:
         description: str | None = None,
         resources: Mapping[str, Any] | None = None,
         superuser: bool = False,
+        source: Mapping[str, Any] | None = None,
     ) -> Database:
         """`superuser=True`: connect as the engine's superuser (recorded; branches inherit
-        it) instead of a user that owns its database only."""
+        it) instead of a user that owns its database only. With `source` ({"uri": ...,
+        "tables": [...], ...}) the database is filled from that server, and this answers once
+        the data is in."""
         return self._send(
-            _calls.create_database(name, type, version, description, resources, superuser)
+            _calls.create_database(
+                name, type, version, description, resources, superuser, source
+            )
         )
 
     def update(self, id_or_name: str, **fields: Any) -> Database:
@@ -107,6 +113,9 @@ class Databases:
     def schema_diff(self, id_or_name: str, against: str | None = None) -> SchemaDiff:
         """Against `parent` (the default), a snapshot id, or a database id or name."""
         return self._send(_calls.schema_diff(id_or_name, against))
+    def refresh(self, id_or_name: str, source: Mapping[str, Any] | None = None) -> Database:
+        """Fill an imported database again from its source; answers once the data is in."""
+        return self._send(_calls.refresh_database(id_or_name, source))
 
     def stats(self, id_or_name: str) -> DatabaseStats:
         return self._send(_calls.database_stats(id_or_name))
@@ -137,11 +146,16 @@ class AsyncDatabases:
         description: str | None = None,
         resources: Mapping[str, Any] | None = None,
         superuser: bool = False,
+        source: Mapping[str, Any] | None = None,
     ) -> Database:
         """`superuser=True`: connect as the engine's superuser (recorded; branches inherit
-        it) instead of a user that owns its database only."""
+        it) instead of a user that owns its database only. With `source` ({"uri": ...,
+        "tables": [...], ...}) the database is filled from that server, and this answers once
+        the data is in."""
         return await self._send(
-            _calls.create_database(name, type, version, description, resources, superuser)
+            _calls.create_database(
+                name, type, version, description, resources, superuser, source
+            )
         )
 
     async def update(self, id_or_name: str, **fields: Any) -> Database:
@@ -168,6 +182,9 @@ class AsyncDatabases:
     async def schema_diff(self, id_or_name: str, against: str | None = None) -> SchemaDiff:
         """Against `parent` (the default), a snapshot id, or a database id or name."""
         return await self._send(_calls.schema_diff(id_or_name, against))
+    async def refresh(self, id_or_name: str, source: Mapping[str, Any] | None = None) -> Database:
+        """Fill an imported database again from its source; answers once the data is in."""
+        return await self._send(_calls.refresh_database(id_or_name, source))
 
     async def stats(self, id_or_name: str) -> DatabaseStats:
         return await self._send(_calls.database_stats(id_or_name))
@@ -219,8 +236,11 @@ class Branches:
     def list(self, database: str) -> Iterator[Database]:
         return _every_page(self._send, lambda n: _calls.list_branches(database, n))
 
-    def create(self, database: str, name: str, description: str | None = None) -> Database:
-        return self._send(_calls.create_branch(database, name, description))
+    def create(
+        self, database: str, name: str, description: str | None = None, mask: bool | None = None
+    ) -> Database:
+        """`mask=False` skips the parent's masking rules (recorded in the operation)."""
+        return self._send(_calls.create_branch(database, name, description, mask))
 
     def create_from_snapshot(
         self, snapshot_id: str, name: str, description: str | None = None
@@ -235,8 +255,11 @@ class AsyncBranches:
     def list(self, database: str) -> AsyncIterator[Database]:
         return _every_page_async(self._send, lambda n: _calls.list_branches(database, n))
 
-    async def create(self, database: str, name: str, description: str | None = None) -> Database:
-        return await self._send(_calls.create_branch(database, name, description))
+    async def create(
+        self, database: str, name: str, description: str | None = None, mask: bool | None = None
+    ) -> Database:
+        """`mask=False` skips the parent's masking rules (recorded in the operation)."""
+        return await self._send(_calls.create_branch(database, name, description, mask))
 
     async def create_from_snapshot(
         self, snapshot_id: str, name: str, description: str | None = None
@@ -296,3 +319,27 @@ class AsyncWebhooks:
 
     def deliveries(self, id: str) -> AsyncIterator[Delivery]:
         return _every_page_async(self._send, lambda n: _calls.list_deliveries(id, n))
+
+
+class Operations:
+    def __init__(self, send: Send) -> None:
+        self._send = send
+
+    def get(self, id: str) -> Operation:
+        return self._send(_calls.get_operation(id))
+
+    def list(self, database: str) -> Iterator[Operation]:
+        """A database's operations, newest first."""
+        return _every_page(self._send, lambda n: _calls.list_operations(database, n))
+
+
+class AsyncOperations:
+    def __init__(self, send: AsyncSend) -> None:
+        self._send = send
+
+    async def get(self, id: str) -> Operation:
+        return await self._send(_calls.get_operation(id))
+
+    def list(self, database: str) -> AsyncIterator[Operation]:
+        """A database's operations, newest first."""
+        return _every_page_async(self._send, lambda n: _calls.list_operations(database, n))

@@ -97,6 +97,10 @@ class Database(ApiObject):
     auto_stop_after: str | None = None  # idle duration before it stops, e.g. "15m"
     snapshot_schedule: SnapshotSchedule | None = None
     superuser: bool = False  # the connection user is the engine's superuser
+    source: str | None = None  # an imported database's source, without its password
+    refresh_every: str | None = None  # its refresh_schedule's rhythm, e.g. "1d"
+    masking_rules: list[dict[str, str]] | None = None  # {"table", "column", "with"}
+    masked: bool = False  # its own data has been masked
     project_id: str | None = None  # the project it belongs to (servers with projects)
 
     @classmethod
@@ -125,6 +129,10 @@ class Database(ApiObject):
             auto_stop_after=raw.get("auto_stop_after"),
             snapshot_schedule=SnapshotSchedule.from_dict(schedule) if schedule else None,
             superuser=bool(raw.get("superuser", False)),
+            source=raw.get("source"),
+            refresh_every=(raw.get("refresh_schedule") or {}).get("every"),
+            masking_rules=raw.get("masking_rules"),
+            masked=bool(raw.get("masked", False)),
             project_id=raw.get("project_id"),
         )
 
@@ -330,6 +338,63 @@ class Health(ApiObject):
     @classmethod
     def from_dict(cls, raw: JSONDict) -> Health:
         return cls(raw, status=raw["status"], dependencies=dict(raw.get("dependencies") or {}))
+
+
+@dataclass(frozen=True)
+class OperationProgress(ApiObject):
+    phase: str
+    bytes_done: int | None
+    bytes_total: int | None
+    objects_done: int | None
+    objects_total: int | None
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> OperationProgress:
+        return cls(
+            raw,
+            phase=raw.get("phase", ""),
+            bytes_done=raw.get("bytes_done"),
+            bytes_total=raw.get("bytes_total"),
+            objects_done=raw.get("objects_done"),
+            objects_total=raw.get("objects_total"),
+        )
+
+
+@dataclass(frozen=True)
+class Operation(ApiObject):
+    """Long work followed to its end: an import, or a call answered 202."""
+
+    id: str
+    kind: str
+    status: str  # running, succeeded or failed
+    database_id: str | None
+    progress: OperationProgress | None
+    error: str | None
+    source: str | None  # an import's source, without its password
+    mask: bool | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.status != "running"
+
+    @classmethod
+    def from_dict(cls, raw: JSONDict) -> Operation:
+        progress = raw.get("progress")
+        return cls(
+            raw,
+            id=raw["id"],
+            kind=raw["kind"],
+            status=raw["status"],
+            database_id=raw.get("database_id"),
+            progress=OperationProgress.from_dict(progress) if progress else None,
+            error=raw.get("error"),
+            source=raw.get("source"),
+            mask=raw.get("mask"),
+            created_at=_time(raw["created_at"]),
+            finished_at=parse_time(raw.get("finished_at")),
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""Source servers for import tests: real PostgreSQL and MariaDB containers started outside
+StagDB (labelled, on the host's loopback, removed by their fixtures), filled with tables,
+indexes, sequences, views and a large table."""
+
+from __future__ import annotations
+
+import shlex
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import docker
+import psycopg
+import pymysql
+
+from tests.conftest import free_port
+
+SOURCE_LABEL = "io.stagdb.test-source"
+PASSWORD = "s3cret-Source-pw"
+LARGE_ROWS = 400_000
+
+PG_FIXTURE_SQL = f"""
+CREATE SCHEMA sales;
+CREATE TABLE sales.customers (id serial PRIMARY KEY, email text UNIQUE NOT NULL, name text);
+CREATE TABLE sales.orders (
+  id bigserial PRIMARY KEY,
+  customer_id int NOT NULL REFERENCES sales.customers(id),
+  total numeric(10,2) NOT NULL
+);
+CREATE INDEX orders_customer ON sales.orders (customer_id);
+CREATE SEQUENCE sales.invoice_numbers START 1000;
+SELECT nextval('sales.invoice_numbers') FROM generate_series(1, 5);
+INSERT INTO sales.customers (email, name)
+  SELECT 'user' || i || '@example.com', 'User ' || i FROM generate_series(1, 100) i;
+INSERT INTO sales.orders (customer_id, total)
+  SELECT 1 + i % 100, i FROM generate_series(1, 1000) i;
+CREATE VIEW sales.big_spenders AS
+  SELECT customer_id, sum(total) AS spent FROM sales.orders GROUP BY customer_id;
+CREATE TABLE public.events (id bigint PRIMARY KEY, payload text NOT NULL);
+INSERT INTO public.events
+  SELECT i, repeat(md5(i::text), 4) FROM generate_series(1, {LARGE_ROWS}) i;
+CREATE TABLE public.audit_log (id int, line text);
+INSERT INTO public.audit_log VALUES (1, 'kept out');
+"""
+
+
+@dataclass(frozen=True)
+class SourceServer:
+    port: int
+    container_id: str
+
+    def uri(self, password: str = PASSWORD, database: str = "shop") -> str:
+        return f"postgresql://postgres:{password}@127.0.0.1:{self.port}/{database}"
+
+
+@contextmanager
+def postgres_source(client: docker.DockerClient, image: str) -> Iterator[SourceServer]:
+    """A PostgreSQL server with a `shop` database, as a user's production would be."""
+    port = free_port()
+    script = (
+        'echo "$POSTGRES_PASSWORD" > /tmp/pw && '
+        "initdb -D /tmp/pgdata -U postgres --auth-host=scram-sha-256 --auth-local=trust "
+        "--pwfile=/tmp/pw >/dev/null && echo 'host all all all scram-sha-256' >> "
+        f"/tmp/pgdata/pg_hba.conf && exec postgres -D /tmp/pgdata -p {port} "
+        "-c listen_addresses=127.0.0.1 -c fsync=off -k /tmp"
+    )
+    container = client.containers.run(
+        image,
+        command=["sh", "-c", script],
+        user="999:999",
+        environment={"POSTGRES_PASSWORD": PASSWORD},
+        labels={SOURCE_LABEL: uuid.uuid4().hex},
+        network_mode="host",
+        detach=True,
+    )
+    try:
+        _wait_for(port, "postgres")
+        with psycopg.connect(_dsn(port, "postgres"), autocommit=True) as connection:
+            connection.execute("CREATE DATABASE shop")
+        with psycopg.connect(_dsn(port), autocommit=True) as connection:
+            connection.execute(PG_FIXTURE_SQL)
+        yield SourceServer(port, str(container.id))
+    finally:
+        container.remove(force=True, v=True)
+
+
+def _dsn(port: int, database: str = "shop") -> str:
+    return f"host=127.0.0.1 port={port} user=postgres password={PASSWORD} dbname={database}"
+
+
+def _wait_for(port: int, database: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with psycopg.connect(_dsn(port, database), connect_timeout=2) as connection:
+                connection.execute("SELECT 1")
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+MARIADB_BOOTSTRAP = f"""FLUSH PRIVILEGES;
+CREATE DATABASE shop;
+CREATE USER 'app'@'%' IDENTIFIED BY '{PASSWORD}';
+GRANT ALL PRIVILEGES ON *.* TO 'app'@'%';
+CREATE TABLE shop.customers (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(200) UNIQUE);
+INSERT INTO shop.customers (email) VALUES ('a@example.com'), ('b@example.com');
+CREATE VIEW shop.customer_count AS SELECT count(*) AS n FROM shop.customers;
+"""
+
+
+@dataclass(frozen=True)
+class MariaDBSource:
+    port: int
+
+    def uri(self, password: str = PASSWORD) -> str:
+        return f"mariadb://app:{password}@127.0.0.1:{self.port}/shop"
+
+
+@contextmanager
+def mariadb_source(client: docker.DockerClient, image: str) -> Iterator[MariaDBSource]:
+    """A MariaDB server with a `shop` database and an `app` user."""
+    port = free_port()
+    script = (
+        "set -e\nmariadb-install-db --no-defaults --datadir=/tmp/db --user=mysql "
+        "--auth-root-authentication-method=socket --skip-test-db >/dev/null\n"
+        f"printf '%s' {shlex.quote(MARIADB_BOOTSTRAP)} | "
+        "mariadbd --no-defaults --datadir=/tmp/db --bootstrap\n"
+        f"exec mariadbd --no-defaults --datadir=/tmp/db --port={port} "
+        "--bind-address=127.0.0.1 --socket=/tmp/mysqld.sock --skip-name-resolve"
+    )
+    container = client.containers.run(
+        image,
+        command=["sh", "-c", script],
+        user="999:999",
+        labels={SOURCE_LABEL: uuid.uuid4().hex},
+        network_mode="host",
+        detach=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                pymysql.connect(
+                    host="127.0.0.1", port=port, user="app", password=PASSWORD, database="shop"
+                ).close()
+                break
+            except pymysql.err.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield MariaDBSource(port)
+    finally:
+        container.remove(force=True, v=True)
