@@ -32,6 +32,7 @@ class Tenant:
     database: dict | None = None
     snapshot: dict | None = None
     webhook: dict | None = None
+    operation_id: str = ""
 
 
 def call(server: Server, key: str, method: str, path: str, **kwargs: object) -> httpx.Response:
@@ -100,6 +101,9 @@ def tenants(server: Server) -> Iterator[tuple[Tenant, Tenant]]:
     )
     assert hook.status_code == 201, hook.text
     a.webhook = hook.json()["data"]
+    operations = call(server, a_write, "GET", "/operations", params={"database_id": "app-db"})
+    assert operations.status_code == 200, operations.text
+    a.operation_id = operations.json()["data"][0]["id"]
     try:
         yield a, b
     finally:
@@ -121,9 +125,12 @@ def concrete(path: str, tenant: Tenant) -> str:
         "/webhooks/": tenant.webhook["id"],
         "/projects/": tenant.project["id"],
         "/keys/": tenant.key_ids["read"],
+        "/operations/": tenant.operation_id,
     }
     if path.endswith("/schema-diff"):  # a database with no parent is compared with a snapshot
         path += f"?against={tenant.snapshot['id']}"
+    if path == "/operations":  # listed per database
+        path += f"?database_id={tenant.database['id']}"
     for prefix, value in ids.items():
         if path.startswith(prefix):
             return path.replace("{id}", value)
@@ -132,7 +139,7 @@ def concrete(path: str, tenant: Tenant) -> str:
 
 ADMIN_ONLY = ("/projects", "/keys", "/audit")
 PUBLIC = ("/health", "/openapi.yaml", "/openapi.json")
-PROJECT_SCOPED = ("/databases/{id}", "/snapshots/{id}", "/webhooks/{id}")
+PROJECT_SCOPED = ("/databases/{id}", "/snapshots/{id}", "/webhooks/{id}", "/operations")
 # Requests valid in every way but whose resource belongs to another project.
 VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/databases"): {"name": "probe-db", "type": "postgresql", "version": "0"},
@@ -145,6 +152,7 @@ VALID_BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/projects"): {"name": "probe-project"},
     ("PUT", "/projects/{id}"): {"name": "renamed"},
     ("POST", "/keys"): {"name": "probe-key"},
+    ("POST", "/databases/{id}/refresh"): {},
 }
 
 
@@ -636,6 +644,8 @@ GRAPHQL_READS: dict[str, str] = {
     "branches": "query($db: ID!) { branches(databaseId: $db) { items { id } } }",
     "schemaDiff": "query($db: ID!) { schemaDiff(databaseId: $db) { identical } }",
     "health": "{ health { status } }",
+    "operation": "query($op: ID!) { operation(id: $op) { id } }",
+    "operations": "query($db: ID!) { operations(databaseId: $db) { items { id } } }",
     "projects": "{ projects { items { id } } }",
     "apiKeys": "{ apiKeys { items { id } } }",
     "auditEntries": "{ auditEntries { items { id } } }",
@@ -657,6 +667,15 @@ GRAPHQL_CHANGES: dict[str, str] = {
     "{ id } }",
     "createBranchFromSnapshot": "mutation($snap: ID!) { createBranchFromSnapshot("
     'snapshotId: $snap, input: {name: "x"}) { id } }',
+    "createDatabaseAsync": 'mutation { createDatabaseAsync(input: {name: "x", type: "postgresql", '
+    'version: "0"}) { id } }',
+    "refreshDatabase": "mutation($db: ID!) { refreshDatabase(id: $db) { id } }",
+    "refreshDatabaseAsync": "mutation($db: ID!) { refreshDatabaseAsync(id: $db) { id } }",
+    "createBranchAsync": "mutation($db: ID!) { createBranchAsync(databaseId: $db, input: "
+    '{name: "x"}) { id } }',
+    "resetDatabaseAsync": "mutation($db: ID!, $snap: ID!) { resetDatabaseAsync(id: $db, "
+    "snapshotId: $snap) { id } }",
+    "deleteDatabaseAsync": "mutation($db: ID!) { deleteDatabaseAsync(id: $db) { id } }",
     "createProject": 'mutation { createProject(name: "x") { id } }',
     "updateProject": 'mutation($prj: ID!) { updateProject(id: $prj, name: "x") { id } }',
     "deleteProject": "mutation($prj: ID!) { deleteProject(id: $prj) }",
@@ -679,7 +698,7 @@ def test_every_graphql_field_keeps_projects_apart_and_scopes_in_their_place(
     a, b = tenants
     document = GRAPHQL_READS.get(field) or GRAPHQL_CHANGES[field]
     names = {"db": a.database["id"], "snap": a.snapshot["id"], "prj": a.project["id"],
-             "key": a.key_ids["read"]}  # fmt: skip
+             "key": a.key_ids["read"], "op": a.operation_id}  # fmt: skip
     variables = {name: value for name, value in names.items() if f"${name}" in document}
     changing = field in GRAPHQL_CHANGES
 
@@ -690,13 +709,15 @@ def test_every_graphql_field_keeps_projects_apart_and_scopes_in_their_place(
         return
     if changing:
         assert codes(read) == ["FORBIDDEN"], read
-    if "$db" in document or "$snap" in document:
+    if "$db" in document or "$snap" in document or "$op" in document:
         expected = [] if field in ("health",) else ["NOT_FOUND"]
         assert codes(write) == expected, write
         if not changing:
             assert codes(read) == ["NOT_FOUND"], read
     elif field == "databases":
         assert read["data"]["databases"]["items"] == []
+    elif field == "createDatabaseAsync":  # an unknown version: refused before it starts
+        assert codes(read) == ["FORBIDDEN"] and codes(write) == ["VALIDATION_ERROR"], write
     elif field == "createDatabase":
         made = write["data"]["createDatabase"]["id"]
         assert call(server, b.keys["write"], "DELETE", f"/databases/{made}").status_code == 200
