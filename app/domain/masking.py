@@ -28,7 +28,8 @@ class MaskingService:
         if target.port is None:
             raise ValidationError(f"Database '{target.name}' has no port: it cannot be masked")
         listen = self.databases.provisioner.listen(engine, target.port)
-        command = engine.masking.command(engine.masking.script(rules, key), listen.port)
+        script = engine.masking.script(rules, key)
+        command = engine.masking.command(script, listen.port, target.database_name)
         result = await self.databases.guard(
             self.databases.provisioner.run_in(target.container_id, engine, command)
         )

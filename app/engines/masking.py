@@ -32,9 +32,9 @@ class MaskingDialect(ABC):
         then the compaction of the tables it touched."""
 
     @abstractmethod
-    def command(self, script: list[str], port: int) -> list[str]:
+    def command(self, script: list[str], port: int, database: str) -> list[str]:
         """Runs the batches inside the database's container (its engine listening on `port`)
-        as its administrator."""
+        as its administrator, in `database` (the one its connection URI names)."""
 
 
 def _tables(rules: Sequence[MaskRule]) -> list[str]:
@@ -59,11 +59,11 @@ class PostgresMasking(MaskingDialect):
         )
         return [rewrite, *compaction, "SELECT pg_switch_wal();", "CHECKPOINT;", "CHECKPOINT;"]
 
-    def command(self, script: list[str], port: int) -> list[str]:
+    def command(self, script: list[str], port: int, database: str) -> list[str]:
         # One -c per batch: VACUUM cannot run inside the transaction a multi-statement -c is.
         batches = [argument for batch in script for argument in ("-c", batch)]
         return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql",
-                "-p", str(port), "-U", "postgres", "-d", "postgres", *batches]  # fmt: skip
+                "-p", str(port), "-U", "postgres", "-d", database, *batches]  # fmt: skip
 
     @staticmethod
     def _replacement(rule: MaskRule, key: str) -> str:
@@ -88,9 +88,9 @@ class MariaDBMasking(MaskingDialect):
         rewrite = " ".join(["SET FOREIGN_KEY_CHECKS = 0;", *updates, "SET FOREIGN_KEY_CHECKS = 1;"])
         return [rewrite, *compaction, "FLUSH TABLES;"]
 
-    def command(self, script: list[str], port: int) -> list[str]:
+    def command(self, script: list[str], port: int, database: str) -> list[str]:
         return ["mariadb", "--no-defaults", "--socket=/run/mysqld/mysqld.sock", "--user=mysql",
-                "app", "-e", " ".join(script)]  # fmt: skip
+                database, "-e", " ".join(script)]  # fmt: skip
 
     @staticmethod
     def _replacement(rule: MaskRule, key: str) -> str:

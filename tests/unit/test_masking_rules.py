@@ -49,8 +49,9 @@ def test_postgres_masks_in_one_transaction_then_compacts() -> None:
     assert script[0].endswith("COMMIT;")
     assert 'VACUUM (FULL, ANALYZE) "app"."users";' in script
     assert 'VACUUM (FULL, ANALYZE) "users";' in script
-    command = dialect.command(script, 15432)
+    command = dialect.command(script, 15432, "app")
     assert command[command.index("-p") + 1] == "15432"
+    assert command[command.index("-d") + 1] == "app"  # the database the URI names
     assert command.count("-c") == len(script)  # VACUUM needs a batch of its own
 
 
