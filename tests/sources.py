@@ -66,16 +66,16 @@ def postgres_source(client: docker.DockerClient, image: str) -> Iterator[SourceS
         f"/tmp/pgdata/pg_hba.conf && exec postgres -D /tmp/pgdata -p {port} "
         "-c listen_addresses=127.0.0.1 -c fsync=off -k /tmp"
     )
-    container = client.containers.run(
+    container = client.containers.create(
         image,
         command=["sh", "-c", script],
         user="999:999",
         environment={"POSTGRES_PASSWORD": PASSWORD},
         labels={SOURCE_LABEL: uuid.uuid4().hex},
         network_mode="host",
-        detach=True,
     )
-    try:
+    try:  # started inside the try: a container that fails to start is removed too
+        container.start()
         _wait_for(port, "postgres")
         with psycopg.connect(_dsn(port, "postgres"), autocommit=True) as connection:
             connection.execute("CREATE DATABASE shop")
@@ -133,15 +133,15 @@ def mariadb_source(client: docker.DockerClient, image: str) -> Iterator[MariaDBS
         f"exec mariadbd --no-defaults --datadir=/tmp/db --port={port} "
         "--bind-address=127.0.0.1 --socket=/tmp/mysqld.sock --skip-name-resolve"
     )
-    container = client.containers.run(
+    container = client.containers.create(
         image,
         command=["sh", "-c", script],
         user="999:999",
         labels={SOURCE_LABEL: uuid.uuid4().hex},
         network_mode="host",
-        detach=True,
     )
-    try:
+    try:  # started inside the try: a container that fails to start is removed too
+        container.start()
         deadline = time.monotonic() + 60
         while True:
             try:
