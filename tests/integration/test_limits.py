@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docker
+import httpx
 import psycopg
 import pytest
 
@@ -52,46 +53,56 @@ def test_a_full_pool_refuses_new_work_and_keeps_serving(
     full_pool_server: Server, small_btrfs: Path
 ) -> None:
     with full_pool_server.client as api:
-        keeper = api.post("/databases", json={"name": "keeper", "type": "postgresql"}).json()[
-            "data"
-        ]
-        # The superuser, for CHECKPOINT: the table must be on disk before the pool fills.
-        bulky = api.post(
-            "/databases", json={"name": "bulky", "type": "postgresql", "superuser": True}
-        ).json()["data"]
-        with psycopg.connect(bulky["connection"]["uri"], autocommit=True) as connection:
-            connection.execute("CREATE TABLE blob AS SELECT md5(g::text) || repeat('x', 900) AS v "
-                               "FROM generate_series(1, 150000) g")  # fmt: skip
-            connection.execute("CHECKPOINT")
-        filler = small_btrfs / "filler"
         try:
-            fill(filler)
-            for path, body in (
-                ("/databases", {"name": "too-many", "type": "postgresql"}),
-                ("/databases/keeper/snapshots", {"name": "no-room"}),
-                ("/databases/keeper/branches", {"name": "no-room-branch"}),
-            ):
-                refused = api.post(path, json=body)
-                assert refused.status_code == 507, refused.text
-                assert refused.json()["error"]["code"] == "INSUFFICIENT_RESOURCES"
-                assert "storage pool is full" in refused.json()["error"]["message"]
-            assert api.get("/databases/keeper").json()["data"]["status"] == "running"
-            assert api.get("/health").status_code == 200
-            with psycopg.connect(keeper["connection"]["uri"], connect_timeout=5) as connection:
-                assert connection.execute("SELECT 1").fetchone() == (1,)
+            _fill_then_free(api, small_btrfs)
+        finally:  # whatever happened, the next test (or a rerun) starts from an empty pool
+            for name in ("keeper", "bulky", "fits-again"):
+                api.delete(f"/databases/{name}")
 
-            assert api.delete("/databases/bulky").status_code == 200
-            deadline = time.monotonic() + 60
-            while True:  # btrfs hands deleted extents back in the background
-                made = api.post("/databases", json={"name": "fits-again", "type": "postgresql"})
-                if made.status_code == 201 or time.monotonic() > deadline:
-                    break
-                time.sleep(1)
-            assert made.status_code == 201, made.text
-        finally:
-            filler.unlink(missing_ok=True)
-        for name in ("keeper", "fits-again"):
-            assert api.delete(f"/databases/{name}").status_code == 200
+
+def _fill_then_free(api: httpx.Client, small_btrfs: Path) -> None:
+    """Fill the pool with a database in use: new work is refused, the rest keeps serving;
+    deleting gives the space back."""
+    keeper = api.post("/databases", json={"name": "keeper", "type": "postgresql"}).json()["data"]
+    # The superuser, for CHECKPOINT: the table must be on disk before the pool fills.
+    bulky = api.post(
+        "/databases", json={"name": "bulky", "type": "postgresql", "superuser": True}
+    ).json()["data"]
+    with psycopg.connect(bulky["connection"]["uri"], autocommit=True) as connection:
+        connection.execute("CREATE TABLE blob AS SELECT md5(g::text) || repeat('x', 900) AS v "
+                           "FROM generate_series(1, 150000) g")  # fmt: skip
+        connection.execute("CHECKPOINT")
+    # A database in use: PostgreSQL writes a database's relation-cache file on its first
+    # connection, which a full disk refuses ("could not write init file").
+    with psycopg.connect(keeper["connection"]["uri"], connect_timeout=5) as connection:
+        assert connection.execute("SELECT 1").fetchone() == (1,)
+    filler = small_btrfs / "filler"
+    try:
+        fill(filler)
+        for path, body in (
+            ("/databases", {"name": "too-many", "type": "postgresql"}),
+            ("/databases/keeper/snapshots", {"name": "no-room"}),
+            ("/databases/keeper/branches", {"name": "no-room-branch"}),
+        ):
+            refused = api.post(path, json=body)
+            assert refused.status_code == 507, refused.text
+            assert refused.json()["error"]["code"] == "INSUFFICIENT_RESOURCES"
+            assert "storage pool is full" in refused.json()["error"]["message"]
+        assert api.get("/databases/keeper").json()["data"]["status"] == "running"
+        assert api.get("/health").status_code == 200
+        with psycopg.connect(keeper["connection"]["uri"], connect_timeout=5) as connection:
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+
+        assert api.delete("/databases/bulky").status_code == 200
+        deadline = time.monotonic() + 60
+        while True:  # btrfs hands deleted extents back in the background
+            made = api.post("/databases", json={"name": "fits-again", "type": "postgresql"})
+            if made.status_code == 201 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert made.status_code == 201, made.text
+    finally:
+        filler.unlink(missing_ok=True)
 
 
 def test_every_container_is_limited_and_unprivileged(
