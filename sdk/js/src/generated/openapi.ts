@@ -1064,6 +1064,8 @@ export interface components {
         /** @description A Webhook, plus its secret (in the create response only). */
         CreatedWebhook: {
             id: components["schemas"]["WebhookId"];
+            /** @description The project the webhook belongs to; always present. */
+            project_id?: components["schemas"]["ProjectId"];
             url: components["schemas"]["WebhookUrl"];
             events: components["schemas"]["WebhookEvents"];
             /** @constant */
