@@ -157,28 +157,39 @@ def test_a_database_cannot_write_past_its_disk_quota(quota_server: Server) -> No
     its WAL cannot grow) stops; the space it takes stays within the quota, and its neighbour
     keeps working."""
     with quota_server.client as api:
-        # The superuser, for CHECKPOINT: each round's writes reach the volume at once.
-        greedy = api.post(
-            "/databases", json={"name": "greedy", "type": "postgresql", "superuser": True}
-        )
-        neighbour = api.post("/databases", json={"name": "neighbour", "type": "postgresql"})
-        assert greedy.status_code == neighbour.status_code == 201
-        uri = greedy.json()["data"]["connection"]["uri"]
-        with (
-            pytest.raises(psycopg.Error),
-            psycopg.connect(uri, autocommit=True) as connection,
-        ):
-            connection.execute("CREATE TABLE blob (v text)")
-            connection.execute("ALTER TABLE blob ALTER v SET STORAGE EXTERNAL")  # no compression
-            for _ in range(40):  # 40 × ~8 MiB, well past 100 MiB
-                connection.execute("INSERT INTO blob SELECT string_agg(md5(random()::text), '') "
-                                   "FROM generate_series(1, 256), generate_series(1, 1000) g "
-                                   "GROUP BY g")  # fmt: skip
-                connection.execute("CHECKPOINT")
-        stats = api.get("/databases/greedy/stats").json()["data"]
-        assert stats["storage"]["figures"]["unique_bytes"] <= 110 * 1024**2
-        other = neighbour.json()["data"]["connection"]["uri"]
-        with psycopg.connect(other, autocommit=True) as connection:
-            connection.execute("CREATE TABLE fine AS SELECT 1 AS one")
-        for name in ("greedy", "neighbour"):
-            assert api.delete(f"/databases/{name}").status_code == 200
+        try:
+            _write_past_the_quota(api)
+        finally:  # whatever happened, a rerun starts from a server with no databases
+            for name in ("greedy", "neighbour"):
+                api.delete(f"/databases/{name}")
+
+
+def _write_past_the_quota(api: httpx.Client) -> None:
+    # The superuser, for CHECKPOINT: each round's writes reach the volume at once.
+    greedy = api.post(
+        "/databases", json={"name": "greedy", "type": "postgresql", "superuser": True}
+    )
+    assert greedy.status_code == 201, greedy.text
+    neighbour = api.post("/databases", json={"name": "neighbour", "type": "postgresql"})
+    assert neighbour.status_code == 201, neighbour.text
+    uri = greedy.json()["data"]["connection"]["uri"]
+    with (
+        pytest.raises(psycopg.Error),
+        psycopg.connect(uri, autocommit=True) as connection,
+    ):
+        connection.execute("CREATE TABLE blob (v text)")
+        connection.execute("ALTER TABLE blob ALTER v SET STORAGE EXTERNAL")  # no compression
+        for _ in range(40):  # 40 × ~8 MiB, well past 100 MiB
+            connection.execute("INSERT INTO blob SELECT string_agg(md5(random()::text), '') "
+                               "FROM generate_series(1, 256), generate_series(1, 1000) g "
+                               "GROUP BY g")  # fmt: skip
+            connection.execute("CHECKPOINT")
+    answer = api.get("/databases/greedy/stats")
+    assert answer.status_code == 200, answer.text
+    stats = answer.json()["data"]
+    assert stats["storage"]["figures"]["unique_bytes"] <= 110 * 1024**2, stats["storage"]
+    other = neighbour.json()["data"]["connection"]["uri"]
+    with psycopg.connect(other, autocommit=True) as connection:
+        connection.execute("CREATE TABLE fine AS SELECT 1 AS one")
+    for name in ("greedy", "neighbour"):
+        assert api.delete(f"/databases/{name}").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -238,6 +239,35 @@ def test_a_fresh_clone_shares_its_data_on_copy_on_write_backends(pool: StoragePo
             assert usage.unique_bytes < 5 * MIB
         else:
             assert usage.unique_bytes == usage.logical_bytes
+
+
+def test_measuring_a_volume_whose_files_come_and_go(pool: StoragePool) -> None:
+    """A running engine creates and removes files (WAL segments, temp files) while its volume
+    is measured: the measurement answers, it never fails on a file that vanished."""
+    volume = _volume_with_data(pool)
+    pool.create_snapshot(volume, "snap-000000000001")  # commits the steady data (ZFS: a txg)
+    churn_dir = pool.volume_path(volume) / "pg_wal"
+    churn_dir.mkdir()
+    stop = threading.Event()
+
+    def churn() -> None:
+        round_ = 0
+        while not stop.is_set():
+            batch = [churn_dir / f"{round_}-{n}" for n in range(50)]
+            for path in batch:
+                path.write_bytes(b"x" * 8192)
+            for path in batch:
+                path.unlink()
+            round_ += 1
+
+    churner = threading.Thread(target=churn)
+    churner.start()
+    try:
+        readings = [pool.volume_usage(volume) for _ in range(100)]
+    finally:
+        stop.set()
+        churner.join()
+    assert all(reading.logical_bytes >= MIB for reading in readings), readings[:3]
 
 
 def test_free_bytes_and_detection(pool: StoragePool) -> None:

@@ -4,9 +4,9 @@ Layout under the pool root (any directory on a btrfs filesystem):
 `volumes/<volume>` is a subvolume and `snapshots/<volume>/<snapshot>` a read-only snapshot of
 it. A btrfs snapshot shares extents with its source but does not depend on it, so snapshots and
 volumes with clones can be destroyed at any time: nothing ever raises `VolumeBusy` here.
-Space: `btrfs filesystem du` reports, per tree, the bytes its extents cover (logical) and the
-bytes no other subvolume references (unique); data still in the page cache counts once written
-back (btrfs commits every 30 s), and no quota groups are needed.
+Space: `measure.extent_usage`, the same FIEMAP reading `btrfs filesystem du` makes (it reports
+as exclusive what FIEMAP does not flag as shared), but in-process, so a file the running engine
+removes meanwhile is skipped instead of failing the measurement; no quota groups are needed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.drivers import shell
 from app.drivers.storage.base import DirectoryLayoutPool, SpaceUsage, StorageFailure
+from app.drivers.storage.measure import extent_usage
 
 
 class BtrfsPool(DirectoryLayoutPool):
@@ -58,10 +59,10 @@ class BtrfsPool(DirectoryLayoutPool):
         _delete_subvolume(self.snapshot_path(volume, snapshot))
 
     def volume_usage(self, volume: str) -> SpaceUsage:
-        return _tree_usage(self.volume_path(volume))
+        return extent_usage(self.volume_path(volume))
 
     def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
-        return _tree_usage(self.snapshot_path(volume, snapshot))
+        return extent_usage(self.snapshot_path(volume, snapshot))
 
     def _snapshot(self, source: Path, target: Path, read_only: bool) -> Path:
         if not source.is_dir():
@@ -75,14 +76,6 @@ class BtrfsPool(DirectoryLayoutPool):
         if target.exists():
             raise StorageFailure(f"{target} already exists")
         return target
-
-
-def _tree_usage(path: Path) -> SpaceUsage:
-    if not path.is_dir():
-        return SpaceUsage(logical_bytes=0, unique_bytes=0)
-    output = _btrfs("filesystem", "du", "-s", "--raw", str(path))
-    total, exclusive = output.splitlines()[1].split()[:2]
-    return SpaceUsage(logical_bytes=int(total), unique_bytes=int(exclusive))
 
 
 def _delete_subvolume(path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.drivers import shell
 from app.drivers.storage.base import DirectoryLayoutPool, SpaceUsage, StorageFailure
+from app.drivers.storage.measure import allocated_bytes
 
 
 class CopyPool(DirectoryLayoutPool):
@@ -41,11 +42,11 @@ class CopyPool(DirectoryLayoutPool):
         _remove_tree(self.snapshot_path(volume, snapshot))
 
     def volume_usage(self, volume: str) -> SpaceUsage:
-        size = _disk_usage(self.volume_path(volume))
+        size = allocated_bytes(self.volume_path(volume))
         return SpaceUsage(logical_bytes=size, unique_bytes=size)
 
     def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
-        size = _disk_usage(self.snapshot_path(volume, snapshot))
+        size = allocated_bytes(self.snapshot_path(volume, snapshot))
         return SpaceUsage(logical_bytes=size, unique_bytes=size)
 
     def _copy_tree(self, source: Path, target: Path) -> Path:
@@ -64,10 +65,3 @@ class CopyPool(DirectoryLayoutPool):
 def _remove_tree(path: Path) -> None:
     if path.exists():
         shutil.rmtree(path)
-
-
-def _disk_usage(path: Path) -> int:
-    if not path.exists():
-        return 0
-    output = shell.run(["du", "-s", "--block-size=1", str(path)])
-    return int(output.split()[0])
