@@ -103,6 +103,7 @@ def _wait_for(port: int, database: str) -> None:
             time.sleep(0.3)
 
 
+MARIADB_ORDERS = 3000
 MARIADB_BOOTSTRAP = f"""FLUSH PRIVILEGES;
 CREATE DATABASE shop;
 CREATE USER 'app'@'%' IDENTIFIED BY '{PASSWORD}';
@@ -110,6 +111,13 @@ GRANT ALL PRIVILEGES ON *.* TO 'app'@'%';
 CREATE TABLE shop.customers (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(200) UNIQUE);
 INSERT INTO shop.customers (email) VALUES ('a@example.com'), ('b@example.com');
 CREATE VIEW shop.customer_count AS SELECT count(*) AS n FROM shop.customers;
+CREATE TABLE shop.orders (id INT PRIMARY KEY AUTO_INCREMENT, total INT NOT NULL,
+  customer_email VARCHAR(200) NOT NULL, KEY by_total (total),
+  FOREIGN KEY (customer_email) REFERENCES shop.customers (email));
+SET SESSION max_recursive_iterations = 100000;
+INSERT INTO shop.orders (customer_email, total)
+  WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MARIADB_ORDERS})
+  SELECT IF(i % 2 = 0, 'a@example.com', 'b@example.com'), i FROM n;
 """
 
 

@@ -20,10 +20,17 @@ from app.engines.source_tools import (
     tree_bytes,
 )
 
+# mariadb-dump has no connect timeout of its own: the probe's client (which has) runs first.
 CLIENT = "--no-defaults --protocol=tcp --connect-timeout=5"
-SOURCE = f'MYSQL_PWD="$SRC_PASSWORD" {{tool}} {CLIENT} -h "$SRC_HOST" -P "$SRC_PORT" -u "$SRC_USER"'
+DUMPER = "--no-defaults --protocol=tcp"
+SOURCE = 'MYSQL_PWD="$SRC_PASSWORD" {tool} {options} -h "$SRC_HOST" -P "$SRC_PORT" -u "$SRC_USER"'
 TARGET = f'MYSQL_PWD="$DST_PASSWORD" mariadb {CLIENT} -h "$DST_HOST" -P "$DST_PORT" -u "$DST_USER"'
 DUMP_FILE = f"{SCRATCH}/dump.sql"
+# Views, routines, triggers and events name their source's definer, an account the new
+# database does not have (and may not name without SUPER): its own account defines them
+# instead. Row lines (`INSERT INTO` and continuation rows) are left as they are.
+DEFINER = r"DEFINER=(`[^`]*`(@`[^`]*`)?|CURRENT_USER(\(\))?)"
+OWN_DEFINER = shlex.quote(rf"/^(INSERT INTO |\()/!s/{DEFINER}/DEFINER=CURRENT_USER/g")
 NO_DUMP_TOOL = "STAGDB-NO-DUMP-TOOL"
 PROBE_QUERY = (
     "SELECT VERSION(), (SELECT COALESCE(SUM(data_length + index_length), 0) "
@@ -52,8 +59,9 @@ class MariaDBImport(SourceTool):
     def probe_command(self) -> list[str]:
         query = shlex.quote(PROBE_QUERY)
         # The login is tried first: a wrong password says so even where the tool is missing.
+        login = SOURCE.format(tool="mariadb", options=CLIENT)
         script = (
-            f'found=$({SOURCE.format(tool="mariadb")} -N -B -e {query} "$SRC_DB" 2>&1) '
+            f'found=$({login} -N -B -e {query} "$SRC_DB" 2>&1) '
             '|| { echo "$found"; exit 2; }\n'
             f"command -v mariadb-dump >/dev/null || {{ echo {NO_DUMP_TOOL}; exit 3; }}\n"
             'echo "$found"'
@@ -79,13 +87,13 @@ class MariaDBImport(SourceTool):
             + (["--no-data"] if what.schema_only else [])
         )
         tables = " ".join(shlex.quote(name) for name in what.tables)
-        dump = SOURCE.format(tool="mariadb-dump")
+        dump = SOURCE.format(tool="mariadb-dump", options=DUMPER)
         script = f"""set -e
 rm -f {DUMP_FILE}
 {dump} --single-transaction --quick --routines --triggers --events --hex-blob \\
   {options} "$SRC_DB" {tables} > {DUMP_FILE}
 echo "{PHASE_MARK}restore"
-{TARGET} "$DST_DB" < {DUMP_FILE}
+sed -E {OWN_DEFINER} {DUMP_FILE} | {TARGET} "$DST_DB"
 rm -f {DUMP_FILE}
 """
         return ["sh", "-c", script]

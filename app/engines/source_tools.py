@@ -78,6 +78,8 @@ class SourceTool(ABC):
 
     def explain(self, output: str, where: str) -> str:
         """A safe message for a failed probe or import, from the tool's output."""
+        if phase_of(output, "dump") == "restore":  # the source was read; loading it here failed
+            return f"The data read from {where} could not be loaded: {last_error_line(output)}"
         text = output.lower()
         if any(s in text for s in ("password authentication failed", "access denied",
                                    "authentication failed", "no password supplied")):  # fmt: skip

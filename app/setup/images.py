@@ -28,6 +28,7 @@ from app.drivers.runtime.base import INSTALL_LABEL
 
 BUILDABLE = ("postgresql", "mariadb")  # engines whose images this host's packages can make
 BUILT_FROM_HOST_LABEL = "io.stagdb.built-from-host"
+RECIPE_LABEL = "io.stagdb.recipe"  # the recipe's revision an image built here was made from
 PULL_TIMEOUT_S = 10.0
 LDD_TIMEOUT_S = 60.0
 SERVICE_ID = 999  # uid and gid of the service account in the official images
@@ -48,6 +49,7 @@ PGDATA = "/var/lib/postgresql/data"
 MARIADB_TOOLS = (
     "mariadbd", "mysqld", "mariadb-install-db", "mariadb", "mysql", "mariadb-admin", "mysqladmin",
     "my_print_defaults", "resolveip", "hostname", "awk", "dirname", "find", "uname",
+    "mariadb-dump", "mysqldump",  # imports from a source server run the engine's own dump tool
 )  # fmt: skip
 
 
@@ -65,6 +67,7 @@ class Recipe:
     trees: tuple[str, ...]  # host directories copied whole
     service_dirs: tuple[tuple[str, int], ...]  # (path, mode), owned by the service account
     changes: tuple[str, ...]  # Dockerfile instructions applied by `docker import`
+    revision: int  # raised when what the image holds changes: older builds are rebuilt
 
 
 def ensure_image(
@@ -76,14 +79,31 @@ def ensure_image(
     pull: bool = True,
     built_by: str | None = None,
 ) -> str:
-    """Make `tag` available to Docker; return "present", "pulled" or "built". With `pull`
-    off, no registry is asked (air-gapped hosts, tests)."""
+    """Make `tag` available to Docker; return "present", "pulled", "built" or "rebuilt" (an
+    image built here from an older recipe). With `pull` off, no registry is asked (air-gapped
+    hosts, tests)."""
     if image_exists(client, tag):
-        return "present"
+        if not _built_from_older_recipe(engine, version, tag, client):
+            return "present"
+        _build(engine, version, tag, client, log, built_by)
+        return "rebuilt"
     if pull and _pull(client, tag, log):
         return "pulled"
     _build(engine, version, tag, client, log, built_by)
     return "built"
+
+
+def _built_from_older_recipe(
+    engine: str, version: str, tag: str, client: docker.DockerClient
+) -> bool:
+    """An image this host built from an earlier revision of the engine's recipe, which the
+    host can build again (images pulled from a registry are kept as they are)."""
+    with _docker_errors(f"inspect image {tag}"):
+        labels = client.images.get(tag).labels or {}
+    if labels.get(BUILT_FROM_HOST_LABEL) != "true" or version not in host_versions(engine):
+        return False
+    built_from = labels.get(RECIPE_LABEL, "1")  # images from before revisions hold revision 1
+    return built_from != str(_recipe(engine, version).revision)
 
 
 def host_versions(engine: str) -> list[str]:
@@ -126,6 +146,7 @@ def _postgresql_recipe(major: str) -> Recipe:
             "EXPOSE 5432",
             'CMD ["postgres"]',
         ),
+        revision=1,
     )
 
 
@@ -137,6 +158,7 @@ def _mariadb_recipe() -> Recipe:
         trees=("/usr/share/mysql", "/usr/lib/mysql/plugin"),
         service_dirs=(("/var/lib/mysql", 0o755), ("/run/mysqld", 0o1777)),
         changes=(f"ENV PATH={STANDARD_PATH}", "EXPOSE 3306", 'CMD ["mariadbd"]'),
+        revision=2,  # 2: mariadb-dump
     )
 
 
@@ -242,7 +264,11 @@ def _build(
     recipe = _recipe(engine, version)
     rootfs = _assemble(recipe)
     repository, image_tag = parse_repository_tag(tag)
-    changes = [*recipe.changes, f"LABEL {BUILT_FROM_HOST_LABEL}=true"]
+    changes = [
+        *recipe.changes,
+        f"LABEL {BUILT_FROM_HOST_LABEL}=true",
+        f"LABEL {RECIPE_LABEL}={recipe.revision}",
+    ]
     if built_by is not None:  # the install that made it (images are shared, never removed)
         changes.append(f"LABEL {INSTALL_LABEL}={built_by}")
     with tempfile.TemporaryDirectory(prefix="stagdb-image-") as scratch:

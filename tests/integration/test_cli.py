@@ -91,7 +91,7 @@ def test_setup_makes_mariadb_available_too(cli_server: Server) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert any(
         line.startswith("setup: image mariadb:10.11: ")
-        and line.split(": ")[-1] in {"present", "built"}
+        and line.split(": ")[-1] in {"present", "built", "rebuilt"}
         for line in done.stdout.splitlines()
     ), done.stdout
 

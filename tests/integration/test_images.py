@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tarfile
 import tempfile
 import time
 import uuid
@@ -15,7 +16,13 @@ import docker.errors
 import pytest
 from docker.models.containers import Container
 
-from app.setup.images import BUILT_FROM_HOST_LABEL, ImageUnavailable, ensure_image, host_versions
+from app.setup.images import (
+    BUILT_FROM_HOST_LABEL,
+    RECIPE_LABEL,
+    ImageUnavailable,
+    ensure_image,
+    host_versions,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -230,3 +237,24 @@ def test_mariadb_image_installs_and_serves(
     assert exec_output(server, ["mariadb", "--no-defaults", *tcp, "-N", "-e", "select 1"]) == "1"
     via_socket = ["mariadb", "--no-defaults", "-u", "root", "-N", "-e", "select 2"]
     assert exec_output(server, via_socket) == "2"
+    dump = ["mariadb-dump", "--no-defaults", *tcp, "--no-data", "mysql", "db"]
+    assert "CREATE TABLE `db`" in exec_output(server, dump)
+
+
+def test_an_image_built_from_an_older_recipe_is_rebuilt(client: docker.DockerClient) -> None:
+    """A host upgraded to a recipe that adds tools (mariadb-dump, for imports) rebuilds the
+    image it made before; one already current is kept."""
+    tag = f"{TEST_REPOSITORY_PREFIX}postgresql:15-{uuid.uuid4().hex[:8]}"
+    repository, version = tag.rsplit(":", 1)
+    with tempfile.TemporaryDirectory() as scratch:
+        tarball = os.path.join(scratch, "rootfs.tar")
+        with tarfile.open(tarball, "w") as tar:
+            tar.add(__file__, arcname="only-file")
+        changes = [f"LABEL {BUILT_FROM_HOST_LABEL}=true", f"LABEL {RECIPE_LABEL}=0"]
+        client.api.import_image(src=tarball, repository=repository, tag=version, changes=changes)
+    older = client.images.get(tag).id
+    assert ensure_image("postgresql", "15", tag, client, log=lambda line: None) == "rebuilt"
+    rebuilt = client.images.get(tag)
+    assert rebuilt.id != older and rebuilt.labels[RECIPE_LABEL] != "0"
+    assert ensure_image("postgresql", "15", tag, client, log=lambda line: None) == "present"
+    client.images.remove(older)

@@ -12,11 +12,15 @@ from typing import Any
 import docker
 import httpx
 import psycopg
+import pymysql
 import pytest
 
+from app.drivers.runtime.base import DATABASE_LABEL
 from tests.conftest import Server, free_port
+from tests.integration.test_mariadb import connect, mariadb_image  # noqa: F401 - fixture
 from tests.sources import (
     LARGE_ROWS,
+    MARIADB_ORDERS,
     PASSWORD,
     MariaDBSource,
     SourceServer,
@@ -173,20 +177,21 @@ def test_a_server_of_another_engine_or_a_bad_source_is_refused(
 
 
 @pytest.fixture(scope="module")
-def maria_source(docker_client: docker.DockerClient) -> Iterator[MariaDBSource]:
-    with mariadb_source(docker_client, "mariadb:10.11") as server:
+def maria_source(
+    docker_client: docker.DockerClient,
+    mariadb_image: str,  # noqa: F811 - the fixture
+) -> Iterator[MariaDBSource]:
+    with mariadb_source(docker_client, mariadb_image) as server:
         yield server
 
 
 def test_mariadb_sources_are_probed_with_the_engines_own_client(
     api: httpx.Client, maria_source: MariaDBSource, source: SourceServer
 ) -> None:
-    """The login is checked against a real MariaDB server; this machine's mariadb image has
-    no mariadb-dump, which the probe reports instead of failing half-way."""
+    """The login is checked against a real MariaDB server before any work starts."""
     cases = [
         (maria_source.uri(password="wrong"), "refused the login"),
         (f"mariadb://app:x@127.0.0.1:{source.port}/shop", "does not answer as MariaDB"),
-        (maria_source.uri(), "mariadb-dump"),
     ]
     for uri, expected in cases:
         body = {"name": "maria-imported", "type": "mariadb", "source": {"uri": uri}}
@@ -202,6 +207,58 @@ def test_mariadb_sources_are_probed_with_the_engines_own_client(
     refused = api.post("/databases", json=body)
     assert refused.status_code == 400
     assert "does not answer as PostgreSQL" in refused.json()["error"]["message"], refused.text
+
+
+def test_a_mariadb_source_is_imported_with_mariadb_dump_and_masked_before_it_runs(
+    api: httpx.Client, maria_source: MariaDBSource, docker_client: docker.DockerClient
+) -> None:
+    """mariadb-dump in the engine's image copies tables, keys and views; masking rules given
+    on create are applied before the database runs, keeping the unique and foreign keys."""
+    rules = [
+        {"table": "customers", "column": "email", "with": "email"},
+        {"table": "orders", "column": "customer_email", "with": "email"},
+    ]
+    body = {
+        "name": "maria-imported",
+        "type": "mariadb",
+        "source": {"uri": maria_source.uri()},
+        "masking_rules": rules,
+    }
+    made = api.post("/databases", json=body, headers={"Prefer": "wait=300"})
+    try:
+        assert made.status_code == 201, made.text
+        database = made.json()["data"]
+        assert database["status"] == "running" and database["masked"] is True
+        assert PASSWORD not in made.text
+        with connect(database["connection"]["uri"]) as connection, connection.cursor() as cursor:
+
+            def answer(query: str) -> tuple[Any, ...]:
+                cursor.execute(query)
+                return tuple(cursor.fetchall())
+
+            assert answer("SELECT n FROM customer_count") == ((2,),)
+            assert answer("SELECT count(*), sum(total) FROM orders") == (
+                (MARIADB_ORDERS, MARIADB_ORDERS * (MARIADB_ORDERS + 1) // 2),
+            )
+            emails = answer("SELECT email FROM customers ORDER BY id")
+            assert len({email for (email,) in emails}) == 2
+            assert not {"a@example.com", "b@example.com"} & {email for (email,) in emails}
+            joined = "SELECT count(*) FROM orders JOIN customers ON email = customer_email"
+            assert answer(joined) == ((MARIADB_ORDERS,),)
+            keys = {row[2] for row in answer("SHOW INDEX FROM orders")}
+            assert {"PRIMARY", "by_total", "customer_email"} <= keys
+            with pytest.raises(pymysql.err.IntegrityError):
+                cursor.execute("INSERT INTO orders (customer_email, total) VALUES ('x@y.z', 1)")
+        (container,) = docker_client.containers.list(
+            filters={"label": f"{DATABASE_LABEL}={database['id']}"}
+        )
+        data_dir = f"/var/lib/mysql/{database['connection']['database']}"
+        for table in ("customers", "orders"):
+            raw = container.exec_run(["cat", f"{data_dir}/{table}.ibd"])
+            assert raw.exit_code == 0, raw.output[-300:]
+            assert b"@example.com" not in raw.output, f"an original value is left in {table}"
+    finally:
+        api.delete("/databases/maria-imported")
 
 
 def test_refresh_swaps_in_fresh_data_keeping_the_uri_and_the_old_data(

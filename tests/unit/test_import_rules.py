@@ -3,6 +3,7 @@ commands and their progress, and `Prefer` headers."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from starlette.requests import Request
 
 from app.api.long_calls import Preference, preference
 from app.domain.sources import parse_source
-from app.engines.mariadb_import import MariaDBImport
+from app.engines.mariadb_import import OWN_DEFINER, MariaDBImport
 from app.engines.pg_import import PgImport
 from app.engines.source_tools import ImportFilter, SourceFacts, SourceRefused, last_error_line
 from app.errors import ValidationError
@@ -93,6 +94,8 @@ def test_failures_are_explained_without_the_tools_noise() -> None:
     assert last_error_line("pg_restore: processing\npg_restore: error: x\nlast") == (
         "pg_restore: error: x"
     )
+    loading = "STAGDB-PHASE restore\nERROR 1227 (42000): Access denied; you need SUPER"
+    assert MARIA.explain(loading, where).startswith(f"The data read from {where} could not be")
 
 
 def test_commands_carry_no_credentials_and_quote_names() -> None:
@@ -135,3 +138,19 @@ def test_prefer_headers_are_read_as_rfc_7240_says() -> None:
     for bad in ("wait=soon", "wait=-1", "wait=99999"):
         with pytest.raises(ValidationError, match="wait"):
             preference(request_with(bad))
+
+
+def test_mariadb_objects_are_defined_by_the_new_databases_own_account() -> None:
+    """A source's definers do not exist here; row data that merely looks like one is kept."""
+    dump = "\n".join([
+        "/*!50013 DEFINER=`prod`@`%` SQL SECURITY DEFINER */",
+        "/*!50001 CREATE ALGORITHM=UNDEFINED DEFINER=`` SQL SECURITY DEFINER VIEW `v` AS */;",
+        "INSERT INTO `notes` VALUES (1,'DEFINER=`a`@`b`'),",
+        "(2,'DEFINER=`c`@`d`');",
+    ])  # fmt: skip
+    rewritten = subprocess.run(
+        f"sed -E {OWN_DEFINER}", shell=True, input=dump, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert rewritten[0] == "/*!50013 DEFINER=CURRENT_USER SQL SECURITY DEFINER */"
+    assert "DEFINER=CURRENT_USER SQL SECURITY DEFINER VIEW" in rewritten[1]
+    assert rewritten[2:] == dump.splitlines()[2:]
