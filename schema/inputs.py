@@ -136,11 +136,34 @@ class UpdateDatabaseInput:
     protected: bool | None = UNSET
     auto_stop_after: str | None = UNSET
     snapshot_schedule: SnapshotScheduleInput | None = UNSET
+    refresh_schedule: RefreshScheduleInput | None = strawberry.field(
+        default=UNSET,
+        description="Refresh from the database's source on this rhythm (null: never, and "
+        "forget the source's credentials)",
+    )
+    source: ImportSourceInput | None = strawberry.field(
+        default=UNSET,
+        description="With refreshSchedule: the server to refresh from (needed when the "
+        "database keeps no source credentials)",
+    )
+
+    def changes_refresh(self) -> bool:
+        return self.refresh_schedule is not UNSET or self.source is not UNSET
+
+    def refresh_spec(self) -> dict[str, Any] | None:
+        return {"every": self.refresh_schedule.every} if self.refresh_schedule else None
+
+    def source_spec(self) -> dict[str, Any] | None:
+        return self.source.as_dict() if self.source else None
 
     def request(self) -> UpdateDatabase:
         given = _given(self)
         upkeep = _upkeep(given)
-        given = {key: value for key, value in given.items() if key not in upkeep}
+        given = {
+            key: value
+            for key, value in given.items()
+            if key not in upkeep and key not in {"refresh_schedule", "source"}
+        }
         if isinstance(given.get("resources"), ResourcesInput):
             given["resources"] = given["resources"].as_dict()
         if "masking_rules" in given:

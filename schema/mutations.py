@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import strawberry
 
@@ -100,8 +101,18 @@ class Mutation(AdminMutations):
         self, info: Info, id: strawberry.ID, input: UpdateDatabaseInput
     ) -> Database:
         await charge(info, "database.update")
-        service = info.context.services.databases
-        return Database.of(await domain(lambda: to_completion(service.update(id, input.request()))))
+        services = info.context.services
+        request = input.request()
+        if input.changes_refresh():
+            change = await domain(
+                lambda: services.imports.refresh_change(
+                    id, input.refresh_spec(), input.source_spec()
+                )
+            )
+            request = replace(request, refresh=change)
+        return Database.of(
+            await domain(lambda: to_completion(services.databases.update(id, request)))
+        )
 
     @strawberry.mutation(description="Deletes a database; cascade also deletes its branches")
     async def delete_database(self, info: Info, id: strawberry.ID, cascade: bool = False) -> bool:

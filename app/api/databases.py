@@ -20,8 +20,10 @@ CREATE_FIELDS = {
     "refresh_schedule", "masking_rules", *UPKEEP_FIELDS,
 }  # fmt: skip
 UPDATE_FIELDS = {
-    "name", "description", "resources", "type", "version", "masking_rules", *UPKEEP_FIELDS,
+    "name", "description", "resources", "type", "version", "masking_rules", "refresh_schedule",
+    "source", *UPKEEP_FIELDS,
 }  # fmt: skip
+REFRESH_FIELDS = frozenset({"refresh_schedule", "source"})
 
 
 def _service(request: Request) -> DatabaseService:
@@ -71,7 +73,13 @@ async def get_database(request: Request) -> Response:
 async def update_database(request: Request) -> Response:
     body = await json_object(request, UPDATE_FIELDS, required=set())
     upkeep = split_off(body, UPKEEP_FIELDS)
-    update = UpdateDatabase(**body, fields=frozenset(body), upkeep=upkeep)
+    schedule = split_off(body, REFRESH_FIELDS)
+    refresh = None
+    if schedule:
+        refresh = await request.app.state.services.imports.refresh_change(
+            request.path_params["id"], schedule.get("refresh_schedule"), schedule.get("source")
+        )
+    update = UpdateDatabase(**body, fields=frozenset(body), upkeep=upkeep, refresh=refresh)
     view = await to_completion(_service(request).update(request.path_params["id"], update))
     return ok(render.database(view), "Database updated successfully")
 

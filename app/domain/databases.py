@@ -27,6 +27,7 @@ from app.domain.pagination import Page, PageRequest
 from app.domain.ports import candidate_ports
 from app.domain.provisioning import DRIVER_FAILURES, Placement, Provisioner, pool_is_full
 from app.domain.quotas import ProjectQuotas
+from app.domain.refresh_schedules import RefreshChange
 from app.domain.resources import Resources, format_memory, parse_resources
 from app.domain.rollback import Rollback
 from app.domain.tenancy import visible
@@ -158,6 +159,7 @@ class UpdateDatabase:
     fields: frozenset[str] = frozenset()
     upkeep: Mapping[str, object] = field(default_factory=dict)
     masking_rules: object = None
+    refresh: RefreshChange | None = None  # checked beforehand (ImportService.refresh_change)
 
 
 @dataclass(frozen=True)
@@ -448,6 +450,9 @@ class DatabaseService:
                 masking = columns_for(rules, row.masking_key)
                 for column, value in masking.items():
                     setattr(row, column, value)
+            refresh = request.refresh.columns if request.refresh else {}
+            for column, value in refresh.items():
+                setattr(row, column, value)
             if resources != current:
                 await self._apply_resources(row, current, resources)
             try:
@@ -455,7 +460,7 @@ class DatabaseService:
                     row,
                     "updated",
                     ["name", "description", "memory_bytes", "cpus", "settings", "container_id",
-                     *upkeep.columns(), *masking],
+                     *upkeep.columns(), *masking, *refresh],
                     error=row.error,
                 )  # fmt: skip
             except IntegrityError:

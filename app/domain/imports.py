@@ -14,9 +14,9 @@ from pathlib import Path
 
 from app.domain import operations
 from app.domain.databases import CreateDatabase, DatabaseService
-from app.domain.durations import format_duration, parse_duration
 from app.domain.masking import MaskingService
 from app.domain.masking_rules import rules_of
+from app.domain.refresh_schedules import RefreshChange, recorded, refresh_every, remembered
 from app.domain.sources import Source, parse_source
 from app.domain.views import DatabaseView
 from app.drivers.runtime.base import Mount
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 30.0
 PROGRESS_POLL_S = 1.0
-MIN_REFRESH_EVERY_S = 60
 
 
 class ImportService:
@@ -86,6 +85,29 @@ class ImportService:
             )
         kept = {k: v for k, v in (row.source_options or {}).items() if k != "uri"}
         return parse_source({**kept, "uri": row.source_uri}, engine.name, engine.importer)
+
+    async def refresh_change(
+        self, ref: str, schedule: object, source_spec: object
+    ) -> RefreshChange:
+        """What an update of `refresh_schedule` (with `source`, when the database keeps no
+        credentials or should read from another server) writes; checked, nothing written."""
+        row = await self.databases.find(ref)
+        every_s = refresh_every(schedule)
+        if every_s is None:
+            if source_spec is not None:
+                raise ValidationError('"source" on update goes with a refresh_schedule')
+            return RefreshChange({"refresh_every_s": None, "source_uri": None})
+        if source_spec is None:
+            if row.source_uri is None:
+                raise ValidationError(
+                    f"Database '{row.name}' keeps no source credentials to refresh from: "
+                    'send "source": {"uri": ...} with the refresh_schedule'
+                )
+            return RefreshChange({"refresh_every_s": every_s})
+        engine = self.databases.catalog.engine(row.engine)
+        source = parse_source(source_spec, engine.name, engine.importer)
+        await self.probe(engine, row.version, source)
+        return RefreshChange(remembered(source, every_s))
 
     async def probe(self, engine: Engine, version: str, source: Source) -> SourceFacts:
         """Log in to the source with the engine's own client: a clear VALIDATION_ERROR when
@@ -188,39 +210,10 @@ def _figures(progress: Progress) -> dict[str, object]:
     }
 
 
-def refresh_every(value: object) -> int | None:
-    """A `refresh_schedule` ({"every": "<duration>"}, or null) in seconds."""
-    if value is None:
-        return None
-    if not isinstance(value, dict) or set(value) != {"every"}:
-        raise ValidationError('refresh_schedule must be {"every": "<duration>"} or null')
-    every_s = parse_duration(value["every"], "refresh_schedule.every")
-    if every_s < MIN_REFRESH_EVERY_S:
-        raise ValidationError(
-            f"refresh_schedule.every must be at least {format_duration(MIN_REFRESH_EVERY_S)}"
-        )
-    return every_s
-
-
 def remember(row: Database, source: Source, every_s: int | None) -> None:
     """Keep where `row`'s data came from; its credentials only while a schedule needs them."""
-    row.source_options = {"uri": source.shown, **recorded(source)}
-    row.source_uri = source.uri if every_s is not None else None
-    row.refresh_every_s = every_s
-
-
-def recorded(source: Source) -> dict[str, object]:
-    """The source's options as its operation keeps them (names only, no credentials)."""
-    what = source.what
-    chosen = {
-        "schemas": list(what.schemas),
-        "exclude_schemas": list(what.exclude_schemas),
-        "tables": list(what.tables),
-        "exclude_tables": list(what.exclude_tables),
-    }
-    return {name: value for name, value in chosen.items() if value} | (
-        {"schema_only": True} if what.schema_only else {}
-    )
+    for column, value in remembered(source, every_s).items():
+        setattr(row, column, value)
 
 
 def _scrub(output: str, source: Source) -> str:

@@ -343,3 +343,55 @@ def test_refresh_needs_a_source(api: httpx.Client, source: SourceServer) -> None
         while api.delete("/databases/imported-once").status_code == 409:
             assert time.monotonic() < deadline
             time.sleep(0.5)
+
+
+def test_a_refresh_schedule_is_set_changed_and_cleared_by_update(
+    api: httpx.Client, server: Server, source: SourceServer
+) -> None:
+    """PUT sets a schedule (with the source when no credentials are kept: probed first),
+    changes its rhythm, and null clears it and forgets the credentials; GraphQL alike."""
+    made = api.post(
+        "/databases?wait=true",
+        json={"name": "sched-later", "type": "postgresql",
+              "source": {"uri": source.uri(), "schema_only": True}},
+    )  # fmt: skip
+    try:
+        assert made.status_code == 201, made.text
+        assert made.json()["data"]["refresh_schedule"] is None
+        every_hour = {"refresh_schedule": {"every": "1h"}}
+        refused = api.put("/databases/sched-later", json=every_hour)
+        assert refused.status_code == 400
+        assert "keeps no source credentials" in refused.json()["error"]["message"]
+        wrong = {**every_hour, "source": {"uri": source.uri().replace(PASSWORD, "wrong")}}
+        refused = api.put("/databases/sched-later", json=wrong)
+        assert refused.status_code == 400
+        assert "refused the login" in refused.json()["error"]["message"]
+        lonely = api.put("/databases/sched-later", json={"source": {"uri": source.uri()}})
+        assert lonely.status_code == 400
+        assert "goes with a refresh_schedule" in lonely.json()["error"]["message"]
+        assert api.get("/databases/sched-later").json()["data"]["refresh_schedule"] is None
+
+        given = {**every_hour, "source": {"uri": source.uri(), "schema_only": True}}
+        scheduled = api.put("/databases/sched-later", json=given)
+        assert scheduled.status_code == 200, scheduled.text
+        assert scheduled.json()["data"]["refresh_schedule"] == {"every": "1h"}
+        assert PASSWORD not in scheduled.text
+        query = (
+            "mutation($id: ID!, $input: UpdateDatabaseInput!) "
+            "{ updateDatabase(id: $id, input: $input) { refreshSchedule { every } } }"
+        )
+        changed = api.post(
+            server.base_url.removesuffix("/v1") + "/graphql",
+            json={"query": query, "variables": {
+                "id": "sched-later", "input": {"refreshSchedule": {"every": "2h"}}}},
+        )  # fmt: skip
+        assert changed.json() == {
+            "data": {"updateDatabase": {"refreshSchedule": {"every": "2h"}}}
+        }, changed.text
+        cleared = api.put("/databases/sched-later", json={"refresh_schedule": None})
+        assert cleared.status_code == 200, cleared.text
+        assert cleared.json()["data"]["refresh_schedule"] is None
+        again = api.put("/databases/sched-later", json=every_hour)
+        assert "keeps no source credentials" in again.json()["error"]["message"]
+    finally:
+        api.delete("/databases/sched-later")
