@@ -889,6 +889,10 @@ export interface components {
         UpdateDatabaseRequest: {
             /** @description New masking rules for the copies it hands out from now on; null clears them. */
             masking_rules?: components["schemas"]["MaskingRules"] | null;
+            /** @description Refresh from the database's source on this rhythm. A database that keeps no source credentials (imported without a schedule) needs `source` with it. Null: no schedule, and the kept credentials are forgotten. */
+            refresh_schedule?: components["schemas"]["RefreshSchedule"] | null;
+            /** @description Only with `refresh_schedule`: the server to refresh from from now on; it is probed (reachable, the login accepted, the right engine and version) before anything changes, and kept sealed for the schedule. */
+            source?: components["schemas"]["ImportSource"];
             name?: components["schemas"]["DatabaseName"];
             /** @description Free text; null is stored as "". */
             description?: string | null;
