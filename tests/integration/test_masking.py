@@ -11,9 +11,11 @@ from typing import Any
 import docker
 import httpx
 import psycopg
+import pymysql
 import pytest
 
 from app.drivers.runtime.base import DATABASE_LABEL
+from tests.integration.test_mariadb import connect, mariadb_image  # noqa: F401 - fixture
 
 ORIGINALS = ["alice@corp.example", "bob@corp.example", "Alice Liddell", "+44 20 7946 0000",
              "123-45-6789"]  # fmt: skip
@@ -137,3 +139,75 @@ def test_mask_false_is_a_recorded_choice_and_bad_rules_are_refused(
     assert api.get("/databases/mask-fails").status_code == 404
     cleared = api.put("/databases/mask-src", json={"masking_rules": None})
     assert cleared.json()["data"]["masking_rules"] is None
+
+
+MARIADB_SETUP = [
+    "CREATE TABLE customers (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(200) NOT NULL "
+    "UNIQUE, name VARCHAR(200), ssn VARCHAR(20))",
+    "CREATE TABLE orders (id INT PRIMARY KEY AUTO_INCREMENT, total INT, customer_email "
+    "VARCHAR(200) NOT NULL, FOREIGN KEY (customer_email) REFERENCES customers (email))",
+    "INSERT INTO customers (email, name, ssn) VALUES ('alice@corp.example', 'Alice Liddell', "
+    "'123-45-6789'), ('bob@corp.example', 'Bob Builder', '987-65-4321')",
+    "INSERT INTO orders (customer_email, total) SELECT email, id FROM customers",
+]
+MARIADB_RULES = [
+    {"table": "customers", "column": "email", "with": "email"},
+    {"table": "customers", "column": "name", "with": "name"},
+    {"table": "customers", "column": "ssn", "with": "null"},
+    {"table": "orders", "column": "customer_email", "with": "email"},
+]
+
+
+def test_a_mariadb_branch_is_masked_before_it_runs_and_keeps_its_keys(
+    api: httpx.Client,
+    mariadb_image: str,  # noqa: F811 - the fixture
+    docker_client: docker.DockerClient,
+) -> None:
+    created = api.post("/databases", json={"name": "mask-maria", "type": "mariadb"})
+    assert created.status_code == 201, created.text
+    try:
+        parent_uri = created.json()["data"]["connection"]["uri"]
+        with connect(parent_uri) as connection, connection.cursor() as cursor:
+            for statement in MARIADB_SETUP:
+                cursor.execute(statement)
+            connection.commit()
+        ruled = api.put("/databases/mask-maria", json={"masking_rules": MARIADB_RULES})
+        assert ruled.status_code == 200, ruled.text
+        branch = api.post("/databases/mask-maria/branches", json={"name": "mask-maria-b"})
+        assert branch.status_code == 201, branch.text
+        masked = branch.json()["data"]
+        assert masked["masked"] is True and masked["status"] == "running"
+
+        def answer(uri: str, query: str) -> tuple[Any, ...]:
+            with connect(uri) as connection, connection.cursor() as cursor:
+                cursor.execute(query)
+                return tuple(cursor.fetchall())
+
+        uri = masked["connection"]["uri"]
+        everything = answer(uri, "SELECT email, name, ssn FROM customers UNION ALL "
+                                 "SELECT customer_email, total, NULL FROM orders")  # fmt: skip
+        shown = repr(everything)
+        assert not [value for value in ORIGINALS if value in shown]
+        assert "corp.example" not in shown
+        joined = "SELECT count(*) FROM orders JOIN customers ON email = customer_email"
+        assert answer(uri, joined) == ((2,),)
+        assert answer(uri, "SELECT count(DISTINCT email), count(ssn) FROM customers") == ((2, 0),)
+        with (
+            connect(uri) as connection,
+            connection.cursor() as cursor,
+            pytest.raises(pymysql.err.IntegrityError),
+        ):
+            cursor.execute("INSERT INTO orders (customer_email, total) VALUES ('x@y.z', 1)")
+        (container,) = docker_client.containers.list(
+            filters={"label": f"{DATABASE_LABEL}={masked['id']}"}
+        )
+        for table in ("customers", "orders"):
+            path = f"/var/lib/mysql/{masked['connection']['database']}/{table}.ibd"
+            raw = container.exec_run(["cat", path])
+            assert raw.exit_code == 0, raw.output[-300:]
+            assert b"corp.example" not in raw.output, f"an original value is left in {table}"
+        assert answer(parent_uri, "SELECT email FROM customers WHERE id = 1") == (
+            ("alice@corp.example",),
+        )
+    finally:
+        api.delete("/databases/mask-maria?cascade=true")
