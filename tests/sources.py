@@ -4,12 +4,19 @@ indexes, sequences, views and a large table."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import pwd
 import shlex
+import shutil
+import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import docker
 import psycopg
@@ -164,3 +171,65 @@ def mariadb_source(client: docker.DockerClient, image: str) -> Iterator[MariaDBS
         yield MariaDBSource(port)
     finally:
         container.remove(force=True, v=True)
+
+
+# PostgreSQL refuses to run as root, and initdb wants an account it can look up.
+NOBODY = pwd.getpwnam("nobody")
+
+
+@dataclass(frozen=True)
+class NewerPostgres:
+    port: int
+    version: str
+
+    def uri(self) -> str:
+        return f"postgresql://postgres:{PASSWORD}@127.0.0.1:{self.port}/shop"
+
+
+@contextmanager
+def newer_postgres_source() -> Iterator[NewerPostgres]:
+    """A real PostgreSQL of a newer major version than this host's images (16, from the
+    `pgserver` wheel's own build), run as a host process with a `shop` database."""
+    spec = importlib.util.find_spec("pgserver")
+    assert spec is not None and spec.submodule_search_locations, "pip install pgserver"
+    binaries = Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+    home = Path(tempfile.mkdtemp(prefix="stagdb-newer-pg-"))  # in /tmp: nobody reaches it
+    as_nobody = {"user": NOBODY.pw_uid, "group": NOBODY.pw_gid, "extra_groups": [NOBODY.pw_gid]}
+    server = None
+    try:
+        os.chown(home, NOBODY.pw_uid, NOBODY.pw_gid)
+        (home / "pw").write_text(PASSWORD)
+        os.chown(home / "pw", NOBODY.pw_uid, NOBODY.pw_gid)
+        subprocess.run(
+            [binaries / "initdb", "-D", home / "data", "-U", "postgres",
+             "--auth=scram-sha-256", f"--pwfile={home / 'pw'}"],
+            check=True, capture_output=True, **as_nobody,  # type: ignore[call-overload]
+        )  # fmt: skip
+        port = free_port()
+        server = subprocess.Popen(
+            [binaries / "postgres", "-D", home / "data", "-p", str(port), "-k", home,
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **as_nobody,  # type: ignore[call-overload]
+        )  # fmt: skip
+        yield NewerPostgres(port, _create_shop(server, port))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        shutil.rmtree(home)
+
+
+def _create_shop(server: subprocess.Popen[bytes], port: int) -> str:
+    """Wait for the server, make its `shop` database and answer its version."""
+    admin = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with psycopg.connect(admin, autocommit=True, connect_timeout=2) as connection:
+                connection.execute("CREATE DATABASE shop")
+                (version,) = connection.execute("SHOW server_version").fetchall()[0]
+                return str(version)
+        except psycopg.OperationalError:
+            assert server.poll() is None, "the newer PostgreSQL exited"
+            assert time.monotonic() < deadline, "the newer PostgreSQL did not start"
+            time.sleep(0.2)

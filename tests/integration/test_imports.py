@@ -25,6 +25,7 @@ from tests.sources import (
     MariaDBSource,
     SourceServer,
     mariadb_source,
+    newer_postgres_source,
     postgres_source,
 )
 
@@ -149,6 +150,25 @@ def test_unusable_sources_are_refused_quickly_leaving_nothing(
     assert server.leftover_volumes() == [] or all(
         api.get(f"/databases/{v}").status_code == 200 for v in server.leftover_volumes()
     )
+
+
+def test_a_source_of_a_newer_major_version_is_refused_leaving_nothing(
+    api: httpx.Client, server: Server
+) -> None:
+    """A real PostgreSQL 16 source for a PostgreSQL 15 database: pg_restore could not read
+    its dump, so the create is refused at once, naming both versions."""
+    with newer_postgres_source() as newer:
+        body = {"name": "not-imported", "type": "postgresql", "source": {"uri": newer.uri()}}
+        refused = api.post("/databases", json=body)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["code"] == "VALIDATION_ERROR"
+    message = refused.json()["error"]["message"]
+    major = newer.version.split(".")[0]
+    assert major == "16"
+    assert f"runs postgresql {major}, newer than this database's 15" in message, message
+    assert PASSWORD not in refused.text
+    assert api.get("/databases/not-imported").status_code == 404
+    assert server.leftover_volumes() == []
 
 
 def test_a_server_of_another_engine_or_a_bad_source_is_refused(
