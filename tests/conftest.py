@@ -388,3 +388,21 @@ def branching_server(
 def api(server: Server) -> Iterator[httpx.Client]:
     with server.client as client:
         yield client
+
+
+SERVER_LOG_TAIL_LINES = 60
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report carries the end of each server log it used: what the server
+    said at the moment is gone once its fixture tears down."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    for name, value in getattr(item, "funcargs", {}).items():
+        if isinstance(value, Server) and value.log_path.is_file():
+            lines = value.log_path.read_text(errors="replace").splitlines()
+            tail = "\n".join(lines[-SERVER_LOG_TAIL_LINES:])
+            report.sections.append((f"server log of `{name}` (last lines)", tail))
