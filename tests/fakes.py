@@ -114,7 +114,7 @@ class FakeRuntime:
         return self._get(container_id).info
 
     def list_managed(self) -> list[ContainerInfo]:
-        return [c.info for c in self.containers.values()]
+        return [c.info for c in list(self.containers.values())]
 
     def watch(self, on_event: object, stop: Event) -> None:
         stop.wait()
@@ -126,13 +126,14 @@ class FakeRuntime:
         return []
 
     def of_database(self, database_id: str) -> FakeContainer | None:
-        for container in self.containers.values():
+        for container in list(self.containers.values()):
             if container.info.labels.get(DATABASE_LABEL) == database_id:
                 return container
         return None
 
     def _find(self, ref: str) -> FakeContainer | None:
-        for container in self.containers.values():
+        # A copy: the service calls the runtime from several threads at once.
+        for container in list(self.containers.values()):
             if ref in (container.info.id, container.info.name):
                 return container
         return None

@@ -9,13 +9,14 @@ record changes is undone, in reverse order, when a later one fails.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService, refuse_if_protected
 from app.domain.ids import new_id
 from app.domain.rollback import Rollback
+from app.domain.side_by_side import both
 from app.domain.snapshots import READY, SnapshotService
 from app.domain.views import DatabaseView
 from app.errors import ResourceBusyError, ValidationError
@@ -96,24 +97,29 @@ class PromotionService:
         rollback = Rollback()
         try:
             branch_volume, branch_ran = branch.volume, branch.status == lifecycle.RUNNING
-            await self._take_down(branch)
+            parent_volume, parent_ran = parent.volume, parent.status == lifecycle.RUNNING
+            # Pushed before the engines stop, side by side: one that fails midway comes back too.
             rollback.push(
                 "bring the branch back",
                 lambda: self._bring_back(branch, branch_volume, branch_ran),
             )
-            kept = await self._copy_for_branch(branch, rollback) if keep else None
-            parent_volume, parent_ran = parent.volume, parent.status == lifecycle.RUNNING
-            await self._take_down(parent)
             rollback.push(
                 "bring the parent back",
                 lambda: self._bring_back(parent, parent_volume, parent_ran),
             )
-            # Taken with the parent's engine stopped: it holds every write it ever accepted.
-            pre = await self._keep_parent_data(parent, branch)
-            rollback.push("drop the pre-promote snapshot", lambda: self._drop(pre))
-            await self._serve(parent, branch_volume, branch.password, parent.status)
+            await both(self._take_down(branch), self._take_down(parent))
+            kept = await self._copy_for_branch(branch, rollback) if keep else None
+            # The parent's stopped data is kept while the parent starts on the branch's.
+            _, parent.container_id = await both(
+                self._keep_parent_data(parent, branch, rollback),
+                self._serve(parent, branch_volume, branch.password, parent.status),
+            )
+            parent.volume = branch_volume
             if kept is not None:
-                await self._serve(branch, kept.volume, branch.password, branch.status)
+                branch.container_id = await self._serve(
+                    branch, kept.volume, branch.password, branch.status
+                )
+                branch.volume = kept.volume
             await self.databases.change(
                 parent,
                 "promoted",
@@ -125,13 +131,18 @@ class PromotionService:
             raise
         await self._settle(parent, branch, kept)
 
-    async def _keep_parent_data(self, parent: Database, branch: Database) -> Snapshot:
+    async def _keep_parent_data(
+        self, parent: Database, branch: Database, rollback: Rollback
+    ) -> None:
+        """The snapshot `pre-promote-<time>`, taken with the parent's engine stopped: it holds
+        every write the parent ever accepted."""
         when = datetime.now(UTC)
-        return await self.snapshots.take(
+        pre = await self.snapshots.take(
             parent,
             f"pre-promote-{when:%Y%m%d-%H%M%S}",
             f"Data of '{parent.name}' before branch '{branch.name}' was promoted",
         )
+        rollback.push("drop the pre-promote snapshot", lambda: self._drop(pre))
 
     async def _take_down(self, row: Database) -> None:
         """Stop the engine cleanly (its volume is then whole on disk) and remove its container."""
@@ -158,20 +169,21 @@ class PromotionService:
         await self.provisioner.remove_container(None, branch.id)  # it may run on the copy
         await self.provisioner.destroy_volume(kept.volume)
 
-    async def _serve(self, row: Database, volume: str, data_password: str, status: str) -> None:
+    async def _serve(self, row: Database, volume: str, data_password: str, status: str) -> str:
         """Run `row` on `volume` (whose data holds `data_password`) until it accepts its own
-        password; then leave it as it was: running, or stopped again."""
-        row.volume = volume
+        password; then leave it as it was: running, or stopped again. Answers the container;
+        `row` is left as it is (its volume is read meanwhile), the caller moves it over."""
         await self.databases.guard(self.provisioner.limit_disk(volume))
-        placement = self.databases.placement(row)
-        row.container_id = await self.databases.guard(self.provisioner.run_container(placement))
+        placement = replace(self.databases.placement(row), volume=volume)
+        container_id = await self.databases.guard(self.provisioner.run_container(placement))
         await self.databases.guard(
             self.provisioner.wait_ready(
-                row.container_id, placement, (row.username, row.password), data_password
+                container_id, placement, (row.username, row.password), data_password
             )
         )
         if status == lifecycle.STOPPED:
-            await self.databases.guard(self.provisioner.stop_container(row.container_id, row.id))
+            await self.databases.guard(self.provisioner.stop_container(container_id, row.id))
+        return container_id
 
     async def _bring_back(self, row: Database, volume: str, was_running: bool) -> None:
         """Undo: `row` on its own volume again, running if it was."""

@@ -4,6 +4,7 @@ The same flows run against real engines and pools in tests/integration/test_prom
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from app.domain.branches import CreateBranch
 from app.domain.promotion import Promote, PromotionService
 from app.domain.snapshots import SnapshotService
 from app.drivers.runtime.base import ContainerSpec, RuntimeFailure
+from app.drivers.storage.base import StorageFailure
 from app.errors import ResourceBusyError, StagError, ValidationError
 from app.models import Database, Event, Snapshot
 from tests.unit.test_controller import World, scenario
@@ -40,6 +42,38 @@ def fail_runs_of(world: World, database_id: str) -> None:
         return run(spec)
 
     world.runtime.run = failing  # type: ignore[method-assign]
+
+
+def fail_stop_of(world: World, database_id: str) -> None:
+    """The engine of `database_id` refuses to stop (once)."""
+    stop = world.runtime.stop
+    armed = [True]
+
+    def failing(container_id: str, timeout_s: int) -> None:
+        container = world.runtime.of_database(database_id)
+        if armed[0] and container is not None and container_id == container.info.id:
+            armed[0] = False
+            raise RuntimeFailure(f"stop {container_id}: timed out")
+        stop(container_id, timeout_s)
+
+    world.runtime.stop = failing  # type: ignore[method-assign]
+
+
+def fail_snapshots_of(world: World, volume: str) -> None:
+    """Snapshots of `volume` fail, sooner than a container is made."""
+    create, run = world.pool.create_snapshot, world.runtime.run
+
+    def failing(of: str, snapshot: str) -> None:
+        if of == volume:
+            raise StorageFailure(f"snapshot of {of}: no space")
+        create(of, snapshot)
+
+    def slow(spec: ContainerSpec) -> str:
+        time.sleep(0.2)
+        return run(spec)
+
+    world.pool.create_snapshot = failing  # type: ignore[method-assign]
+    world.runtime.run = slow  # type: ignore[method-assign]
 
 
 def running(world: World, database_id: str) -> bool:
@@ -104,6 +138,37 @@ def test_a_failure_midway_leaves_both_as_they_were(keep: bool, tmp_path: Path) -
         assert (after_branch.volume, after_branch.status) == (branch.volume, "running")
         assert after_parent.locked_by is None and after_branch.locked_by is None
         assert running(world, parent.id) and running(world, branch.id)
+        assert world.pool.volumes == volumes and world.pool.snapshots == snapshots
+        assert not await Snapshot.filter(name__startswith="pre-promote-").exists()
+        assert not await Event.filter(event="branch.promoted").exists()
+
+    check(tmp_path)
+
+
+@pytest.mark.parametrize("failing", ["branch stop", "parent stop", "pre-promote snapshot"])
+def test_a_failure_in_steps_run_side_by_side_leaves_both_as_they_were(
+    failing: str, tmp_path: Path
+) -> None:
+    """Both engines stop at once, and the parent's data is snapshotted while the parent
+    starts on the branch's: whichever of a pair fails, the other is undone too."""
+
+    @scenario
+    async def check(world: World) -> None:
+        parent, branch = await parent_and_branch(world)
+        volumes, snapshots = set(world.pool.volumes), set(world.pool.snapshots)
+        if failing == "pre-promote snapshot":
+            fail_snapshots_of(world, parent.volume)
+        else:
+            fail_stop_of(world, branch.id if failing == "branch stop" else parent.id)
+        with pytest.raises(StagError):
+            await promotions(world).promote("feature", Promote())
+        after_parent = await Database.get(id=parent.id)
+        after_branch = await Database.get(id=branch.id)
+        assert (after_parent.volume, after_parent.status) == (parent.volume, "running")
+        assert (after_branch.volume, after_branch.status) == (branch.volume, "running")
+        assert running(world, parent.id) and running(world, branch.id)
+        [on_parent] = [c for c in world.runtime.containers.values() if parent.id in c.info.name]
+        assert on_parent.info.running, "one container for the parent, on its own data"
         assert world.pool.volumes == volumes and world.pool.snapshots == snapshots
         assert not await Snapshot.filter(name__startswith="pre-promote-").exists()
         assert not await Event.filter(event="branch.promoted").exists()
