@@ -21,7 +21,7 @@ from app.domain.masking_rules import rules_of
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.rollback import Rollback
-from app.domain.sharing import SharedRounds
+from app.domain.sharing import Seal, SharedRounds
 from app.domain.snapshots import SnapshotService
 from app.domain.upkeep import Upkeep
 from app.domain.views import DatabaseView
@@ -69,7 +69,9 @@ class BranchService:
         new = self._new(parent, name, description, None, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
             branch = creation.row
-            taken = await self.rounds.join(parent.id, lambda: self._snapshot_for(parent, branch))
+            taken = await self.rounds.join(
+                parent.id, lambda seal: self._snapshot_for(parent, branch, seal)
+            )
             async with self.rounds.using(taken.snapshot.id):
                 snapshot = taken.snapshot
                 creation.rollback.push(
@@ -86,9 +88,10 @@ class BranchService:
             await self._mask(parent, branch, request)
         return creation.result()
 
-    async def _snapshot_for(self, parent: Database, branch: Database) -> ParentSnapshot:
+    async def _snapshot_for(self, parent: Database, branch: Database, seal: Seal) -> ParentSnapshot:
         """One round's snapshot of `parent`, named after the branch whose request began it,
-        with the parent's password read again under the parent's lock."""
+        with the parent's password read again under the parent's lock; the round is sealed
+        as the image is taken, so requests arriving during the checkpoint share it."""
         async with operations.locked_operation(
             "snapshot.create", parent, wait_s=operations.SHORT_WAIT_S
         ):
@@ -97,6 +100,7 @@ class BranchService:
                 f"for-{branch.volume}",
                 f"Taken to create branch '{branch.name}'",
                 created_for=branch.id,
+                imaging=seal,
             )
             return ParentSnapshot(snapshot, parent.password)
 

@@ -1,10 +1,12 @@
 """Shared snapshots: branch requests on one parent that arrive together use one snapshot.
 
-It works like a database's group commit. While a snapshot of a parent is being taken, the
-branch requests that arrive meanwhile wait together and share the next one, which is taken as
-soon as the current one is done. Every request therefore gets a snapshot that began after it
-arrived, holding every transaction committed before its call began, exactly as when each took
-its own; only the number of snapshots (and of checkpoints and parent-lock rounds) drops.
+It works like a database's group commit. A round gathers the requests that arrive until its
+work reaches the moment its result is fixed (for a snapshot: the instant the image is taken)
+and calls `seal`; requests arriving after that gather for the next round, which runs as soon
+as the current one is done. Every request therefore gets a snapshot whose image was taken
+after it arrived, holding every transaction committed before its call began, exactly as when
+each took its own; only the number of snapshots (and of checkpoints and parent-lock rounds)
+drops. Ten requests arriving within the first round's checkpoint all share that round.
 
 Rounds are per process: replicas each share among their own requests, and the parent's lock
 (taken inside each round) still orders them against one another.
@@ -20,11 +22,14 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+# Called by a round's work at the moment its result is fixed: later arrivals join the next.
+Seal = Callable[[], None]
 
 
 @dataclass
 class _Lane(Generic[T]):
-    """One parent's rounds: the one being taken holds `turn`; `gathering` collects the next."""
+    """One parent's rounds: the one being taken holds `turn`; `gathering` collects joiners of
+    the round not sealed yet (the running one until it seals, else the next)."""
 
     turn: asyncio.Lock = field(default_factory=asyncio.Lock)
     gathering: asyncio.Future[T] | None = None
@@ -38,12 +43,13 @@ class SharedRounds(Generic[T]):
         self._users: Counter[str] = Counter()
         self._rounds: set[asyncio.Future[None]] = set()  # held so a running round is not collected
 
-    async def join(self, key: str, work: Callable[[], Awaitable[T]]) -> T:
-        """The result of a round of `work` for `key` that starts after this call began.
+    async def join(self, key: str, work: Callable[[Seal], Awaitable[T]]) -> T:
+        """The result of a round of `work` for `key` that is sealed after this call began.
 
         The first caller of a round runs `work` (its own) for everyone who joins before the
-        round starts; a failure of the round is every joiner's failure. The round runs in its
-        own task, so a caller that goes away does not take the others' result with it."""
+        work calls its `seal` argument (or ends); a failure of the round is every joiner's
+        failure. The round runs in its own task, so a caller that goes away does not take
+        the others' result with it."""
         lane = self._lanes.setdefault(key, _Lane())
         gathering = lane.gathering
         if gathering is None:
@@ -56,17 +62,24 @@ class SharedRounds(Generic[T]):
         key: str,
         lane: _Lane[T],
         gathering: asyncio.Future[T],
-        work: Callable[[], Awaitable[T]],
+        work: Callable[[Seal], Awaitable[T]],
     ) -> None:
+        def seal() -> None:
+            if lane.gathering is gathering:
+                lane.gathering = None  # from here on, arrivals gather for the next round
+
         try:
             async with lane.turn:
-                lane.gathering = None  # from here on, arrivals gather for the next round
                 try:
-                    gathering.set_result(await work())
+                    result = await work(seal)
+                    seal()
+                    gathering.set_result(result)
                 except asyncio.CancelledError:
+                    seal()
                     gathering.cancel()
                     raise
                 except BaseException as exc:  # handed to every joiner, who re-raise it
+                    seal()
                     gathering.set_exception(exc)
                     gathering.exception()  # retrieved, even when every joiner went away
         finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,13 +91,17 @@ class SnapshotService:
         description: str,
         created_for: str | None = None,
         scheduled: bool = False,
+        imaging: Callable[[], None] = lambda: None,
     ) -> Snapshot:
-        """Snapshot `database` (whose lock the caller holds) consistently, and record it."""
+        """Snapshot `database` (whose lock the caller holds) consistently, and record it.
+        `imaging` is called just before the image is taken: the snapshot holds every
+        transaction committed before that moment."""
         snapshot_id = new_id("snap")
         placement = self.databases.placement(database)
         running = database.container_id if database.status == lifecycle.RUNNING else None
         credentials = (database.username, database.password)
         async with self.provisioner.consistent(running, placement, credentials):
+            imaging()
             await self.databases.guard(self.provisioner.snapshot(database.volume, snapshot_id))
         try:
             usage = await self.provisioner.snapshot_usage(database.volume, snapshot_id)

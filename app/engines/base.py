@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from app.engines.masking import MaskingDialect
@@ -108,6 +109,13 @@ class Engine(ABC):
         """Log in with `password` (setting `new_password` when given): True once done, False
         while the engine is not ready yet, None when this path cannot be used (no network
         client for the engine, or the password is not the one the data holds)."""
+        return None
+
+    def ready_by_files(self, data: Path, since: float) -> bool | None:
+        """Whether the engine's own state in its data directory `data` (on this host) says
+        that a server started at or after `since` (epoch seconds) accepts connections; None
+        when this engine keeps no such state or it cannot be read. Reading a file costs the
+        engine nothing, where a connection attempt during start-up forks a backend."""
         return None
 
     async def checkpoint_over_network(

@@ -15,6 +15,7 @@ import logging
 import os
 import shlex
 from collections.abc import Mapping
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ ADMIN = "postgres"
 # ("almost-superuser", in PostgreSQL's own words); from 16 on it grants only roles it administers.
 CREATEROLE_SAFE_FROM = 16
 SCRAM_ITERATIONS = 4096
+LOCK_FILE_STATUS_LINE = 8  # postmaster.pid: "starting", "ready", "stopping" or "standby"
 STATS_QUERY = """
 SELECT json_build_object(
   'connections', (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
@@ -236,6 +238,22 @@ class PostgreSQL(Engine):
         finally:
             await connection.close()
         return True
+
+    def ready_by_files(self, data: Path, since: float) -> bool | None:
+        # What `pg_ctl -w` reads: the postmaster's lock file gives its start time (line 3,
+        # epoch seconds) and its state (line 8). A lock file left by an earlier server (a
+        # clone of a running parent has its parent's) started before `since`.
+        try:
+            lines = (data / "postmaster.pid").read_text().splitlines()
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return None
+        if len(lines) < LOCK_FILE_STATUS_LINE or not lines[2].strip().isdigit():
+            return False
+        if int(lines[2]) < int(since):
+            return False
+        return lines[LOCK_FILE_STATUS_LINE - 1].strip() == "ready"
 
     async def checkpoint_over_network(
         self, host: str, port: int, username: str, password: str

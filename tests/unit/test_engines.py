@@ -432,3 +432,25 @@ def test_mongodb_stats_and_uri() -> None:
     assert engine.connection_uri("127.0.0.1", 15007, "stagdb", "a:b@c", "admin") == (
         "mongodb://stagdb:a%3Ab%40c@127.0.0.1:15007/admin?authSource=admin"
     )
+
+
+def test_postgresql_readiness_from_its_lock_file_ignores_a_previous_servers(
+    tmp_path: Path,
+) -> None:
+    """A branch's data holds its parent's postmaster.pid, saying "ready": only a lock file
+    written by a server started since the container was started counts."""
+    engine = ENGINES["postgresql"]
+    launched = 1_700_000_000.5
+
+    def lock_file(started: int, status: str) -> None:
+        lines = ["1", "/var/lib/postgresql/data", str(started), "5432", "/var/run/postgresql"]
+        (tmp_path / "postmaster.pid").write_text("\n".join([*lines, "*", "0", status]) + "\n")
+
+    assert engine.ready_by_files(tmp_path, launched) is False  # not written yet
+    lock_file(1_600_000_000, "ready")
+    assert engine.ready_by_files(tmp_path, launched) is False  # the parent's
+    lock_file(1_700_000_000, "starting")
+    assert engine.ready_by_files(tmp_path, launched) is False
+    lock_file(1_700_000_000, "ready")
+    assert engine.ready_by_files(tmp_path, launched) is True
+    assert ENGINES["mariadb"].ready_by_files(tmp_path, launched) is None  # keeps no such file
