@@ -84,9 +84,7 @@ class Databases:
         "tables": [...], ...}) the database is filled from that server, and this answers once
         the data is in."""
         return self._send(
-            _calls.create_database(
-                name, type, version, description, resources, superuser, source
-            )
+            _calls.create_database(name, type, version, description, resources, superuser, source)
         )
 
     def update(self, id_or_name: str, **fields: Any) -> Database:
@@ -113,6 +111,7 @@ class Databases:
     def schema_diff(self, id_or_name: str, against: str | None = None) -> SchemaDiff:
         """Against `parent` (the default), a snapshot id, or a database id or name."""
         return self._send(_calls.schema_diff(id_or_name, against))
+
     def refresh(self, id_or_name: str, source: Mapping[str, Any] | None = None) -> Database:
         """Fill an imported database again from its source; answers once the data is in."""
         return self._send(_calls.refresh_database(id_or_name, source))
@@ -153,9 +152,7 @@ class AsyncDatabases:
         "tables": [...], ...}) the database is filled from that server, and this answers once
         the data is in."""
         return await self._send(
-            _calls.create_database(
-                name, type, version, description, resources, superuser, source
-            )
+            _calls.create_database(name, type, version, description, resources, superuser, source)
         )
 
     async def update(self, id_or_name: str, **fields: Any) -> Database:
@@ -182,6 +179,7 @@ class AsyncDatabases:
     async def schema_diff(self, id_or_name: str, against: str | None = None) -> SchemaDiff:
         """Against `parent` (the default), a snapshot id, or a database id or name."""
         return await self._send(_calls.schema_diff(id_or_name, against))
+
     async def refresh(self, id_or_name: str, source: Mapping[str, Any] | None = None) -> Database:
         """Fill an imported database again from its source; answers once the data is in."""
         return await self._send(_calls.refresh_database(id_or_name, source))
