@@ -36,6 +36,21 @@ func TestLiveDatabaseLifecycle(t *testing.T) {
 	if err != nil || updated.Description != "from stagdb-go" {
 		t.Fatalf("update: %+v, %v", updated, err)
 	}
+	guarded, err := c.Databases.Update(ctx, db.ID, stagdb.UpdateDatabaseParams{
+		Protected: stagdb.Bool(true), TTL: "2h", AutoStopAfter: "15m",
+	})
+	if err != nil || !guarded.Protected || guarded.ExpiresAt == nil || guarded.AutoStopAfter == nil {
+		t.Fatalf("update protected, ttl, auto-stop: %+v, %v", guarded, err)
+	}
+	if err := c.Databases.Delete(ctx, db.ID, stagdb.DeleteOptions{}); err == nil {
+		t.Fatalf("a protected database was deleted")
+	}
+	cleared, err := c.Databases.Update(ctx, db.ID, stagdb.UpdateDatabaseParams{
+		Protected: stagdb.Bool(false), ClearExpiry: true, NeverAutoStop: true,
+	})
+	if err != nil || cleared.Protected || cleared.ExpiresAt != nil || cleared.AutoStopAfter != nil {
+		t.Fatalf("clear protected, ttl, auto-stop: %+v, %v", cleared, err)
+	}
 
 	stopped, err := c.Databases.Stop(ctx, db.ID)
 	if err != nil || stopped.Status != "stopped" {

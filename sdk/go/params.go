@@ -43,11 +43,66 @@ type RefreshParams struct {
 	Source *ImportSource `json:"source,omitempty"`
 }
 
-// UpdateDatabaseParams is the body of Databases.Update: nil fields are left as they are.
+// UpdateDatabaseParams is the body of Databases.Update: nil and zero fields are left as
+// they are; a Clear or Never field removes that setting.
 type UpdateDatabaseParams struct {
-	Name        *string         `json:"name,omitempty"`
-	Description *string         `json:"description,omitempty"`
-	Resources   *ResourcesInput `json:"resources,omitempty"`
+	Name        *string
+	Description *string
+	Resources   *ResourcesInput
+	// MaskingRules replace the database's masking rules; ClearMaskingRules removes them.
+	MaskingRules      []MaskingRule
+	ClearMaskingRules bool
+	// TTL (a duration such as "2h") or ExpiresAt sets when it is deleted with its
+	// branches; ClearExpiry keeps it for good.
+	TTL         string
+	ExpiresAt   *time.Time
+	ClearExpiry bool
+	// Protected protects it from delete, reset and expiry (false lifts that).
+	Protected *bool
+	// AutoStopAfter (e.g. "15m") stops it after that long without a client; NeverAutoStop
+	// turns that off.
+	AutoStopAfter string
+	NeverAutoStop bool
+	// SnapshotSchedule takes snapshots on a rhythm; ClearSnapshotSchedule stops it.
+	SnapshotSchedule      *SnapshotSchedule
+	ClearSnapshotSchedule bool
+	// RefreshSchedule refreshes an imported database from its source on a rhythm, with
+	// RefreshSource when it keeps no source credentials (or should read another server);
+	// ClearRefreshSchedule stops it and forgets the kept credentials.
+	RefreshSchedule      *RefreshSchedule
+	RefreshSource        *ImportSource
+	ClearRefreshSchedule bool
+}
+
+// MarshalJSON sends the fields given, and null for the settings cleared.
+func (p UpdateDatabaseParams) MarshalJSON() ([]byte, error) {
+	fields := map[string]interface{}{}
+	setIf := func(name string, given bool, value interface{}) {
+		if given {
+			fields[name] = value
+		}
+	}
+	clearOr := func(name string, clear bool, given bool, value interface{}) {
+		if clear {
+			fields[name] = nil
+		} else if given {
+			fields[name] = value
+		}
+	}
+	setIf("name", p.Name != nil, p.Name)
+	setIf("description", p.Description != nil, p.Description)
+	setIf("resources", p.Resources != nil, p.Resources)
+	clearOr("masking_rules", p.ClearMaskingRules, p.MaskingRules != nil, p.MaskingRules)
+	clearOr("ttl", p.ClearExpiry, p.TTL != "", p.TTL)
+	setIf("expires_at", !p.ClearExpiry && p.ExpiresAt != nil, p.ExpiresAt)
+	setIf("protected", p.Protected != nil, p.Protected)
+	clearOr("auto_stop_after", p.NeverAutoStop, p.AutoStopAfter != "", p.AutoStopAfter)
+	clearOr("snapshot_schedule", p.ClearSnapshotSchedule, p.SnapshotSchedule != nil,
+		p.SnapshotSchedule)
+	clearOr("refresh_schedule", p.ClearRefreshSchedule, p.RefreshSchedule != nil,
+		p.RefreshSchedule)
+	setIf("source", p.RefreshSource != nil, p.RefreshSource)
+	return json.Marshal(fields)
 }
 
 // ResourcesInput sets container limits. Memory is a size such as "512m" or "2g"; CPUs a
