@@ -68,7 +68,7 @@ class SchemaDiffService:
         a database id or name) has not, and the reverse."""
         row = await self.databases.find(database_ref)
         engine = self.databases.catalog.engine(row.engine)
-        if not engine.reads_schema:
+        if engine.schema_reader is None:
             raise ValidationError(
                 f"Schema diff is available for PostgreSQL and MariaDB, not {row.engine}"
             )
@@ -153,14 +153,17 @@ class SchemaDiffService:
 
     async def _read_in(self, container_id: str, listen: Listen, row: Database) -> ReadSchema:
         engine = self._engine(row)
-        query = engine.schema_query_command(listen, row.database_name)
+        reader = engine.schema_reader
+        if reader is None:  # refused before any work by `diff`
+            raise ValidationError(f"{row.engine} has no schema reader")
+        query = reader.query_command(listen, row.database_name)
         try:
             schema = parse_schema(await self._run(container_id, engine, query, row))
         except SchemaUnreadable as exc:
             log.error("schema of %s unreadable: %s", row.id, exc)
             raise ServerError(f"The schema of '{row.name}' could not be read") from exc
-        dump = engine.schema_dump_command(listen, row.database_name, schema.dump_objects())
-        text = engine.schema_dump_text(await self._run(container_id, engine, dump, row))
+        dump = reader.dump_command(listen, row.database_name, schema.dump_objects())
+        text = reader.dump_text(await self._run(container_id, engine, dump, row))
         return ReadSchema(schema, tidy_dump(text))
 
     async def _run(self, container_id: str, engine: Engine, argv: list[str], row: Database) -> str:

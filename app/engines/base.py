@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from app.engines.masking import MaskingDialect
 from app.engines.refusals import Refusal
+from app.engines.schema_readers import SchemaReader
 from app.engines.source_tools import SourceTool
 from app.engines.tuning import Tunable, Value
 
@@ -58,13 +59,13 @@ class Engine(ABC):
     run_dirs: tuple[str, ...] = ("/tmp",)
     # Bumped when what a template holds changes, so that a new one is made next to the old.
     template_layout: int = 1
-    reads_schema = False  # whether it has the schema query and dump below
     # Settings every database starts with, chosen for many small, mostly idle instances
     # (README, "Engine settings"), and those a database may override, with their types.
     idle_settings: ClassVar[Mapping[str, Value]] = {}
     tunables: ClassVar[Mapping[str, Tunable]] = {}
     importer: SourceTool | None = None  # how it copies an existing server, when it can
     masking: MaskingDialect | None = None  # how it masks columns in place, when it can
+    schema_reader: SchemaReader | None = None  # how it reads its schema for a diff, if it can
 
     def image_tag(self, version: str) -> str:
         return f"{self.image_repository}:{version}"
@@ -124,21 +125,6 @@ class Engine(ABC):
         """Checkpoint through a client connection, sparing a `docker exec` (tens of ms);
         False when the engine has no such path or it failed (the caller then execs)."""
         return False
-
-    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
-        """Prints the schema of `database` as JSON lines, one object a line (their form is in
-        app/domain/schema_compare.py). Only engines that `reads_schema`."""
-        raise NotImplementedError(f"{self.name} has no schema query")
-
-    def schema_dump_command(
-        self, listen: Listen, database: str, objects: SchemaObjects
-    ) -> list[str]:
-        """Prints the definitions of `objects` (read first by the schema query) as text to diff."""
-        raise NotImplementedError(f"{self.name} has no schema dump")
-
-    def schema_dump_text(self, output: str) -> str:
-        """The dump command's output as the text to diff (volatile parts taken out)."""
-        return output
 
     @abstractmethod
     def stats_command(self, listen: Listen) -> list[str]:

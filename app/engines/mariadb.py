@@ -23,6 +23,7 @@ from app.engines.mysql import (
     template_statements,
 )
 from app.engines.refusals import MysqlRefusal
+from app.engines.schema_readers import SchemaReader
 from app.engines.tuning import BOOLEAN, Tunable, Value, integer
 
 DATA_DIR = "/var/lib/mysql"
@@ -91,6 +92,40 @@ TABLE_COUNTER = re.compile(r" AUTO_INCREMENT=\d+")  # moves with every insert: n
 SIZE = Tunable("text", pattern=r"[0-9]{1,9}[KMG]?", example="64M")
 
 
+def admin_client(statements: str) -> list[str]:
+    """The mariadb client as the socket-only root account, running `statements`."""
+    return ["mariadb", "--no-defaults", f"--socket={SOCKET}", f"--user={ADMIN}", "-e", statements]
+
+
+class MariaDBSchemaReader(SchemaReader):
+    """information_schema through the client, and each object's SHOW CREATE."""
+
+    def query_command(self, listen: Listen, database: str) -> list[str]:
+        return [*admin_client(f"SET @db = {sql_string(database)};{SCHEMA_QUERY}"), "-N", "-B", "-r"]
+
+    def dump_command(self, listen: Listen, database: str, objects: SchemaObjects) -> list[str]:
+        shows = [f"USE {sql_identifier(database)};"]
+        named = [*(("TABLE", name) for name in objects.tables),
+                 *(("VIEW", name) for name in objects.views), *objects.routines]  # fmt: skip
+        for kind, name in named:
+            shows.append(f"SELECT {sql_string(f'{DUMP_MARKER}{kind}')};")
+            shows.append(f"SHOW CREATE {kind} {sql_identifier(name)};")
+        return [*admin_client("\n".join(shows)), "-N", "-B", "-r"]
+
+    def dump_text(self, output: str) -> str:
+        """Each SHOW CREATE answer is one row of tab-separated columns: the statement, with
+        name and mode columns before it and charset columns after it."""
+        statements = []
+        for chunk in output.split(DUMP_MARKER)[1:]:
+            kind, _, row = chunk.partition("\n")
+            before, after = SHOW_CREATE_COLUMNS[kind]
+            statement = row.rstrip("\n").split("\t", before)[before]
+            if after:
+                statement = statement.rsplit("\t", after)[0]
+            statements.append(TABLE_COUNTER.sub("", statement) + ";\n")
+        return "\n".join(statements)
+
+
 class MariaDB(Engine):
     name = "mariadb"
     image_repository = "mariadb"
@@ -107,7 +142,7 @@ class MariaDB(Engine):
     superuser_database = "app"
     run_dirs = ("/run/mysqld", "/tmp")
     template_layout = 2  # 2: `stagdb` holds its schemas only; `root`@'%' is the superuser
-    reads_schema = True
+    schema_reader = MariaDBSchemaReader()
     # Each one's reason is in README ("Engine settings").
     idle_settings: ClassVar[Mapping[str, Value]] = {
         "innodb_buffer_pool_size": "8M",
@@ -187,7 +222,7 @@ class MariaDB(Engine):
 
     def set_credentials_command(self, listen: Listen, username: str, password: str) -> list[str]:
         # Only the mysql_native_password hash crosses into the container, never the password.
-        return self._client(
+        return admin_client(
             f"ALTER USER {sql_string(username)}@'%' "
             f"IDENTIFIED BY PASSWORD {sql_string(native_password_hash(password))} ACCOUNT UNLOCK"
         )
@@ -198,52 +233,15 @@ class MariaDB(Engine):
         # (it is at every commit already). A full checkpoint (innodb_log_checkpoint_now) is
         # left out: it chases the log while writes go on and took up to 5 s under load, while
         # replaying the small redo log adds ~0.2 s to a branch's first start.
-        return self._client("SET SESSION lock_wait_timeout = 10; FLUSH TABLES; FLUSH ENGINE LOGS")
+        return admin_client("SET SESSION lock_wait_timeout = 10; FLUSH TABLES; FLUSH ENGINE LOGS")
 
     def stats_command(self, listen: Listen) -> list[str]:
-        return [*self._client(stats_query("information_schema")), "-N", "-B", "-r"]
+        return [*admin_client(stats_query("information_schema")), "-N", "-B", "-r"]
 
     def parse_stats(self, output: str) -> dict[str, object]:
         return parse_json_stats(output)
-
-    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
-        return [*self._client(f"SET @db = {sql_string(database)};{SCHEMA_QUERY}"), "-N", "-B", "-r"]
-
-    def schema_dump_command(
-        self, listen: Listen, database: str, objects: SchemaObjects
-    ) -> list[str]:
-        shows = [f"USE {sql_identifier(database)};"]
-        named = [*(("TABLE", name) for name in objects.tables),
-                 *(("VIEW", name) for name in objects.views), *objects.routines]  # fmt: skip
-        for kind, name in named:
-            shows.append(f"SELECT {sql_string(f'{DUMP_MARKER}{kind}')};")
-            shows.append(f"SHOW CREATE {kind} {sql_identifier(name)};")
-        return [*self._client("\n".join(shows)), "-N", "-B", "-r"]
-
-    def schema_dump_text(self, output: str) -> str:
-        """Each SHOW CREATE answer is one row of tab-separated columns: the statement, with
-        name and mode columns before it and charset columns after it."""
-        statements = []
-        for chunk in output.split(DUMP_MARKER)[1:]:
-            kind, _, row = chunk.partition("\n")
-            before, after = SHOW_CREATE_COLUMNS[kind]
-            statement = row.rstrip("\n").split("\t", before)[before]
-            if after:
-                statement = statement.rsplit("\t", after)[0]
-            statements.append(TABLE_COUNTER.sub("", statement) + ";\n")
-        return "\n".join(statements)
 
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str
     ) -> str:
         return mysql_uri(host, port, username, password, database)
-
-    def _client(self, statements: str) -> list[str]:
-        return [
-            "mariadb",
-            "--no-defaults",
-            f"--socket={SOCKET}",
-            f"--user={ADMIN}",
-            "-e",
-            statements,
-        ]

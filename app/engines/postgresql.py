@@ -25,6 +25,7 @@ from app.engines.base import Engine, Listen, SchemaObjects
 from app.engines.masking import PostgresMasking
 from app.engines.pg_import import PgImport
 from app.engines.refusals import PostgresRefusal
+from app.engines.schema_readers import SchemaReader
 from app.engines.tuning import BOOLEAN, Tunable, Value, integer
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,21 @@ SIZE = Tunable("text", pattern=r"[0-9]{1,9}(kB|MB|GB)", example="64MB")
 DURATION = Tunable("text", pattern=r"[0-9]{1,9}(ms|s|min|h|d)", example="5min")
 
 
+class PgSchemaReader(SchemaReader):
+    """The catalog query through psql, and `pg_dump --schema-only` of the whole database."""
+
+    def query_command(self, listen: Listen, database: str) -> list[str]:
+        return [*psql(listen, SCHEMA_QUERY, database), "-A", "-t"]
+
+    def dump_command(self, listen: Listen, database: str, objects: SchemaObjects) -> list[str]:
+        return ["pg_dump", "-h", SOCKET_DIR, "-p", str(listen.port), "-U", "postgres",
+                "--schema-only", "--no-owner", "-d", database]  # fmt: skip
+
+    def dump_text(self, output: str) -> str:
+        kept = [line for line in output.splitlines() if not line.startswith(VOLATILE_DUMP_LINES)]
+        return "\n".join(kept).strip() + "\n"
+
+
 class PostgreSQL(Engine):
     name = "postgresql"
     image_repository = "postgres"
@@ -121,7 +137,7 @@ class PostgreSQL(Engine):
     superuser_database = "postgres"
     run_dirs = (SOCKET_DIR, "/tmp")
     template_layout = 2  # 2: the `stagdb` account and its `app` database
-    reads_schema = True
+    schema_reader = PgSchemaReader()
     # Each one's reason is in README ("Engine settings").
     idle_settings: ClassVar[Mapping[str, Value]] = {
         "shared_buffers": "16MB",
@@ -276,19 +292,6 @@ class PostgreSQL(Engine):
 
     def stats_command(self, listen: Listen) -> list[str]:
         return [*psql(listen, STATS_QUERY), "-A", "-t"]
-
-    def schema_query_command(self, listen: Listen, database: str) -> list[str]:
-        return [*psql(listen, SCHEMA_QUERY, database), "-A", "-t"]
-
-    def schema_dump_command(
-        self, listen: Listen, database: str, objects: SchemaObjects
-    ) -> list[str]:
-        return ["pg_dump", "-h", SOCKET_DIR, "-p", str(listen.port), "-U", "postgres",
-                "--schema-only", "--no-owner", "-d", database]  # fmt: skip
-
-    def schema_dump_text(self, output: str) -> str:
-        kept = [line for line in output.splitlines() if not line.startswith(VOLATILE_DUMP_LINES)]
-        return "\n".join(kept).strip() + "\n"
 
     def parse_stats(self, output: str) -> dict[str, object]:
         figures: dict[str, object] = json.loads(output)

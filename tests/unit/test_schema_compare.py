@@ -17,8 +17,8 @@ from app.domain.schema_compare import (
 )
 from app.engines import Listen
 from app.engines.base import SchemaObjects
-from app.engines.mariadb import MariaDB
-from app.engines.postgresql import PostgreSQL
+from app.engines.mariadb import MariaDBSchemaReader
+from app.engines.postgresql import PgSchemaReader
 
 
 def lines(*rows: dict) -> str:
@@ -124,7 +124,7 @@ def test_postgresql_dump_loses_comments_and_its_random_restrict_key() -> None:
         "--\n-- PostgreSQL database dump\n\\restrict abc123\n"
         "CREATE TABLE t ();\n\\unrestrict abc123\n"
     )
-    assert PostgreSQL().schema_dump_text(dump) == "CREATE TABLE t ();\n"
+    assert PgSchemaReader().dump_text(dump) == "CREATE TABLE t ();\n"
 
 
 def test_mariadb_dump_keeps_only_the_statements_without_counters() -> None:
@@ -138,13 +138,13 @@ def test_mariadb_dump_keeps_only_the_statements_without_counters() -> None:
         "f\tSTRICT_TRANS_TABLES\tCREATE FUNCTION `f`() RETURNS int\n\tRETURN 1"
         "\tutf8mb4\tutf8mb4_general_ci\tlatin1_swedish_ci\n"
     )
-    assert MariaDB().schema_dump_text(output) == (
+    assert MariaDBSchemaReader().dump_text(output) == (
         "CREATE TABLE `users` (\n  `id` int(11) NOT NULL AUTO_INCREMENT\n"
         ") ENGINE=InnoDB DEFAULT CHARSET=latin1;\n\n"
         "CREATE VIEW `v` AS select 1;\n\n"
         "CREATE FUNCTION `f`() RETURNS int\n\tRETURN 1;\n"
     )
-    command = MariaDB().schema_dump_command(
+    command = MariaDBSchemaReader().dump_command(
         Listen("127.0.0.1", 3306),
         "app",
         SchemaObjects(tables=("users",), views=("v",), routines=(("FUNCTION", "f"),)),
