@@ -147,14 +147,15 @@ class UpdateDatabaseInput:
         "database keeps no source credentials)",
     )
 
-    def changes_refresh(self) -> bool:
-        return self.refresh_schedule is not UNSET or self.source is not UNSET
-
-    def refresh_spec(self) -> dict[str, Any] | None:
-        return {"every": self.refresh_schedule.every} if self.refresh_schedule else None
-
-    def source_spec(self) -> dict[str, Any] | None:
-        return self.source.as_dict() if self.source else None
+    def refresh_fields(self) -> dict[str, Any]:
+        """`refresh_schedule` and `source` as REST takes them, those given only."""
+        fields: dict[str, Any] = {}
+        if self.refresh_schedule is not UNSET:
+            schedule = self.refresh_schedule
+            fields["refresh_schedule"] = {"every": schedule.every} if schedule else None
+        if self.source is not UNSET:
+            fields["source"] = self.source.as_dict() if self.source else None
+        return fields
 
     def request(self) -> UpdateDatabase:
         given = _given(self)

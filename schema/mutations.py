@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 
 import strawberry
 
@@ -101,17 +100,11 @@ class Mutation(AdminMutations):
         self, info: Info, id: strawberry.ID, input: UpdateDatabaseInput
     ) -> Database:
         await charge(info, "database.update")
-        services = info.context.services
-        request = input.request()
-        if input.changes_refresh():
-            change = await domain(
-                lambda: services.imports.refresh_change(
-                    id, input.refresh_spec(), input.source_spec()
-                )
-            )
-            request = replace(request, refresh=change)
+        imports = info.context.services.imports
         return Database.of(
-            await domain(lambda: to_completion(services.databases.update(id, request)))
+            await domain(
+                lambda: to_completion(imports.update(id, input.request(), input.refresh_fields()))
+            )
         )
 
     @strawberry.mutation(description="Deletes a database; cascade also deletes its branches")

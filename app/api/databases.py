@@ -74,13 +74,9 @@ async def update_database(request: Request) -> Response:
     body = await json_object(request, UPDATE_FIELDS, required=set())
     upkeep = split_off(body, UPKEEP_FIELDS)
     schedule = split_off(body, REFRESH_FIELDS)
-    refresh = None
-    if schedule:
-        refresh = await request.app.state.services.imports.refresh_change(
-            request.path_params["id"], schedule.get("refresh_schedule"), schedule.get("source")
-        )
-    update = UpdateDatabase(**body, fields=frozenset(body), upkeep=upkeep, refresh=refresh)
-    view = await to_completion(_service(request).update(request.path_params["id"], update))
+    update = UpdateDatabase(**body, fields=frozenset(body), upkeep=upkeep)
+    imports = request.app.state.services.imports
+    view = await to_completion(imports.update(request.path_params["id"], update, schedule))
     return ok(render.database(view), "Database updated successfully")
 
 

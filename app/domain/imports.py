@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from app.domain import operations
-from app.domain.databases import CreateDatabase, DatabaseService
+from app.domain.databases import CreateDatabase, DatabaseService, UpdateDatabase
 from app.domain.masking import MaskingService
 from app.domain.masking_rules import rules_of
 from app.domain.refresh_schedules import RefreshChange, recorded, refresh_every, remembered
@@ -85,6 +86,18 @@ class ImportService:
             )
         kept = {k: v for k, v in (row.source_options or {}).items() if k != "uri"}
         return parse_source({**kept, "uri": row.source_uri}, engine.name, engine.importer)
+
+    async def update(
+        self, ref: str, request: UpdateDatabase, schedule: Mapping[str, object]
+    ) -> DatabaseView:
+        """A database's update, with its refresh schedule when `schedule` names one
+        (`refresh_schedule`, and `source` with it): checked before anything changes."""
+        if schedule:
+            change = await self.refresh_change(
+                ref, schedule.get("refresh_schedule"), schedule.get("source")
+            )
+            request = replace(request, refresh=change)
+        return await self.databases.update(ref, request)
 
     async def refresh_change(
         self, ref: str, schedule: object, source_spec: object

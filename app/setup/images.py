@@ -82,8 +82,9 @@ def ensure_image(
     """Make `tag` available to Docker; return "present", "pulled", "built" or "rebuilt" (an
     image built here from an older recipe). With `pull` off, no registry is asked (air-gapped
     hosts, tests)."""
-    if image_exists(client, tag):
-        if not _built_from_older_recipe(engine, version, tag, client):
+    labels = _labels_of(client, tag)
+    if labels is not None:
+        if not _built_from_older_recipe(engine, version, labels):
             return "present"
         _build(engine, version, tag, client, log, built_by)
         return "rebuilt"
@@ -93,17 +94,23 @@ def ensure_image(
     return "built"
 
 
-def _built_from_older_recipe(
-    engine: str, version: str, tag: str, client: docker.DockerClient
-) -> bool:
+def _labels_of(client: docker.DockerClient, tag: str) -> dict[str, str] | None:
+    """The labels of the local image `tag`; None when there is no such image."""
+    with _docker_errors(f"inspect image {tag}"):
+        try:
+            return client.images.get(tag).labels or {}
+        except docker.errors.ImageNotFound:
+            return None
+
+
+def _built_from_older_recipe(engine: str, version: str, labels: dict[str, str]) -> bool:
     """An image this host built from an earlier revision of the engine's recipe, which the
     host can build again (images pulled from a registry are kept as they are)."""
-    with _docker_errors(f"inspect image {tag}"):
-        labels = client.images.get(tag).labels or {}
-    if labels.get(BUILT_FROM_HOST_LABEL) != "true" or version not in host_versions(engine):
+    if labels.get(BUILT_FROM_HOST_LABEL) != "true":
         return False
     built_from = labels.get(RECIPE_LABEL, "1")  # images from before revisions hold revision 1
-    return built_from != str(_recipe(engine, version).revision)
+    current = str(_recipe(engine, version).revision)
+    return built_from != current and version in host_versions(engine)
 
 
 def host_versions(engine: str) -> list[str]:
@@ -216,12 +223,7 @@ def _run(argv: list[str], timeout_s: float) -> str:
 
 
 def image_exists(client: docker.DockerClient, tag: str) -> bool:
-    with _docker_errors(f"inspect image {tag}"):
-        try:
-            client.images.get(tag)
-        except docker.errors.ImageNotFound:
-            return False
-    return True
+    return _labels_of(client, tag) is not None
 
 
 def _pull(client: docker.DockerClient, tag: str, log: Callable[[str], None]) -> bool:
