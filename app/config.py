@@ -118,6 +118,7 @@ class Settings:
     pull_images: bool = True
     job_interval_s: float = 1.0
     wake_timeout_s: float = 30.0
+    kernel_forwarding: bool = True  # the kernel carries local connections to running engines
     branch_ttl_s: int | None = None
     auto_stop_after_s: int | None = None
     engine_port_offset: int = 10000
@@ -190,6 +191,7 @@ class Settings:
             pull_images=_flag(env, "STAGDB_PULL_IMAGES", True),
             job_interval_s=_job_interval(env),
             wake_timeout_s=_seconds(env, "STAGDB_WAKE_TIMEOUT", 30.0),
+            kernel_forwarding=_flag(env, "STAGDB_KERNEL_FORWARDING", True),
             branch_ttl_s=_duration(env, "STAGDB_BRANCH_TTL"),
             auto_stop_after_s=_duration(env, "STAGDB_AUTO_STOP_AFTER"),
             engine_port_offset=_engine_port_offset(env),

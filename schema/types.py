@@ -201,7 +201,10 @@ class DatabaseStats:
     storage: Reading = strawberry.field(description="From the storage pool")
     engine: Reading | None = strawberry.field(description="From the engine; null when stopped")
     front: Reading = strawberry.field(
-        description="From the connection front: client_connections open now, last_active_at"
+        description=(
+            "From the connection front: client_connections open now (front and kernel), "
+            "path (kernel or front), last_active_at"
+        )
     )
 
 

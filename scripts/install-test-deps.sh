@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian/Ubuntu host (as root): the Docker
 # engine, the storage tools, Chromium for the browser tests, the MariaDB server binaries the
-# mariadb image is built from, the Go toolchain and psql for the SDK suites, the JavaScript
+# mariadb image is built from, nftables for kernel forwarding, the Go toolchain and psql for the SDK suites, the JavaScript
 # SDK's development packages (npm ci, from its package-lock.json), and the Python package
 # with its test extras in .venv, exactly as requirements.lock pins them.
 # Quick when everything is there already; README's test command and .ci/run both use it.
@@ -17,6 +17,7 @@ command -v chromium >/dev/null || packages+=(chromium)
 command -v mariadbd >/dev/null || packages+=(mariadb-server)
 command -v go >/dev/null || packages+=(golang-go)
 command -v psql >/dev/null || packages+=(postgresql-client)
+command -v nft >/dev/null || packages+=(nftables)
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 if [ ${#packages[@]} -gt 0 ]; then
     # Packages must not start services (mariadb-server would leave a server on port 3306):

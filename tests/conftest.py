@@ -22,6 +22,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from app.drivers.forwarding import KernelForwarding
 from app.drivers.storage import open_pool
 from app.drivers.storage.zfs import ZfsPool
 from app.setup.host import ensure_docker_engine
@@ -321,7 +322,14 @@ def shut_down(server: Server, client: docker.DockerClient) -> None:
         server.stop()
     finally:
         remove_containers(client, f"io.stagdb.install={server.install_id}")
+        remove_forwarding(server.install_id)
         shutil.rmtree(server.data_dir, ignore_errors=True)
+
+
+def remove_forwarding(install_id: str) -> None:
+    """The install's kernel forwarding table, which a server that was killed leaves behind."""
+    if shutil.which("nft"):  # without nftables no server could have made one
+        KernelForwarding(install_id, "127.0.0.1").remove()
 
 
 @pytest.fixture(scope="session")

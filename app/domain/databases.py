@@ -530,15 +530,21 @@ class DatabaseService:
             )
         await self.jobs.plan(row)
 
-    async def stop_idle(self, row: Database) -> None:
-        """Stop a running database no client has used for its `auto_stop_after`."""
+    async def stop_idle(self, row: Database) -> bool:
+        """Stop a running database no client has used for its `auto_stop_after`; False when
+        a client connection is open after all (the database is then left running)."""
         async with operations.locked_operation("database.idle_stop", row):
             if row.status != lifecycle.RUNNING or row.desired_status != lifecycle.RUNNING:
-                return
+                return True
+            if not await self.provisioner.doors.quiet(row.id):
+                row.last_active_at = datetime.now(UTC)
+                await row.save(update_fields=["last_active_at"])
+                return False
             await self.guard(self.provisioner.stop_container(row.container_id, row.id))
             row.idle_stopped = True
             await self.change(row, "stopped idle", ["idle_stopped"], reason="idle")
         await self.jobs.plan(row)
+        return True
 
     async def stop(self, ref: str) -> DatabaseView:
         row = await self.find(ref)

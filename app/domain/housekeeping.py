@@ -49,6 +49,7 @@ class Housekeeping:
         self.snapshots = snapshots
         self.provisioner = databases.provisioner
         self.front = databases.provisioner.front
+        self.doors = databases.provisioner.doors
         self.jobs = databases.jobs
         self.interval_s = interval_s
         self.wake_timeout_s = wake_timeout_s
@@ -65,6 +66,7 @@ class Housekeeping:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Serve the front's ports before the first request, then check every interval."""
+        await self.doors.open()
         await self.serve_ports()
         await self.jobs.schedule(PRUNE, datetime.now(UTC))
         stop = asyncio.Event()
@@ -74,6 +76,7 @@ class Housekeeping:
         finally:
             stop.set()
             await loop
+            await self.doors.close()
             await self.front.aclose()
 
     async def _check_until(self, stop: asyncio.Event) -> None:
@@ -95,20 +98,22 @@ class Housekeeping:
         await self.jobs.run_due(self.handlers)
 
     async def record_activity(self) -> None:
-        """Databases with client connections through this front were active just now."""
-        active = self.front.active_since_last_read()
+        """Databases with client connections (through this front, or forwarded by the
+        kernel) were active just now."""
+        active = await self.doors.active_since_last_read()
         if active:
             await Database.filter(id__in=list(active)).update(last_active_at=datetime.now(UTC))
 
     async def serve_ports(self) -> None:
-        """The front serves the port of every database of this host, and no other.
+        """The front serves the port of every database of this host, and no other; the
+        kernel forwards those of the running ones.
 
-        Runs every check: only ids and ports are read, and only databases whose port is not
-        served yet are loaded whole, so a full host costs one narrow query a second."""
+        Runs every check: only ids, ports and statuses are read, and only databases whose port
+        is not served yet are loaded whole, so a full host costs one narrow query a second."""
         ports = await Database.filter(
             host=self.provisioner.host, port__not_isnull=True
-        ).values_list("id", "port")
-        wanted: dict[int, str] = {port: database_id for database_id, port in ports}
+        ).values_list("id", "port", "status")
+        wanted: dict[int, str] = {port: database_id for database_id, port, _ in ports}
         served = self.front.ports()
         for port, database_id in served.items():
             if wanted.get(port) != database_id:
@@ -123,6 +128,9 @@ class Housekeeping:
                 log.error("the front cannot serve %s: %s", row.id, exc.message)
             except Exception as exc:
                 log.error("the front cannot serve %s: %s", row.id, exc)
+        await self.doors.reconcile(
+            {database_id for database_id, _, status in ports if status == lifecycle.RUNNING}
+        )
 
     async def expire(self, job: Job) -> Outcome:
         row = await Database.get_or_none(id=job.database_id)
@@ -171,14 +179,15 @@ class Housekeeping:
         if row is None or row.auto_stop_after_s is None or row.status != lifecycle.RUNNING:
             return Outcome(None)
         now = datetime.now(UTC)
-        if self.front.connections.get(row.id, 0) > 0:
+        if self.doors.open_connections.get(row.id, 0) > 0:
             row.last_active_at = now
         after = timedelta(seconds=row.auto_stop_after_s)
         last = row.last_active_at or row.updated_at
         if now - last < after:
             return Outcome(last + after)
         log.info("stopping %s: no client connection for %s", row.id, now - last)
-        await self.databases.stop_idle(row)
+        if not await self.databases.stop_idle(row):
+            return Outcome(datetime.now(UTC) + after)  # a client came just now
         return Outcome(None)
 
     async def prune(self, job: Job) -> Outcome:

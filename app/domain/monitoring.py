@@ -62,19 +62,23 @@ class MonitoringService:
     async def stats(self, ref: str) -> DatabaseStats:
         row = await self.databases.find(ref)
         container_id = row.container_id if row.status == lifecycle.RUNNING else None
-        storage, container, engine = await asyncio.gather(
+        storage, container, engine, front = await asyncio.gather(
             self._storage(row),
             self._container(row, container_id) if container_id else _nothing(),
             self._engine(row, container_id) if container_id else _nothing(),
+            self._front(row),
         )
-        return DatabaseStats(row.id, row.status, container, storage, engine, self._front(row))
+        return DatabaseStats(row.id, row.status, container, storage, engine, front)
 
-    def _front(self, row: Database) -> Reading:
-        """Client connections open through this server's connection front."""
+    async def _front(self, row: Database) -> Reading:
+        """Client connections open now, through the connection front or forwarded by the
+        kernel, and how new connections are carried."""
+        doors = self.provisioner.doors
         return Reading(
             datetime.now(UTC),
             {
-                "client_connections": self.provisioner.front.connections.get(row.id, 0),
+                "client_connections": (await doors.clients()).get(row.id, 0),
+                "path": doors.path_of(row.id),
                 "last_active_at": row.last_active_at.isoformat().replace("+00:00", "Z")
                 if row.last_active_at
                 else None,

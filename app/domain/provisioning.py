@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from threading import Event
 
+from app.domain.doors import Doors
+from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
 from app.drivers.runtime.base import (
@@ -101,6 +103,7 @@ class Provisioner:
         front: ConnectionFront | None = None,
         engine_port_offset: int = 10000,
         disk_quota_bytes: int | None = None,
+        forwarding: KernelForwarding | None = None,
     ) -> None:
         self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
@@ -115,6 +118,7 @@ class Provisioner:
         self.pool_min_free_bytes = pool_min_free_bytes
         self.front = front or ConnectionFront(bind_address, hold_s=ready_timeout_s)
         self.engine_port_offset = engine_port_offset
+        self.doors = Doors(self.front, forwarding, self.engine_port)
         self._template_locks: dict[str, asyncio.Lock] = {}
         # When each container this process started was started (epoch seconds), until its
         # start-up wait reads it: a lock file older than that is a previous server's.
@@ -143,6 +147,7 @@ class Provisioner:
             raise FrontFailure(f"cannot listen on port {placement.port}: {exc}") from exc
 
     async def unexpose(self, port: int) -> None:
+        await self.doors.withdraw_port(port)
         await self.front.close(port)
 
     async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
@@ -342,6 +347,7 @@ class Provisioner:
                 "The database's data volume is missing from the storage pool "
                 "(is the pool mounted?); it cannot be started"
             )
+        await self.doors.hold(placement.database_id)  # clients meet the front until it runs
         if container_id is not None:
             try:
                 info = await asyncio.to_thread(self.runtime.inspect, container_id)
@@ -357,6 +363,7 @@ class Provisioner:
         if container_id is None:
             container_id = await self.run_container(placement)
         await self.wait_ready(container_id, placement, None, login_password=password)
+        self.doors.release(placement.database_id)
         return container_id
 
     def current(self, container: ContainerInfo) -> bool:
@@ -434,6 +441,7 @@ class Provisioner:
 
     async def stop_container(self, container_id: str | None, database_id: str) -> None:
         """Stop the container; one that is gone already counts as stopped."""
+        await self.doors.hold(database_id)
         for ref in filter(None, (container_id, self.container_name(database_id))):
             try:
                 await asyncio.to_thread(self.runtime.stop, ref, 30)
@@ -447,6 +455,7 @@ class Provisioner:
 
     async def remove_container(self, container_id: str | None, database_id: str) -> None:
         """Remove the container by id and by its conventional name; gone already is fine."""
+        await self.doors.hold(database_id)
         for ref in filter(None, (container_id, self.container_name(database_id))):
             try:
                 await asyncio.to_thread(self.runtime.remove, ref)
@@ -638,7 +647,7 @@ class Provisioner:
 
     async def release_port_of(self, port: int, database_id: str) -> None:
         if self.front.ports().get(port) == database_id:
-            await self.front.close(port)
+            await self.unexpose(port)
         await asyncio.to_thread(self.port_claims.release, port, database_id)
 
     async def release_port(self, row: Database) -> None:

@@ -31,6 +31,7 @@ from app.domain.retention import Retention
 from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
 from app.domain.webhooks import ApiAddress, WebhookService
+from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront
 from app.drivers.port_claims import PortClaims
 from app.drivers.runtime.base import ContainerRuntime
@@ -90,6 +91,9 @@ class Services:
             front=ConnectionFront(settings.bind_address, hold_s=settings.wake_timeout_s),
             engine_port_offset=settings.engine_port_offset,
             disk_quota_bytes=settings.disk_quota_bytes,
+            forwarding=KernelForwarding(install_id, settings.bind_address)
+            if settings.kernel_forwarding
+            else None,
         )
         events = EventBus()
         event_log = EventLog(events)

@@ -10,6 +10,7 @@ from tortoise import Tortoise
 
 from app.config import Settings
 from app.domain.services import Services
+from app.drivers.forwarding import ForwardingUnavailable
 from app.drivers.runtime.base import RuntimeFailure
 from app.engines import ENGINES
 from app.models import tortoise_config
@@ -31,6 +32,7 @@ def run_doctor(settings: Settings) -> list[Finding]:
     if findings[0].ok:
         findings.append(_images(services))
     findings.append(_pool(services))
+    findings.append(_forwarding(services))
     findings.append(asyncio.run(_metadata(settings)))
     return findings
 
@@ -95,6 +97,27 @@ def _pool(services: Services) -> Finding:
         )
     free_gib = services.pool.free_bytes() / 1024**3
     return Finding("storage", True, f"{services.pool.kind} pool at {root}, {free_gib:.1f} GiB free")
+
+
+def _forwarding(services: Services) -> Finding:
+    forwarding = services.provisioner.doors.forwarding
+    if forwarding is None:
+        return Finding(
+            "forwarding",
+            True,
+            "kernel forwarding turned off: every connection goes through the connection front",
+        )
+    try:
+        forwarding.check()
+    except ForwardingUnavailable as exc:
+        return Finding(
+            "forwarding",
+            False,
+            f"kernel forwarding unavailable ({exc}): connections go through the front, slower",
+            "install nftables (`apt-get install nftables`) and run the server as root, or set "
+            "STAGDB_KERNEL_FORWARDING=false",
+        )
+    return Finding("forwarding", True, "nftables forwards connections to running databases")
 
 
 async def _opens_sealed_secrets(settings: Settings) -> Finding | None:

@@ -23,6 +23,7 @@ PACKAGES_BY_TOOL = {
     "mkfs.btrfs": "btrfs-progs",
     "mkfs.xfs": "xfsprogs",
     "zfs-fuse": "zfs-fuse",
+    "nft": "nftables",
 }
 ENGINE_START_TIMEOUT_S = 60
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")

@@ -39,6 +39,11 @@ def run_setup(settings: Settings, report: Report) -> None:
     report("docker engine: running")
 
     ensure_tools(TOOLS_BY_STORAGE.get(settings.storage, []), report)
+    if settings.kernel_forwarding:
+        try:
+            ensure_tools(["nft"], report)
+        except SetupError as exc:  # the front carries every connection without it
+            report(f"kernel forwarding unavailable: {exc}")
     prepare_pool(
         settings.storage, settings.pool_path, settings.data_dir, settings.pool_size_gib, report
     )

@@ -1,0 +1,174 @@
+"""Each database's door: the connection front owns every published port; while a database
+runs, the kernel forwards the connections made on this host straight to its engine (when
+nftables can be used), and the front keeps the rest: clients from elsewhere, and those that
+find the database stopped (which it holds, wakes or answers).
+
+The rules:
+- A port is forwarded only while its database is running (in the metadata) and no work of
+  this process has taken it back.
+- Stopping, removing or (re)starting a container takes the port back first, so a client that
+  arrives meanwhile meets the front; the next check hands it over again once the database runs.
+- Client connections and activity count both paths: the front's own count, and for forwarded
+  connections the kernel's (its new-connection counter and the socket table).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable
+
+from app.drivers.forwarding import Forward, ForwardingUnavailable, KernelForwarding
+from app.drivers.front import ConnectionFront
+from app.drivers.socket_table import forwarded_clients
+
+log = logging.getLogger(__name__)
+
+KERNEL = "kernel"
+FRONT = "front"
+
+
+class Doors:
+    def __init__(
+        self,
+        front: ConnectionFront,
+        forwarding: KernelForwarding | None,
+        engine_port: Callable[[int], int],
+    ) -> None:
+        self.front = front
+        self.forwarding = forwarding
+        self.engine_port = engine_port
+        self.unavailable: str | None = None if forwarding else "turned off"
+        self.open_connections: Counter[str] = Counter()  # as of the last activity reading
+        self._held: set[str] = set()
+        self._forwarded: set[int] = set()
+        self._counted: dict[int, int] = {}  # the kernel's connection counter, per port
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Get kernel forwarding ready; without it every connection goes through the front."""
+        if self.forwarding is None:
+            return
+        try:
+            await asyncio.to_thread(self.forwarding.prepare)
+        except ForwardingUnavailable as exc:
+            log.warning("kernel forwarding is unavailable (%s): connections go through the "
+                        "connection front", exc)  # fmt: skip
+            self.forwarding, self.unavailable = None, str(exc)
+
+    async def close(self) -> None:
+        if self.forwarding is None:
+            return
+        async with self._lock:
+            await self._nft(self.forwarding.remove)
+            self._forwarded.clear()
+
+    def path_of(self, database_id: str) -> str:
+        """How new connections to the database are carried now."""
+        port = self._port_of(database_id)
+        return KERNEL if port is not None and port in self._forwarded else FRONT
+
+    async def hold(self, database_id: str) -> None:
+        """Take the database's port back from the kernel until `release` (or until the
+        database is no longer running)."""
+        async with self._lock:
+            self._held.add(database_id)
+            port = self._port_of(database_id)
+            if self.forwarding is not None and port is not None:
+                await self._withdraw(port)
+
+    def release(self, database_id: str) -> None:
+        self._held.discard(database_id)
+
+    async def withdraw_port(self, port: int) -> None:
+        if self.forwarding is None:
+            return
+        async with self._lock:
+            await self._withdraw(port)
+
+    async def quiet(self, database_id: str) -> bool:
+        """Take the port back, then whether no client connection is open; the port stays
+        held when quiet (the caller stops the database) and is released otherwise."""
+        await self.hold(database_id)
+        if (await self.clients())[database_id] == 0:
+            return True
+        self.release(database_id)
+        return False
+
+    async def reconcile(self, running: set[str]) -> None:
+        """Forward the served port of every running database not held back, and no other."""
+        if self.forwarding is None:
+            return
+        async with self._lock:
+            self._held &= running
+            forwards = await self._nft(self.forwarding.forwards)
+            if forwards is None:
+                return
+            self._forwarded = set(forwards)
+            served = self.front.ports()
+            for port in forwards:
+                database_id = served.get(port)
+                if database_id not in running or database_id in self._held:
+                    await self._withdraw(port)
+            for port, database_id in served.items():
+                wanted = database_id in running and database_id not in self._held
+                if wanted and port not in forwards:
+                    await self._forward(port)
+
+    async def clients(self) -> Counter[str]:
+        """Client connections open now, per database, through the front or the kernel."""
+        counts = Counter(self.front.connections)
+        if self.forwarding is None:
+            return counts
+        served = self.front.ports()
+        kernel = await asyncio.to_thread(
+            forwarded_clients, {self.engine_port(port): port for port in served}
+        )
+        for port, number in kernel.items():
+            counts[served[port]] += number
+        return counts
+
+    async def active_since_last_read(self) -> set[str]:
+        """Databases that had a client connection at any moment since the last call (new
+        forwarded connections are seen by the kernel's counter, open ones in the socket table);
+        also refreshes `open_connections`."""
+        active = self.front.active_since_last_read()
+        self.open_connections = +(await self.clients())
+        active |= set(self.open_connections)
+        if self.forwarding is None:
+            return active
+        async with self._lock:
+            forwards = await self._nft(self.forwarding.forwards)
+        if forwards is None:
+            return active
+        served = self.front.ports()
+        for port, forward in forwards.items():
+            if forward.connections > self._counted.get(port, 0) and port in served:
+                active.add(served[port])
+        self._counted = {port: forward.connections for port, forward in forwards.items()}
+        return active
+
+    def _port_of(self, database_id: str) -> int | None:
+        return next((p for p, d in self.front.ports().items() if d == database_id), None)
+
+    async def _forward(self, port: int) -> None:
+        assert self.forwarding is not None
+        if await self._nft(self.forwarding.forward, port, self.engine_port(port)) is not None:
+            self._forwarded.add(port)
+            self._counted[port] = 0
+
+    async def _withdraw(self, port: int) -> None:
+        assert self.forwarding is not None
+        await self._nft(self.forwarding.withdraw, port)
+        self._forwarded.discard(port)
+
+    async def _nft(self, call: Callable[..., object], *args: int) -> dict[int, Forward] | None:
+        """Run one nftables change or reading; a failure is logged (the front still serves
+        the port) and answers None."""
+        try:
+            result = await asyncio.to_thread(call, *args)
+        except ForwardingUnavailable as exc:
+            log.error("kernel forwarding: %s failed: %s", call.__name__, exc)
+            return None
+        return result if isinstance(result, dict) else {}

@@ -1,0 +1,140 @@
+"""Kernel forwarding: while a database's engine runs, the kernel hands connections made on this
+host to its published port straight to the engine's port (an nftables `redirect` in an
+install-owned table), so the bytes of those connections never pass through the front.
+
+The table holds one map, published port → engine port, with a counter on each element: it
+counts the connections the kernel redirected (a NAT rule sees only a connection's first
+packet), which is how activity on forwarded connections is seen. Connections arriving from
+other hosts or network namespaces do not pass the output hook and keep going through the front.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+NFT_TIMEOUT_S = 10.0
+MAP = "forward"
+CHAIN = "output"
+
+
+class ForwardingUnavailable(Exception):
+    """nftables cannot be used here (not installed, not permitted, or an IPv6 address)."""
+
+
+@dataclass(frozen=True)
+class Forward:
+    engine_port: int
+    connections: int  # connections redirected since the element was added
+
+
+class KernelForwarding:
+    def __init__(self, install_id: str, bind_address: str) -> None:
+        self.table = f"stagdb_{install_id}"
+        self.bind_address = bind_address
+
+    def prepare(self) -> None:
+        """Make (or repair) this install's table; idempotent, and keeps the map's elements."""
+        self._nft(self._table_script())
+
+    def check(self) -> None:
+        """Raise ForwardingUnavailable when `prepare` would fail; changes nothing."""
+        self._nft(self._table_script(), check_only=True)
+
+    def _table_script(self) -> str:
+        destination = _destination_match(self.bind_address)
+        return (
+            f"add table ip {self.table}\n"
+            f"add map ip {self.table} {MAP} {{ type inet_service : inet_service ; counter ; }}\n"
+            f"add chain ip {self.table} {CHAIN} "
+            "{ type nat hook output priority -100 ; policy accept ; }\n"
+            f"flush chain ip {self.table} {CHAIN}\n"
+            f"add rule ip {self.table} {CHAIN} {destination} "
+            f"meta l4proto tcp redirect to :tcp dport map @{MAP}\n"
+        )
+
+    def forward(self, port: int, engine_port: int) -> None:
+        try:
+            self._nft(f"add element ip {self.table} {MAP} {{ {port} : {engine_port} }}\n")
+        except ForwardingUnavailable as exc:
+            if "File exists" not in str(exc):  # forwarded elsewhere already: take it over
+                raise
+            self.withdraw(port)
+            self._nft(f"add element ip {self.table} {MAP} {{ {port} : {engine_port} }}\n")
+
+    def withdraw(self, port: int) -> None:
+        """Stop forwarding `port`; one not forwarded is fine."""
+        try:
+            self._nft(f"delete element ip {self.table} {MAP} {{ {port} }}\n")
+        except ForwardingUnavailable as exc:
+            if "No such file or directory" not in str(exc):
+                raise
+
+    def forwards(self) -> dict[int, Forward]:
+        """The ports forwarded now; the table is made again when someone removed it."""
+        try:
+            listing = self._nft("", listing=["list", "map", "ip", self.table, MAP])
+        except ForwardingUnavailable as exc:
+            if "No such file or directory" not in str(exc):
+                raise
+            self.prepare()
+            return {}
+        return _parse_map(listing)
+
+    def remove(self) -> None:
+        try:
+            self._nft(f"delete table ip {self.table}\n")
+        except ForwardingUnavailable as exc:
+            if "No such file or directory" not in str(exc):
+                raise
+
+    def _nft(
+        self, script: str, listing: list[str] | None = None, check_only: bool = False
+    ) -> str:
+        """Run a script of changes (or, with `listing`, one listing command, in JSON)."""
+        nft = shutil.which("nft")
+        if nft is None:
+            raise ForwardingUnavailable("nft (nftables) is not installed")
+        if listing is not None:
+            argv = [nft, "-j", *listing]
+        else:
+            argv = [nft, *(["-c"] if check_only else []), "-f", "-"]
+        try:
+            done = subprocess.run(
+                argv, input=script, capture_output=True, text=True, timeout=NFT_TIMEOUT_S
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ForwardingUnavailable(f"nft could not run: {exc}") from exc
+        if done.returncode != 0:
+            first = next((line for line in done.stderr.splitlines() if line.strip()), "")
+            raise ForwardingUnavailable(first or f"nft exited with {done.returncode}")
+        return done.stdout
+
+
+def _destination_match(bind_address: str) -> str:
+    """Which destinations are redirected: those the front listens on."""
+    if bind_address in ("", "*", "0.0.0.0", "::"):
+        return "fib daddr type local"
+    try:
+        address = ipaddress.ip_address(bind_address)
+    except ValueError as exc:
+        raise ForwardingUnavailable(f"the bind address {bind_address!r} is not an IP") from exc
+    if address.version != 4:
+        raise ForwardingUnavailable("kernel forwarding covers IPv4 bind addresses only")
+    return f"ip daddr {address}"
+
+
+def _parse_map(listing: str) -> dict[int, Forward]:
+    forwards: dict[int, Forward] = {}
+    for item in json.loads(listing or "{}").get("nftables", []):
+        for key, value in item.get("map", {}).get("elem", []):
+            if isinstance(key, dict):  # an element with its counter
+                port = int(key["elem"]["val"])
+                connections = int(key["elem"].get("counter", {}).get("packets", 0))
+            else:
+                port, connections = int(key), 0
+            forwards[port] = Forward(int(value), connections)
+    return forwards

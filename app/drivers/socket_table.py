@@ -1,0 +1,52 @@
+"""Client connections the kernel forwarded, counted from this host's TCP socket table.
+
+A forwarded connection has two ends in the table: the engine's, whose local port is the engine
+port, and the client's, whose remote port is still the published port it dialled (the client
+does not see the redirect). The server's own connections to an engine (the front's, readiness
+and statistics queries) dial the engine port itself, so they are not counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+TABLES = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
+ESTABLISHED = "01"
+_V4_MAPPED = "0000000000000000FFFF0000"
+
+Endpoint = tuple[str, int]  # (address as the kernel prints it, port)
+
+
+def forwarded_clients(published_by_engine_port: Mapping[int, int]) -> Counter[int]:
+    """Open forwarded client connections per published port."""
+    if not published_by_engine_port:
+        return Counter()
+    established = list(_established())
+    remote_port_of: dict[Endpoint, int] = {local: remote[1] for local, remote in established}
+    counts: Counter[int] = Counter()
+    for local, remote in established:
+        published = published_by_engine_port.get(local[1])
+        if published is not None and remote_port_of.get(remote) == published:
+            counts[published] += 1
+    return counts
+
+
+def _established() -> Iterator[tuple[Endpoint, Endpoint]]:
+    for table in TABLES:
+        try:
+            lines = table.read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == ESTABLISHED:
+                yield _endpoint(fields[1]), _endpoint(fields[2])
+
+
+def _endpoint(text: str) -> Endpoint:
+    address, port = text.split(":")
+    if address.startswith(_V4_MAPPED):  # an IPv6 socket talking IPv4
+        address = address[len(_V4_MAPPED) :]
+    return address, int(port, 16)
