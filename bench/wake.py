@@ -2,8 +2,10 @@
 
 - Wake: seconds from a client's connect to its first answered query on a database that
   idling stopped (median of --count).
-- The front's cost: pgbench select-only transactions per second, and bulk COPY out and in,
-  through the front against the engine's own port, in one run, as ratios (front / direct).
+- The doors' cost: pgbench select-only transactions per second, and bulk COPY out and in,
+  through a database's published port against the engine's own port, in one run, as ratios
+  (published / direct): on a server with kernel forwarding (clients on this host) and on one
+  with STAGDB_KERNEL_FORWARDING=false (every byte through the front, as for remote clients).
 
 - Density (with --density N): N databases with auto-stop, made one after another; the most
   that ran at once and host memory per running idle database then (MemAvailable), and the
@@ -74,43 +76,76 @@ def copy_seconds(uri: str, command: str) -> float:
     return time.perf_counter() - started
 
 
-def front_cost(api: httpx.Client, scale: int, seconds: int) -> None:
+def measured_database(api: httpx.Client, scale: int) -> tuple[str, str]:
+    """A database filled by pgbench -i: its URI and the URI of its engine's own port."""
     created = api.post("/databases", json={"name": "measured", "type": "postgresql"})
     created.raise_for_status()
     data = created.json()["data"]
-    front = data["connection"]["uri"]
+    published = data["connection"]["uri"]
     port = data["connection"]["port"]
-    direct = front.replace(f":{port}/", f":{port + ENGINE_PORT_OFFSET}/")
+    direct = published.replace(f":{port}/", f":{port + ENGINE_PORT_OFFSET}/")
     subprocess.run([PGBENCH, "-i", "-q", "-s", str(scale), direct], capture_output=True, check=True)
+    subprocess.run(
+        [PSQL, direct, "-Xqc", "CREATE TABLE copied (LIKE pgbench_accounts)"], check=True
+    )
+    return published, direct
+
+
+def carried_by(api: httpx.Client, name: str) -> str:
+    stats = api.get(f"/databases/{name}/stats")
+    stats.raise_for_status()
+    return str(stats.json()["data"]["front"]["figures"]["path"])
+
+
+def front_cost(kernel_api: httpx.Client, front_api: httpx.Client, scale: int, seconds: int) -> None:
+    """Both doors against the engine's own port: the published port of a server with kernel
+    forwarding (what clients on this host get) and of one without it (the front copies every
+    byte, as for clients from other hosts)."""
+    kernel, kernel_direct = measured_database(kernel_api, scale)
+    front, front_direct = measured_database(front_api, scale)
+    deadline = time.monotonic() + 30
+    while carried_by(kernel_api, "measured") != "kernel":
+        if time.monotonic() > deadline:
+            raise SystemExit("the kernel did not take over the database's port within 30 s")
+        time.sleep(0.2)
+    assert carried_by(front_api, "measured") == "front"
+    paths = {
+        "kernel": (kernel, kernel_direct),
+        "front": (front, front_direct),
+    }
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / "accounts.copy"
-        subprocess.run([PSQL, direct, "-Xqc", f"\\copy pgbench_accounts TO '{dump}'"], check=True)
         subprocess.run(
-            [PSQL, direct, "-Xqc", "CREATE TABLE copied (LIKE pgbench_accounts)"], check=True
+            [PSQL, kernel_direct, "-Xqc", f"\\copy pgbench_accounts TO '{dump}'"], check=True
         )
         size_mib = dump.stat().st_size / 2**20
-        tps: dict[str, list[float]] = {"front": [], "direct": []}
-        out: dict[str, list[float]] = {"front": [], "direct": []}
-        into: dict[str, list[float]] = {"front": [], "direct": []}
-        for _ in range(2):  # interleaved, so drift in the machine's load hits both alike
-            for label, uri in (("direct", direct), ("front", front)):
-                tps[label].append(pgbench_tps(uri, seconds))
-                out[label].append(copy_seconds(uri, "\\copy pgbench_accounts TO '/dev/null'"))
-                copy_seconds(uri, "TRUNCATE copied")
-                into[label].append(copy_seconds(uri, f"\\copy copied FROM '{dump}'"))
+        runs: dict[tuple[str, str, str], list[float]] = {
+            (measure, path, way): []
+            for measure in ("tps", "out", "in")
+            for path in paths
+            for way in ("direct", "door")
+        }
+        for _ in range(2):  # interleaved, so drift in the machine's load hits all alike
+            for path, (door, direct) in paths.items():
+                for way, uri in (("direct", direct), ("door", door)):
+                    runs["tps", path, way].append(pgbench_tps(uri, seconds))
+                    out = copy_seconds(uri, "\\copy pgbench_accounts TO '/dev/null'")
+                    runs["out", path, way].append(size_mib / out)
+                    copy_seconds(uri, "TRUNCATE copied")
+                    into = copy_seconds(uri, f"\\copy copied FROM '{dump}'")
+                    runs["in", path, way].append(size_mib / into)
     mean = statistics.mean
-    direct_tps, front_tps = mean(tps["direct"]), mean(tps["front"])
-    print(
-        f"pgbench -S (scale {scale}, 4 clients, {seconds}s x2): direct {direct_tps:.0f} tps, "
-        f"front {front_tps:.0f} tps, ratio {front_tps / direct_tps:.2f}"
-    )
-    for label, runs in (("COPY out", out), ("COPY in", into)):
-        direct_rate = size_mib / mean(runs["direct"])
-        front_rate = size_mib / mean(runs["front"])
-        print(
-            f"{label} ({size_mib:.0f} MiB): direct {direct_rate:.0f} MiB/s, front "
-            f"{front_rate:.0f} MiB/s, ratio {front_rate / direct_rate:.2f}"
-        )
+    for measure, label, unit in (
+        ("tps", f"pgbench -S (scale {scale}, 4 clients, {seconds}s x2)", "tps"),
+        ("out", f"COPY out ({size_mib:.0f} MiB)", "MiB/s"),
+        ("in", f"COPY in ({size_mib:.0f} MiB)", "MiB/s"),
+    ):
+        for path in paths:
+            direct, door = mean(runs[measure, path, "direct"]), mean(runs[measure, path, "door"])
+            print(
+                f"{label}, {path}: direct {direct:.0f} {unit}, published port {door:.0f} "
+                f"{unit}, ratio {door / direct:.2f}"
+            )
 
 
 def mem_available_mib() -> float:
@@ -172,13 +207,14 @@ def main() -> None:
     parser.add_argument("--density", type=int, default=0)
     parser.add_argument("--density-idle", default="2m", help="their auto_stop_after")
     args = parser.parse_args()
-    with bench_server({"STAGDB_JOB_INTERVAL": "0.2"}) as api:
+    front_only = {"STAGDB_KERNEL_FORWARDING": "false", "STAGDB_PORT_RANGE": "17000-17999"}
+    with bench_server({"STAGDB_JOB_INTERVAL": "0.2"}) as api, bench_server(front_only) as front:
         warm = api.post("/databases", json={"name": "warm-up", "type": "postgresql"})
         warm.raise_for_status()  # the first create also initialises the version's template
         print(
             summary("wake on connect → first answer (postgresql 15)", wake_timings(api, args.count))
         )
-        front_cost(api, args.scale, args.seconds)
+        front_cost(api, front, args.scale, args.seconds)
         if args.density:
             for name in ("warm-up", "measured", "sleeper"):
                 api.delete(f"/databases/{name}").raise_for_status()

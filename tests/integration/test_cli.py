@@ -49,7 +49,7 @@ def test_keys_are_printed_once_and_stored_only_as_hashes(cli_server: Server) -> 
 def test_doctor_reports_a_healthy_host(cli_server: Server) -> None:
     report = cli_server.cli("doctor")
     assert report.returncode == 0, report.stdout + report.stderr
-    for check in ("docker", "images", "storage", "metadata"):
+    for check in ("docker", "images", "storage", "forwarding", "metadata"):
         assert f"ok      {check}:" in report.stdout
     assert "postgresql versions available: 15" in report.stdout
 
