@@ -250,6 +250,8 @@ class Server:
         return subprocess.run([STAGDB, *argv], env=env, capture_output=True, text=True, timeout=300)
 
 
+TEST_PORT_CLAIMS = Path(tempfile.gettempdir()) / "stagdb-test-port-claims"
+
 # Database ports per server: blocks of 25 in 20000-22499, starting at a place chosen by pid so
 # that concurrent test runs on one machine rarely race for the same ports. Their engines
 # listen 10000 higher, below the kernel's ephemeral ports (32768 up): there, any client's
@@ -283,7 +285,7 @@ def launch_server(
         "STAGDB_MARIADB_VERSIONS": "10.11",
         "STAGDB_STORAGE": "copy",
         # Shared by concurrent test sessions, as installs on one host share theirs.
-        "STAGDB_PORT_CLAIMS_DIR": str(Path(tempfile.gettempdir()) / "stagdb-test-port-claims"),
+        "STAGDB_PORT_CLAIMS_DIR": str(TEST_PORT_CLAIMS),
         "STAGDB_SWEEP_INTERVAL": "1",
         "STAGDB_PULL_IMAGES": "false",  # test traffic stays on this machine
         # Webhook receivers in the tests listen on loopback, which webhooks may not reach
@@ -329,7 +331,7 @@ def shut_down(server: Server, client: docker.DockerClient) -> None:
 def remove_forwarding(install_id: str) -> None:
     """The install's kernel forwarding table, which a server that was killed leaves behind."""
     if shutil.which("nft"):  # without nftables no server could have made one
-        KernelForwarding(install_id, "127.0.0.1").remove()
+        KernelForwarding(install_id, "127.0.0.1", TEST_PORT_CLAIMS).remove()
 
 
 @pytest.fixture(scope="session")

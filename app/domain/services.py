@@ -91,7 +91,7 @@ class Services:
             front=ConnectionFront(settings.bind_address, hold_s=settings.wake_timeout_s),
             engine_port_offset=settings.engine_port_offset,
             disk_quota_bytes=settings.disk_quota_bytes,
-            forwarding=KernelForwarding(install_id, settings.bind_address)
+            forwarding=KernelForwarding(install_id, settings.bind_address, settings.port_claims_dir)
             if settings.kernel_forwarding
             else None,
         )

@@ -1,11 +1,14 @@
-"""Kernel forwarding: while a database's engine runs, the kernel hands connections made on this
-host to its published port straight to the engine's port (an nftables `redirect` in an
-install-owned table), so the bytes of those connections never pass through the front.
+"""Kernel forwarding: while a database's engine runs, the kernel hands connections to its
+published port straight to the engine's port on 127.0.0.1 (nftables NAT in an install-owned
+table), so the bytes of those connections never pass through the front.
 
 The table holds one map, published port → engine port, with a counter on each element: it
-counts the connections the kernel redirected (a NAT rule sees only a connection's first
-packet), which is how activity on forwarded connections is seen. Connections arriving from
-other hosts or network namespaces do not pass the output hook and keep going through the front.
+counts the connections the kernel sent on (a NAT rule sees only a connection's first packet),
+which is how activity on forwarded connections is seen. Connections made on this host are
+redirected in the `output` hook. When the bind address is not a loopback one, connections from
+other hosts and network namespaces are DNATed to 127.0.0.1 in `prerouting`, which needs the
+ingress interface's `route_localnet` (see `route_localnet`) and a guard that drops any other
+packet arriving from outside for a loopback address.
 """
 
 from __future__ import annotations
@@ -15,10 +18,17 @@ import json
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+
+from app.drivers.route_localnet import RouteLocalnet, interfaces_for
 
 NFT_TIMEOUT_S = 10.0
+TABLE_PREFIX = "stagdb_"
 MAP = "forward"
-CHAIN = "output"
+CHAIN = "output"  # connections made on this host
+REMOTE_CHAIN = "prerouting"  # connections from elsewhere
+GUARD_CHAIN = "guard"
+WILDCARDS = ("", "*", "0.0.0.0", "::")
 
 
 class ForwardingUnavailable(Exception):
@@ -32,13 +42,22 @@ class Forward:
 
 
 class KernelForwarding:
-    def __init__(self, install_id: str, bind_address: str) -> None:
-        self.table = f"stagdb_{install_id}"
+    def __init__(self, install_id: str, bind_address: str, record_dir: Path) -> None:
+        self.table = f"{TABLE_PREFIX}{install_id}"
         self.bind_address = bind_address
+        self.route_localnet = RouteLocalnet(record_dir)
+
+    @property
+    def remote(self) -> bool:
+        """Whether clients from elsewhere can reach the bind address, and are forwarded too."""
+        return self.bind_address in WILDCARDS or not self.bind_address.startswith("127.")
 
     def prepare(self) -> None:
         """Make (or repair) this install's table; idempotent, and keeps the map's elements."""
         self._nft(self._table_script())
+        if self.remote:
+            specific = None if self.bind_address in WILDCARDS else self.bind_address
+            self.route_localnet.allow(interfaces_for(specific))
 
     def check(self) -> None:
         """Raise ForwardingUnavailable when `prepare` would fail; changes nothing."""
@@ -54,6 +73,20 @@ class KernelForwarding:
             f"flush chain ip {self.table} {CHAIN}\n"
             f"add rule ip {self.table} {CHAIN} {destination} "
             f"meta l4proto tcp redirect to :tcp dport map @{MAP}\n"
+        ) + (self._remote_script(destination) if self.remote else "")
+
+    def _remote_script(self, destination: str) -> str:
+        return (
+            f"add chain ip {self.table} {REMOTE_CHAIN} "
+            "{ type nat hook prerouting priority -100 ; policy accept ; }\n"
+            f"flush chain ip {self.table} {REMOTE_CHAIN}\n"
+            f"add rule ip {self.table} {REMOTE_CHAIN} {destination} "
+            f"meta l4proto tcp dnat to 127.0.0.1 : tcp dport map @{MAP}\n"
+            f"add chain ip {self.table} {GUARD_CHAIN} "
+            "{ type filter hook input priority 0 ; policy accept ; }\n"
+            f"flush chain ip {self.table} {GUARD_CHAIN}\n"
+            f'add rule ip {self.table} {GUARD_CHAIN} iifname != "lo" ip daddr 127.0.0.0/8 '
+            "ct status & dnat == 0 drop\n"
         )
 
     def forward(self, port: int, engine_port: int) -> None:
@@ -85,15 +118,26 @@ class KernelForwarding:
         return _parse_map(listing)
 
     def remove(self) -> None:
+        """Remove the table; the last install forwarding remote clients puts the interfaces'
+        `route_localnet` back as it found it."""
         try:
             self._nft(f"delete table ip {self.table}\n")
         except ForwardingUnavailable as exc:
             if "No such file or directory" not in str(exc):
                 raise
+        if not self._others_forward_remote_clients():
+            self.route_localnet.restore()
 
-    def _nft(
-        self, script: str, listing: list[str] | None = None, check_only: bool = False
-    ) -> str:
+    def _others_forward_remote_clients(self) -> bool:
+        listing = json.loads(self._nft("", listing=["list", "chains", "ip"]) or "{}")
+        return any(
+            item["chain"]["table"].startswith(TABLE_PREFIX)
+            and item["chain"]["name"] == REMOTE_CHAIN
+            for item in listing.get("nftables", [])
+            if "chain" in item
+        )
+
+    def _nft(self, script: str, listing: list[str] | None = None, check_only: bool = False) -> str:
         """Run a script of changes (or, with `listing`, one listing command, in JSON)."""
         nft = shutil.which("nft")
         if nft is None:
@@ -116,7 +160,7 @@ class KernelForwarding:
 
 def _destination_match(bind_address: str) -> str:
     """Which destinations are redirected: those the front listens on."""
-    if bind_address in ("", "*", "0.0.0.0", "::"):
+    if bind_address in WILDCARDS:
         return "fib daddr type local"
     try:
         address = ipaddress.ip_address(bind_address)

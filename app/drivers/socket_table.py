@@ -1,9 +1,11 @@
 """Client connections the kernel forwarded, counted from this host's TCP socket table.
 
-A forwarded connection has two ends in the table: the engine's, whose local port is the engine
-port, and the client's, whose remote port is still the published port it dialled (the client
-does not see the redirect). The server's own connections to an engine (the front's, readiness
-and statistics queries) dial the engine port itself, so they are not counted.
+The engine's end of a forwarded connection has the engine port as its local port. When the
+client runs on this host, its own end is in the table too, with the published port it dialled
+as its remote port (the client does not see the redirect); a client on another host or in
+another network namespace has no end here. The server's own connections to an engine (the
+front's, readiness and statistics queries) dial the engine port itself, so they are not
+counted.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def forwarded_clients(published_by_engine_port: Mapping[int, int]) -> Counter[in
     counts: Counter[int] = Counter()
     for local, remote in established:
         published = published_by_engine_port.get(local[1])
-        if published is not None and remote_port_of.get(remote) == published:
+        if published is not None and remote_port_of.get(remote, published) == published:
             counts[published] += 1
     return counts
 

@@ -1,8 +1,9 @@
 """Kernel forwarding, for real: nftables on this host, real sockets, a real server with real
 PostgreSQL containers and psql.
 
-While a database runs, a client on this host reaches its engine through the kernel: it still
-answers with the server process frozen. Stopping (by hand or when idle) gives the port back to
+While a database runs, a client on this host (or in a network namespace of the test's own,
+standing for another host) reaches its engine through the kernel: it still answers with the
+server process frozen. Stopping (by hand or when idle) gives the port back to
 the front, which wakes the database for the next client; a forwarded connection that stays open
 counts as a client and keeps the database awake; the server's table is gone when it stops."""
 
@@ -24,7 +25,15 @@ import pytest
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.socket_table import forwarded_clients
 from tests.conftest import Server, free_port, launch_server, shut_down
-from tests.integration.test_upkeep import create, psql, psql_session, status, wait_until
+from tests.integration.test_upkeep import (
+    PSQL,
+    create,
+    psql,
+    psql_session,
+    status,
+    update,
+    wait_until,
+)
 
 pytestmark = pytest.mark.docker
 
@@ -57,8 +66,8 @@ class Listener:
             connection.close()
 
 
-def test_the_kernel_forwards_counts_and_withdraws_a_port() -> None:
-    forwarding = KernelForwarding(f"sdbtest{os.getpid() % 1000:03d}", "127.0.0.1")
+def test_the_kernel_forwards_counts_and_withdraws_a_port(tmp_path: Path) -> None:
+    forwarding = KernelForwarding(f"sdbtest{os.getpid() % 1000:03d}", "127.0.0.1", tmp_path)
     engine = Listener()
     published = free_port()
     try:
@@ -194,5 +203,105 @@ def test_forwarding_off_carries_every_connection_through_the_front(
         )
         assert "PROBLEM forwarding: kernel forwarding unavailable" in unusable.stdout
         assert "STAGDB_KERNEL_FORWARDING=false" in unusable.stdout
+    finally:
+        shut_down(server, docker_client)
+
+
+class Namespace:
+    """A network namespace of the test's own, joined to this host by a veth pair: a client
+    there is another host as far as the server can tell."""
+
+    def __init__(self) -> None:
+        tag = f"sdbt{os.getpid() % 100000}"
+        self.name, self.host_side, self.client_side = tag, f"{tag}h", f"{tag}c"
+        subnet = os.getpid() % 250 + 1
+        self.host_address, self.client_address = f"10.231.{subnet}.1", f"10.231.{subnet}.2"
+        for argv in (
+            ["ip", "netns", "add", self.name],
+            ["ip", "link", "add", self.host_side, "type", "veth", "peer", "name", self.client_side],
+            ["ip", "link", "set", self.client_side, "netns", self.name],
+            ["ip", "addr", "add", f"{self.host_address}/30", "dev", self.host_side],
+            ["ip", "link", "set", self.host_side, "up"],
+            *(
+                ["ip", "netns", "exec", self.name, *command]
+                for command in (
+                    ["ip", "addr", "add", f"{self.client_address}/30", "dev", self.client_side],
+                    ["ip", "link", "set", self.client_side, "up"],
+                    ["ip", "link", "set", "lo", "up"],
+                )
+            ),
+        ):
+            subprocess.run(argv, check=True, capture_output=True)
+
+    def run(self, *argv: str, timeout_s: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["ip", "netns", "exec", self.name, *argv], capture_output=True, text=True,
+            timeout=timeout_s, env={"PATH": "/usr/bin:/bin", "PGCONNECT_TIMEOUT": "20"},
+        )  # fmt: skip
+
+    def route_localnet(self) -> str:
+        return Path(f"/proc/sys/net/ipv4/conf/{self.host_side}/route_localnet").read_text().strip()
+
+    def remove(self) -> None:
+        subprocess.run(["ip", "link", "del", self.host_side], capture_output=True)
+        subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
+
+
+@pytest.fixture
+def namespace() -> Iterator[Namespace]:
+    made = Namespace()
+    yield made
+    made.remove()
+
+
+def test_clients_from_another_host_are_forwarded_too(
+    namespace: Namespace, docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
+) -> None:
+    server = launch_server(
+        None,
+        tmp_root,
+        {"STAGDB_BIND_ADDRESS": namespace.host_address, "STAGDB_JOB_INTERVAL": "0.5"},
+    )
+    try:
+        with server.client as client:
+            database = create(client, "remote-path")
+            uri = database["connection"]["uri"]
+            assert f"@{namespace.host_address}:" in uri
+            assert namespace.route_localnet() == "1"
+            wait_until(lambda: front_figures(client, "remote-path")["path"] == "kernel")
+            assert server.process is not None
+            os.kill(server.process.pid, signal.SIGSTOP)
+            try:
+                remote = namespace.run(PSQL, uri, "-XAtc", "SELECT 'from afar'", timeout_s=20)
+                local = psql(uri, "SELECT 'from here'", timeout_s=20)
+            finally:
+                os.kill(server.process.pid, signal.SIGCONT)
+            assert (remote.returncode, remote.stdout.strip()) == (0, "from afar"), remote.stderr
+            assert (local.returncode, local.stdout.strip()) == (0, "from here"), local.stderr
+
+            update(client, "remote-path", auto_stop_after="2s")
+            session = subprocess.Popen(
+                ["ip", "netns", "exec", namespace.name, PSQL, uri, "-X", "-q"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            try:
+                assert session.stdin is not None
+                session.stdin.write("SELECT 1;\n")
+                session.stdin.flush()
+                wait_until(lambda: front_figures(client, "remote-path")["client_connections"] == 1)
+                ends = time.monotonic() + 4  # past auto_stop_after: the remote client keeps it up
+                while time.monotonic() < ends:
+                    assert status(client, "remote-path") == "running"
+                    time.sleep(0.25)
+            finally:
+                assert session.stdin is not None
+                session.stdin.close()
+                session.wait(timeout=30)
+            wait_until(lambda: status(client, "remote-path") == "stopped", what="idle stop")
+            woken = namespace.run(PSQL, uri, "-XAtc", "SELECT 'woken from afar'")
+            assert (woken.returncode, woken.stdout.strip()) == (0, "woken from afar"), woken.stderr
+        server.stop()
+        assert f"stagdb_{server.install_id}" not in nft_tables()
+        assert namespace.route_localnet() == "0", "route_localnet is put back as it was"
     finally:
         shut_down(server, docker_client)

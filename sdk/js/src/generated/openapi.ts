@@ -1392,10 +1392,10 @@ export interface components {
         FrontReading: {
             read_at: components["schemas"]["Timestamp"];
             figures: {
-                /** @description Client connections open now: through this server's connection front, and (on this host) those the kernel forwards straight to the engine. */
+                /** @description Client connections open now: through this server's connection front, and those the kernel forwards straight to the engine. */
                 client_connections: number;
                 /**
-                 * @description How new connections made on this host are carried: `kernel` while the database runs and kernel forwarding is available (the bytes never pass through the server), `front` otherwise (the front copies them, or holds a client while a stopped database wakes). Connections from other hosts always go through the front.
+                 * @description How new connections are carried: `kernel` while the database runs and kernel forwarding is available (the bytes never pass through the server), `front` otherwise (the front copies them, or holds a client while a stopped database wakes).
                  * @enum {string}
                  */
                 path: "kernel" | "front";
