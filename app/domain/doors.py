@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 KERNEL = "kernel"
 FRONT = "front"
+SOCKET_TABLE_EVERY_S = 5.0  # open forwarded connections only keep last_active_at fresh
 
 
 class Doors:
@@ -44,6 +46,9 @@ class Doors:
         self._held: set[str] = set()
         self._forwarded: set[int] = set()
         self._counted: dict[int, int] = {}  # the kernel's connection counter, per port
+        self._kernel_active: set[str] = set()  # new forwarded connections seen by `reconcile`
+        self._kernel_open: Counter[str] = Counter()  # the socket table's, as last read
+        self._next_table_read = 0.0
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -97,7 +102,8 @@ class Doors:
         return False
 
     async def reconcile(self, running: set[str]) -> None:
-        """Forward the served port of every running database not held back, and no other."""
+        """Forward the served port of every running database not held back, and no other;
+        the same reading of the kernel's table tells which had new forwarded connections."""
         if self.forwarding is None:
             return
         async with self._lock:
@@ -107,6 +113,10 @@ class Doors:
                 return
             self._forwarded = set(forwards)
             served = self.front.ports()
+            for port, forward in forwards.items():
+                if forward.connections > self._counted.get(port, 0) and port in served:
+                    self._kernel_active.add(served[port])
+            self._counted = {port: forward.connections for port, forward in forwards.items()}
             for port in forwards:
                 database_id = served.get(port)
                 if database_id not in running or database_id in self._held:
@@ -118,36 +128,32 @@ class Doors:
 
     async def clients(self) -> Counter[str]:
         """Client connections open now, per database, through the front or the kernel."""
-        counts = Counter(self.front.connections)
+        return Counter(self.front.connections) + await self._kernel_clients()
+
+    async def active_since_last_read(self) -> set[str]:
+        """Databases that had a client connection at any moment since the last call: the
+        front's, those with new forwarded connections (at the last `reconcile`), and those with
+        forwarded connections open (the socket table, read every SOCKET_TABLE_EVERY_S); also
+        refreshes `open_connections`. Before an idle stop, `quiet` counts afresh."""
+        active = self.front.active_since_last_read() | self._kernel_active
+        self._kernel_active = set()
+        now = time.monotonic()
+        if not self._forwarded:
+            self._kernel_open = Counter()
+        elif now >= self._next_table_read:
+            self._next_table_read = now + SOCKET_TABLE_EVERY_S
+            self._kernel_open = await self._kernel_clients()
+        self.open_connections = +(Counter(self.front.connections) + self._kernel_open)
+        return active | set(self.open_connections)
+
+    async def _kernel_clients(self) -> Counter[str]:
         if self.forwarding is None:
-            return counts
+            return Counter()
         served = self.front.ports()
         kernel = await asyncio.to_thread(
             forwarded_clients, {self.engine_port(port): port for port in served}
         )
-        for port, number in kernel.items():
-            counts[served[port]] += number
-        return counts
-
-    async def active_since_last_read(self) -> set[str]:
-        """Databases that had a client connection at any moment since the last call (new
-        forwarded connections are seen by the kernel's counter, open ones in the socket table);
-        also refreshes `open_connections`."""
-        active = self.front.active_since_last_read()
-        self.open_connections = +(await self.clients())
-        active |= set(self.open_connections)
-        if self.forwarding is None:
-            return active
-        async with self._lock:
-            forwards = await self._nft(self.forwarding.forwards)
-        if forwards is None:
-            return active
-        served = self.front.ports()
-        for port, forward in forwards.items():
-            if forward.connections > self._counted.get(port, 0) and port in served:
-                active.add(served[port])
-        self._counted = {port: forward.connections for port, forward in forwards.items()}
-        return active
+        return Counter({served[port]: number for port, number in kernel.items()})
 
     def _port_of(self, database_id: str) -> int | None:
         return next((p for p, d in self.front.ports().items() if d == database_id), None)

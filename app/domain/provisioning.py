@@ -232,7 +232,6 @@ class Provisioner:
 
     async def run_container(self, placement: Placement) -> str:
         spec = self.container_spec(placement)
-        await asyncio.to_thread(self.runtime.remove, spec.name)
         launched = time.time()
         container_id = await asyncio.to_thread(self.runtime.run, spec)
         self._launched[container_id] = launched

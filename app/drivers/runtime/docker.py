@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from threading import Event, Thread
@@ -11,6 +12,7 @@ from typing import Any
 import docker
 import docker.errors
 import requests.exceptions
+from docker.models import containers as sdk_containers
 from docker.models.containers import Container
 
 from app.drivers.runtime.base import (
@@ -51,6 +53,10 @@ def docker_errors(what: str) -> Iterator[None]:
 
 
 WATCHED_ACTIONS = ("die", "oom", "destroy", "kill", "stop", "start")
+CONFLICT = 409  # the engine API's answer to a create whose name is taken
+# The SDK's translation of `containers.create` arguments for the engine API; missing from its
+# type stubs (docker is pinned below 8 in pyproject.toml).
+_create_container_args = sdk_containers._create_container_args  # type: ignore[attr-defined]
 
 
 class DockerRuntime:
@@ -83,30 +89,41 @@ class DockerRuntime:
         return True
 
     def run(self, spec: ContainerSpec) -> str:
+        """Create and start the container; one of this install's by the same name (left by
+        an interrupted run) is replaced."""
         with docker_errors(f"run {spec.name}"):
-            container = self._create_and_start(spec)
-        return str(container.id)
+            try:
+                return self._create_and_start(spec)
+            except docker.errors.APIError as exc:
+                if exc.status_code != CONFLICT:
+                    raise
+            self.remove(spec.name)
+            return self._create_and_start(spec)
 
-    def _create_and_start(self, spec: ContainerSpec) -> Container:
-        """Create, then start: unlike the SDK's `run`, a missing image is an error here,
-        never an implicit pull (images come from `stagdb setup`)."""
-        container = self.client.containers.create(**self._arguments(spec))
+    def _create_and_start(self, spec: ContainerSpec) -> str:
+        """Create, then start, with the engine API's two calls only (the SDK's models would
+        inspect the container after creating it): unlike the SDK's `run`, a missing image is an
+        error here, never an implicit pull (images come from `stagdb setup`)."""
+        api = self.client.api
+        arguments = self._arguments(spec) | {"version": api.api_version}
+        container_id = str(api.create_container(**_create_container_args(arguments))["Id"])
         try:
-            container.start()
+            api.start(container_id)
         except docker.errors.APIError:
-            container.remove(force=True)
+            api.remove_container(container_id, force=True)
             raise
-        return container
+        return container_id
 
     def run_once(self, spec: ContainerSpec, timeout_s: float) -> ExecResult:
         """Run a container to completion and remove it, returning its exit code and output."""
         with docker_errors(f"run {spec.name}"):
-            container = self._create_and_start(spec)
+            container_id = self._create_and_start(spec)
+            api = self.client.api
             try:
-                outcome = container.wait(timeout=timeout_s)
-                output = container.logs(stdout=True, stderr=True).decode(errors="replace")
+                outcome = api.wait(container_id, timeout=math.ceil(timeout_s))
+                output = api.logs(container_id, stdout=True, stderr=True).decode(errors="replace")
             finally:
-                container.remove(force=True)
+                api.remove_container(container_id, force=True)
         return ExecResult(int(outcome.get("StatusCode", 1)), output)
 
     def start(self, container_id: str) -> None:

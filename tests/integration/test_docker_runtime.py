@@ -1,0 +1,82 @@
+"""The Docker runtime against the real engine: a container left by an interrupted run under a
+database's name is replaced by the next run, and one of another install under that name is
+never touched; a container that cannot start leaves nothing behind; one-off runs answer their
+exit code and output."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import docker
+import pytest
+
+from app.drivers.runtime.base import INSTALL_LABEL, ContainerSpec, RuntimeFailure
+from app.drivers.runtime.docker import DockerRuntime
+from tests.conftest import remove_containers
+
+pytestmark = pytest.mark.docker
+
+
+def spec(name: str, image: str, command: list[str]) -> ContainerSpec:
+    return ContainerSpec(
+        name=name, image=image, command=command, user="999:999",
+        labels={"io.stagdb.test-runtime": "true"}, mounts=[], network_mode="none",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def runtime(docker_client: docker.DockerClient, postgres_image: str) -> Iterator[DockerRuntime]:
+    install = f"sdbrt{os.getpid() % 100000:05d}"[:13]
+    made = DockerRuntime(install, "/nonexistent-test-data-dir")
+    yield made
+    remove_containers(docker_client, f"{INSTALL_LABEL}={install}")
+
+
+def test_a_leftover_container_of_this_install_is_replaced(
+    runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
+) -> None:
+    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    first = runtime.run(spec(name, postgres_image, ["sleep", "300"]))
+    second = runtime.run(spec(name, postgres_image, ["sleep", "300"]))
+    assert second != first
+    assert docker_client.containers.get(name).id == second
+    assert docker_client.containers.get(second).status == "running"
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(first)
+
+
+def test_another_installs_container_by_that_name_is_left_alone(
+    runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
+) -> None:
+    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    other = docker_client.containers.create(
+        postgres_image, ["sleep", "300"], name=name, labels={INSTALL_LABEL: "sdbsomeoneelse"}
+    )
+    try:
+        with pytest.raises(RuntimeFailure, match="Conflict|already in use"):
+            runtime.run(spec(name, postgres_image, ["sleep", "300"]))
+        assert docker_client.containers.get(name).id == other.id
+    finally:
+        other.remove(force=True)
+
+
+def test_a_container_that_cannot_start_is_removed(
+    runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
+) -> None:
+    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(RuntimeFailure):
+        runtime.run(spec(name, postgres_image, ["/no/such/program"]))
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(name)
+
+
+def test_a_one_off_run_answers_its_exit_code_and_output(
+    runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
+) -> None:
+    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    done = runtime.run_once(spec(name, postgres_image, ["sh", "-c", "echo hello; exit 3"]), 60)
+    assert (done.exit_code, done.output.strip()) == (3, "hello")
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(name)
