@@ -123,6 +123,8 @@ class Provisioner:
         # When each container this process started was started (epoch seconds), until its
         # start-up wait reads it: a lock file older than that is a previous server's.
         self._launched: dict[str, float] = {}
+        # Databases whose engine would not checkpoint over the network (older data or engine).
+        self._checkpoint_by_exec: set[str] = set()
 
     def engine_port(self, port: int) -> int:
         """Where the engine of the database published at `port` listens (on ENGINE_HOST)."""
@@ -492,8 +494,10 @@ class Provisioner:
     ) -> None:
         engine = placement.engine
         host, port = self.client_address(placement.port)
-        if await engine.checkpoint_over_network(host, port, *credentials):
-            return
+        if placement.database_id not in self._checkpoint_by_exec:
+            if await engine.checkpoint_over_network(host, port, *credentials):
+                return
+            self._checkpoint_by_exec.add(placement.database_id)  # not this one: exec from now
         listen = self.listen(engine, placement.port)
         result = await asyncio.to_thread(
             self.runtime.exec, container_id, engine.checkpoint_command(listen), engine.run_as

@@ -36,6 +36,7 @@ ADMIN = "postgres"
 # pg_read_server_files included, so its holder can run programs and read files on the server
 # ("almost-superuser", in PostgreSQL's own words); from 16 on it grants only roles it administers.
 CREATEROLE_SAFE_FROM = 16
+CHECKPOINT_ROLE_FROM = 15  # pg_checkpoint: CHECKPOINT without being the superuser
 SCRAM_ITERATIONS = 4096
 LOCK_FILE_STATUS_LINE = 8  # postmaster.pid: "starting", "ready", "stopping" or "standby"
 STATS_QUERY = """
@@ -136,7 +137,9 @@ class PostgreSQL(Engine):
     superuser_username = ADMIN
     superuser_database = "postgres"
     run_dirs = (SOCKET_DIR, "/tmp")
-    template_layout = 2  # 2: the `stagdb` account and its `app` database
+    # 2: the `stagdb` account and its `app` database; 3: which may CHECKPOINT (from 15 on), so a
+    # snapshot's checkpoint goes over the network instead of through `docker exec`
+    template_layout = 3
     schema_reader = PgSchemaReader()
     # Each one's reason is in README ("Engine settings").
     idle_settings: ClassVar[Mapping[str, Value]] = {
@@ -189,6 +192,7 @@ class PostgreSQL(Engine):
             for statement in (
                 f"CREATE ROLE {self.default_username} LOGIN {role_attributes(version)}",
                 f"CREATE DATABASE {self.default_database} OWNER {self.default_username}",
+                *_checkpoint_grant(version, self.default_username),
             )
         )
         data, client = self.data_dir, f"psql -X -q -v ON_ERROR_STOP=1 -h {SOCKET_DIR} -U {ADMIN}"
@@ -274,8 +278,8 @@ class PostgreSQL(Engine):
     async def checkpoint_over_network(
         self, host: str, port: int, username: str, password: str
     ) -> bool:
-        if username != ADMIN:  # CHECKPOINT is the superuser's
-            return False
+        # The superuser may; from 15 on so may the connection account of a database made from a
+        # layout-3 template (pg_checkpoint). Older ones answer "must be superuser": False.
         try:
             connection = await asyncpg.connect(
                 host=host, port=port, user=username, password=password,
@@ -286,6 +290,8 @@ class PostgreSQL(Engine):
             return False
         try:
             await connection.execute("CHECKPOINT")
+        except asyncpg.InsufficientPrivilegeError:
+            return False
         finally:
             await connection.close()
         return True
@@ -330,6 +336,13 @@ def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str
         "-c",
         statement,
     ]
+
+
+def _checkpoint_grant(version: str, username: str) -> list[str]:
+    major = version.split(".")[0]
+    if major.isdigit() and int(major) >= CHECKPOINT_ROLE_FROM:
+        return [f"GRANT pg_checkpoint TO {username}"]
+    return []
 
 
 def role_attributes(version: str) -> str:

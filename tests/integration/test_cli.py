@@ -72,7 +72,7 @@ def test_setup_is_idempotent_and_quick_when_ready(cli_server: Server) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
     assert "setup: image postgres:15: present" in first.stdout
     assert "setup: docker engine: running" in first.stdout
-    template = cli_server.data_dir / "pool" / "volumes" / "tpl-postgresql-15-v2"
+    template = cli_server.data_dir / "pool" / "volumes" / "tpl-postgresql-15-v3"
     assert (template / "PG_VERSION").read_text().strip() == "15"
     second = cli_server.cli("setup")
     assert second.returncode == 0 and "setup: done" in second.stdout

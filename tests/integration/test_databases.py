@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import docker
 import httpx
@@ -195,3 +196,44 @@ def test_list_paginates_and_filters(api: httpx.Client) -> None:
     finally:
         for name in names:
             api.delete(f"/databases/{name}")
+
+
+def exec_starts(client: docker.DockerClient, container_id: str, since: float) -> list[dict]:
+    """The `docker exec` runs started in the container since `since` (Docker's event log)."""
+    events = client.events(
+        since=since, until=time.time() + 0.5, decode=True,
+        filters={"container": container_id, "event": "exec_start"},
+    )  # fmt: skip
+    return list(events)
+
+
+def test_a_snapshot_checkpoints_over_the_network_and_falls_back_to_exec(
+    api: httpx.Client, docker_client: docker.DockerClient
+) -> None:
+    """PostgreSQL 15's connection account holds pg_checkpoint: a snapshot runs nothing inside
+    the container. One whose account lost it (older data) is still checkpointed, by exec."""
+    database = create(api, "checkpointed")
+    uri = database["connection"]["uri"]
+    query(uri, "CREATE TABLE kept AS SELECT 1 AS n")
+    container = container_of(docker_client, database["id"])
+    requested = "SELECT checkpoints_req FROM pg_stat_bgwriter"
+    [(before,)] = query(uri, requested)
+    started = time.time()
+    assert api.post("/databases/checkpointed/snapshots", json={"name": "one"}).status_code == 201
+    assert exec_starts(docker_client, container.id, started) == []
+    [(after,)] = query(uri, requested)
+    assert after == before + 1, "the snapshot's checkpoint was taken, over the network"
+
+    revoked = container.exec_run(
+        ["psql", "-h", "/var/run/postgresql", "-p", str(database["port"] + 10000), "-U",
+         "postgres", "-Xqc", "REVOKE pg_checkpoint FROM stagdb"], user="999:999",
+    )  # fmt: skip
+    assert revoked.exit_code == 0, revoked.output
+    query(uri, "INSERT INTO kept VALUES (2)")
+    started = time.time()
+    branch = api.post("/databases/checkpointed/branches", json={"name": "from-now"})
+    assert branch.status_code == 201, branch.text
+    assert len(exec_starts(docker_client, container.id, started)) == 1
+    rows = query(branch.json()["data"]["connection"]["uri"], "SELECT n FROM kept ORDER BY n")
+    assert rows == [(1,), (2,)]
+    assert api.delete("/databases/checkpointed?cascade=true").status_code == 200

@@ -44,18 +44,19 @@ def test_the_connection_account_is_the_superuser_only_when_asked(
 
 
 @pytest.mark.parametrize(
-    ("version", "attributes"),
+    ("version", "attributes", "grants"),
     [
-        ("12", "CREATEDB"),
-        ("15", "CREATEDB"),
-        ("16", "CREATEDB CREATEROLE"),
-        ("17", "CREATEDB CREATEROLE"),
+        ("12", "CREATEDB", []),
+        ("15", "CREATEDB", ["GRANT pg_checkpoint TO stagdb"]),
+        ("16", "CREATEDB CREATEROLE", ["GRANT pg_checkpoint TO stagdb"]),
+        ("17", "CREATEDB CREATEROLE", ["GRANT pg_checkpoint TO stagdb"]),
     ],
 )
 def test_postgresql_template_makes_the_owner_of_app_on_a_socket_only_server(
-    tmp_path: Path, version: str, attributes: str
+    tmp_path: Path, version: str, attributes: str, grants: list[str]
 ) -> None:
-    """CREATEROLE before 16 could grant pg_execute_server_program: withheld there."""
+    """CREATEROLE before 16 could grant pg_execute_server_program: withheld there. From 15 on
+    the account may CHECKPOINT (pg_checkpoint), so snapshots need no `docker exec`."""
     command = PostgreSQL().init_command(version)
     assert_valid_shell(command)
     hba = tmp_path / "pg_hba.conf"
@@ -65,28 +66,30 @@ def test_postgresql_template_makes_the_owner_of_app_on_a_socket_only_server(
         ("initdb", "pg_ctl", "psql"),
         {"/var/lib/postgresql/data/pg_hba.conf": str(hba)},
     )
-    assert [call.argv[0] for call in calls] == ["initdb", "pg_ctl", "psql", "psql", "pg_ctl"]
+    psqls = 2 + len(grants)
+    assert [call.argv[0] for call in calls] == ["initdb", "pg_ctl", *["psql"] * psqls, "pg_ctl"]
     assert "-U" in calls[0].argv and calls[0].argv[calls[0].argv.index("-U") + 1] == "postgres"
     assert hba.read_text() == "host all all all scram-sha-256\n"
     start = calls[1].argv
     assert start[-1] == "start" and "-c listen_addresses='' -k /var/run/postgresql" in start
-    statements = [call.argv[-1] for call in calls[2:4]]
+    statements = [call.argv[-1] for call in calls[2 : 2 + psqls]]
     assert statements == [
         f"CREATE ROLE stagdb LOGIN {attributes}",
         "CREATE DATABASE app OWNER stagdb",
+        *grants,
     ]
-    assert all(call.argv[call.argv.index("-U") + 1] == "postgres" for call in calls[2:4])
-    assert calls[4].argv[-1] == "stop"
+    assert all(call.argv[call.argv.index("-U") + 1] == "postgres" for call in calls[2 : 2 + psqls])
+    assert calls[-1].argv[-1] == "stop"
 
 
 def test_new_templates_are_made_beside_those_of_the_superuser_era() -> None:
-    assert ENGINES["postgresql"].template_volume("15") == "tpl-postgresql-15-v2"
+    assert ENGINES["postgresql"].template_volume("15") == "tpl-postgresql-15-v3"
     assert ENGINES["mariadb"].template_volume("10.11") == "tpl-mariadb-10-11-v2"
     assert ENGINES["mongodb"].template_volume("7.0") == "tpl-mongodb-7-0-v1"
 
 
-def test_postgresql_checkpoints_over_the_network_only_as_the_superuser() -> None:
-    """An unprivileged account cannot CHECKPOINT: no connection is even tried (port 1)."""
+def test_a_checkpoint_the_network_cannot_take_answers_false_for_the_exec_path() -> None:
+    """Nothing listens on port 1: the caller falls back to `docker exec`."""
     engine = PostgreSQL()
     assert asyncio.run(engine.checkpoint_over_network("127.0.0.1", 1, "stagdb", "pw")) is False
 
