@@ -91,6 +91,12 @@ def series(
     rows: list[Row] = []
     try:
         measure_series(metadata, storage, sizes, clients, api_seconds, run, data_dir, rows)
+    except BaseException:
+        kept = Path(tempfile.gettempdir()) / f"stagdb-bench-scale-{run}.log"
+        with contextlib.suppress(OSError):
+            shutil.copyfile(data_dir / "server.log", kept)
+            print(f"the run failed; its server log is kept in {kept}")
+        raise
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return rows
