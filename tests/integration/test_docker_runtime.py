@@ -34,23 +34,34 @@ def runtime(docker_client: docker.DockerClient, postgres_image: str) -> Iterator
     remove_containers(docker_client, f"{INSTALL_LABEL}={install}")
 
 
+def fresh_name() -> str:
+    return f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+
+
+def gone(docker_client: docker.DockerClient, ref: str) -> bool:
+    try:
+        docker_client.containers.get(ref)
+    except docker.errors.NotFound:
+        return True
+    return False
+
+
 def test_a_leftover_container_of_this_install_is_replaced(
     runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
 ) -> None:
-    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    name = fresh_name()
     first = runtime.run(spec(name, postgres_image, ["sleep", "300"]))
     second = runtime.run(spec(name, postgres_image, ["sleep", "300"]))
     assert second != first
     assert docker_client.containers.get(name).id == second
     assert docker_client.containers.get(second).status == "running"
-    with pytest.raises(docker.errors.NotFound):
-        docker_client.containers.get(first)
+    assert gone(docker_client, first)
 
 
 def test_another_installs_container_by_that_name_is_left_alone(
     runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
 ) -> None:
-    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    name = fresh_name()
     other = docker_client.containers.create(
         postgres_image, ["sleep", "300"], name=name, labels={INSTALL_LABEL: "sdbsomeoneelse"}
     )
@@ -65,18 +76,16 @@ def test_another_installs_container_by_that_name_is_left_alone(
 def test_a_container_that_cannot_start_is_removed(
     runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
 ) -> None:
-    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    name = fresh_name()
     with pytest.raises(RuntimeFailure):
         runtime.run(spec(name, postgres_image, ["/no/such/program"]))
-    with pytest.raises(docker.errors.NotFound):
-        docker_client.containers.get(name)
+    assert gone(docker_client, name)
 
 
 def test_a_one_off_run_answers_its_exit_code_and_output(
     runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
 ) -> None:
-    name = f"stagdb-rt-{uuid.uuid4().hex[:8]}"
+    name = fresh_name()
     done = runtime.run_once(spec(name, postgres_image, ["sh", "-c", "echo hello; exit 3"]), 60)
     assert (done.exit_code, done.output.strip()) == (3, "hello")
-    with pytest.raises(docker.errors.NotFound):
-        docker_client.containers.get(name)
+    assert gone(docker_client, name)
