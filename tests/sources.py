@@ -111,12 +111,15 @@ def _wait_for(port: int, database: str) -> None:
 
 
 MARIADB_ORDERS = 3000
+# The customers' emails are in a domain no masked value uses (masked emails end in
+# @example.com), so finding it in a table's file means an original value is left there.
+ORIGINAL_EMAIL_DOMAIN = "shop.corp.example"
 MARIADB_BOOTSTRAP = f"""FLUSH PRIVILEGES;
 CREATE DATABASE shop;
 CREATE USER 'app'@'%' IDENTIFIED BY '{PASSWORD}';
 GRANT ALL PRIVILEGES ON *.* TO 'app'@'%';
 CREATE TABLE shop.customers (id INT PRIMARY KEY AUTO_INCREMENT, email VARCHAR(200) UNIQUE);
-INSERT INTO shop.customers (email) VALUES ('a@example.com'), ('b@example.com');
+INSERT INTO shop.customers (email) VALUES ('a@shop.corp.example'), ('b@shop.corp.example');
 CREATE VIEW shop.customer_count AS SELECT count(*) AS n FROM shop.customers;
 CREATE TABLE shop.orders (id INT PRIMARY KEY AUTO_INCREMENT, total INT NOT NULL,
   customer_email VARCHAR(200) NOT NULL, KEY by_total (total),
@@ -124,7 +127,7 @@ CREATE TABLE shop.orders (id INT PRIMARY KEY AUTO_INCREMENT, total INT NOT NULL,
 SET SESSION max_recursive_iterations = 100000;
 INSERT INTO shop.orders (customer_email, total)
   WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MARIADB_ORDERS})
-  SELECT IF(i % 2 = 0, 'a@example.com', 'b@example.com'), i FROM n;
+  SELECT IF(i % 2 = 0, 'a@shop.corp.example', 'b@shop.corp.example'), i FROM n;
 """
 
 
