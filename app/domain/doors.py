@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 KERNEL = "kernel"
 FRONT = "front"
 SOCKET_TABLE_EVERY_S = 5.0  # open forwarded connections only keep last_active_at fresh
+TABLE_EVERY_S = 5.0  # the kernel's table is read this often; changes are made at once
 
 
 class Doors:
@@ -48,7 +49,8 @@ class Doors:
         self._counted: dict[int, int] = {}  # the kernel's connection counter, per port
         self._kernel_active: set[str] = set()  # new forwarded connections seen by `reconcile`
         self._kernel_open: Counter[str] = Counter()  # the socket table's, as last read
-        self._next_table_read = 0.0
+        self._next_socket_read = 0.0
+        self._next_kernel_read = 0.0
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -93,8 +95,14 @@ class Doors:
             await self._withdraw(port)
 
     async def quiet(self, database_id: str) -> bool:
-        """Take the port back, then whether no client connection is open; the port stays
-        held when quiet (the caller stops the database) and is released otherwise."""
+        """Whether no client used the database since the kernel's table was last read and
+        none is connected once its port is taken back; the port stays held when quiet (the
+        caller stops the database) and is released otherwise."""
+        if self.forwarding is not None:
+            async with self._lock:
+                await self._read_table()
+            if database_id in self._kernel_active:
+                return False
         await self.hold(database_id)
         if (await self.clients())[database_id] == 0:
             return True
@@ -102,29 +110,40 @@ class Doors:
         return False
 
     async def reconcile(self, running: set[str]) -> None:
-        """Forward the served port of every running database not held back, and no other;
-        the same reading of the kernel's table tells which had new forwarded connections."""
+        """Forward the served port of every running database not held back, and no other.
+        The kernel's table is read every TABLE_EVERY_S (it also tells which ports had new
+        forwarded connections); in between, what this process last knew of it is used."""
         if self.forwarding is None:
             return
         async with self._lock:
             self._held &= running
-            forwards = await self._nft(self.forwarding.forwards)
-            if forwards is None:
+            if time.monotonic() >= self._next_kernel_read and not await self._read_table():
                 return
-            self._forwarded = set(forwards)
             served = self.front.ports()
-            for port, forward in forwards.items():
-                if forward.connections > self._counted.get(port, 0) and port in served:
-                    self._kernel_active.add(served[port])
-            self._counted = {port: forward.connections for port, forward in forwards.items()}
-            for port in forwards:
+            for port in list(self._forwarded):
                 database_id = served.get(port)
                 if database_id not in running or database_id in self._held:
                     await self._withdraw(port)
             for port, database_id in served.items():
                 wanted = database_id in running and database_id not in self._held
-                if wanted and port not in forwards:
+                if wanted and port not in self._forwarded:
                     await self._forward(port)
+
+    async def _read_table(self) -> bool:
+        """Read the kernel's table (under the lock): what is forwarded, and which databases
+        had new forwarded connections since the last reading."""
+        assert self.forwarding is not None
+        forwards = await self._nft(self.forwarding.forwards)
+        if forwards is None:
+            return False
+        self._next_kernel_read = time.monotonic() + TABLE_EVERY_S
+        self._forwarded = set(forwards)
+        served = self.front.ports()
+        for port, forward in forwards.items():
+            if forward.connections > self._counted.get(port, 0) and port in served:
+                self._kernel_active.add(served[port])
+        self._counted = {port: forward.connections for port, forward in forwards.items()}
+        return True
 
     async def clients(self) -> Counter[str]:
         """Client connections open now, per database, through the front or the kernel."""
@@ -140,8 +159,8 @@ class Doors:
         now = time.monotonic()
         if not self._forwarded:
             self._kernel_open = Counter()
-        elif now >= self._next_table_read:
-            self._next_table_read = now + SOCKET_TABLE_EVERY_S
+        elif now >= self._next_socket_read:
+            self._next_socket_read = now + SOCKET_TABLE_EVERY_S
             self._kernel_open = await self._kernel_clients()
         self.open_connections = +(Counter(self.front.connections) + self._kernel_open)
         return active | set(self.open_connections)
