@@ -68,8 +68,16 @@ def bench_server(
             yield client
     finally:
         server.terminate()
-        server.wait(timeout=60)
-        engine = docker.DockerClient(base_url=docker_url) if docker_url else docker.from_env()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # its containers are removed below all the same
+            server.kill()
+            server.wait()
+        engine = (
+            docker.DockerClient(base_url=docker_url, timeout=300)
+            if docker_url
+            else (docker.from_env(timeout=300))
+        )
         for container in engine.containers.list(
             all=True, filters={"label": f"io.stagdb.data-dir={data_dir}"}
         ):

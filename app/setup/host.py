@@ -26,6 +26,8 @@ PACKAGES_BY_TOOL = {
     "nft": "nftables",
 }
 ENGINE_START_TIMEOUT_S = 60
+# Removing or building an image can take tens of seconds on a busy engine.
+DOCKER_CALL_TIMEOUT_S = 60
 POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
@@ -101,7 +103,7 @@ def ensure_docker_engine(data_dir: Path, report: Report) -> docker.DockerClient:
 
 def _answering_client() -> docker.DockerClient | None:
     try:
-        client = docker.from_env(timeout=10)
+        client = docker.from_env(timeout=DOCKER_CALL_TIMEOUT_S)
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.ConnectionError):
         return None

@@ -126,47 +126,54 @@ def test_a_running_database_answers_with_the_server_frozen(
 ) -> None:
     database = create(api, "kernel-path")
     uri = database["connection"]["uri"]
-    wait_until(lambda: front_figures(api, "kernel-path")["path"] == "kernel", what="forwarded")
-    assert forwarding_server.process is not None
-    os.kill(forwarding_server.process.pid, signal.SIGSTOP)
     try:
-        answered = psql(uri, "SELECT 6 * 7", timeout_s=20)
+        wait_until(lambda: front_figures(api, "kernel-path")["path"] == "kernel", what="forwarded")
+        assert forwarding_server.process is not None
+        os.kill(forwarding_server.process.pid, signal.SIGSTOP)
+        try:
+            answered = psql(uri, "SELECT 6 * 7", timeout_s=20)
+        finally:
+            os.kill(forwarding_server.process.pid, signal.SIGCONT)
+        assert (answered.returncode, answered.stdout.strip()) == (0, "42"), answered.stderr
+
+        with psql_session(uri):
+            assert front_figures(api, "kernel-path")["client_connections"] == 1
+        wait_until(lambda: front_figures(api, "kernel-path")["client_connections"] == 0)
+
+        assert api.post("/databases/kernel-path/stop").status_code == 200
+        assert front_figures(api, "kernel-path")["path"] == "front"
+        refused = psql(uri, "SELECT 1")
+        assert refused.returncode != 0 and "is stopped" in refused.stderr, refused.stderr
+        assert api.post("/databases/kernel-path/start").status_code == 200
+        wait_until(lambda: front_figures(api, "kernel-path")["path"] == "kernel", what="again")
+        assert psql(uri, "SELECT 1").returncode == 0
     finally:
-        os.kill(forwarding_server.process.pid, signal.SIGCONT)
-    assert (answered.returncode, answered.stdout.strip()) == (0, "42"), answered.stderr
-
-    with psql_session(uri):
-        assert front_figures(api, "kernel-path")["client_connections"] == 1
-    wait_until(lambda: front_figures(api, "kernel-path")["client_connections"] == 0)
-
-    assert api.post("/databases/kernel-path/stop").status_code == 200
-    assert front_figures(api, "kernel-path")["path"] == "front"
-    refused = psql(uri, "SELECT 1")
-    assert refused.returncode != 0 and "is stopped" in refused.stderr, refused.stderr
-    assert api.post("/databases/kernel-path/start").status_code == 200
-    wait_until(lambda: front_figures(api, "kernel-path")["path"] == "kernel", what="again")
-    assert psql(uri, "SELECT 1").returncode == 0
-    assert api.delete("/databases/kernel-path").status_code == 200
+        api.delete("/databases/kernel-path")
 
 
 def test_an_idle_forwarded_database_stops_and_wakes_through_the_front(
     api: httpx.Client,
 ) -> None:
-    database = create(api, "kernel-idle", auto_stop_after="2s")
+    database = create(api, "kernel-idle")
     uri = database["connection"]["uri"]
-    wait_until(lambda: front_figures(api, "kernel-idle")["path"] == "kernel")
-    with psql_session(uri):
-        ends = time.monotonic() + 5  # past auto_stop_after: the open connection keeps it up
-        while time.monotonic() < ends:
-            assert status(api, "kernel-idle") == "running", "stopped with a client connected"
-            time.sleep(0.25)
-        assert front_figures(api, "kernel-idle")["client_connections"] == 1
-    wait_until(lambda: status(api, "kernel-idle") == "stopped", what="stopped when idle")
-    assert front_figures(api, "kernel-idle")["path"] == "front"
-    woken = psql(uri, "SELECT 'awake'")
-    assert (woken.returncode, woken.stdout.strip()) == (0, "awake"), woken.stderr
-    wait_until(lambda: front_figures(api, "kernel-idle")["path"] == "kernel", what="again")
-    assert api.delete("/databases/kernel-idle").status_code == 200
+    try:
+        wait_until(lambda: front_figures(api, "kernel-idle")["path"] == "kernel")
+        with psql_session(uri):
+            update(api, "kernel-idle", auto_stop_after="2s")
+            ends = time.monotonic() + 5  # past auto_stop_after: the open connection keeps it up
+            while time.monotonic() < ends:
+                assert status(api, "kernel-idle") == "running", "stopped with a client connected"
+                time.sleep(0.25)
+            assert front_figures(api, "kernel-idle")["client_connections"] == 1
+        wait_until(lambda: status(api, "kernel-idle") == "stopped", what="stopped when idle")
+        assert front_figures(api, "kernel-idle")["path"] == "front"
+        with psql_session(uri):  # held by the front while the database wakes
+            wait_until(lambda: status(api, "kernel-idle") == "running", what="woken")
+            wait_until(lambda: front_figures(api, "kernel-idle")["path"] == "kernel", what="again")
+            woken = psql(uri, "SELECT 'awake'")
+            assert (woken.returncode, woken.stdout.strip()) == (0, "awake"), woken.stderr
+    finally:
+        api.delete("/databases/kernel-idle")
 
 
 def test_the_server_removes_its_table_when_it_stops(
