@@ -267,6 +267,10 @@ class Controller:
         self._answered_at.pop(row.id, None)
         if row.status == lifecycle.FAILED and not self.backoff.due(row.id):
             return
+        if container is not None:  # listed mid-start (a create or branch just made it)?
+            now = await self.provisioner.container_now(container.id)
+            if now is not None and now.running and self.provisioner.current(now):
+                return
         await self._bring_back(row, container)
 
     async def _keep_stopped(self, row: Database, container: ContainerInfo | None) -> None:

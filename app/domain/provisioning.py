@@ -608,6 +608,13 @@ class Provisioner:
     async def tool_state(self, container_id: str) -> ContainerInfo:
         return await asyncio.to_thread(self.runtime.inspect, container_id)
 
+    async def container_now(self, container_id: str) -> ContainerInfo | None:
+        """The container as it is now (a listing may be older); None when it is gone."""
+        try:
+            return await asyncio.to_thread(self.runtime.inspect, container_id)
+        except ContainerNotFound:
+            return None
+
     async def tool_output(self, container_id: str) -> str:
         lines = await asyncio.to_thread(self.runtime.logs, container_id, TOOL_OUTPUT_LINES, None)
         return "\n".join(line.message for line in lines)
