@@ -42,7 +42,6 @@ class Doors:
         self.front = front
         self.forwarding = forwarding
         self.engine_port = engine_port
-        self.unavailable: str | None = None if forwarding else "turned off"
         self.open_connections: Counter[str] = Counter()  # as of the last activity reading
         self._held: set[str] = set()
         self._forwarded: set[int] = set()
@@ -62,7 +61,7 @@ class Doors:
         except ForwardingUnavailable as exc:
             log.warning("kernel forwarding is unavailable (%s): connections go through the "
                         "connection front", exc)  # fmt: skip
-            self.forwarding, self.unavailable = None, str(exc)
+            self.forwarding = None
 
     async def close(self) -> None:
         if self.forwarding is None:
