@@ -104,6 +104,7 @@ def create_app(settings: Settings) -> Starlette:
                     services.housekeeping.running(),
                     services.controller.running(),
                     services.delivery.running(),
+                    services.snapshots.running(),
                     app.state.sessions.watching(services.keys.still_valid),
                 ):
                     try:

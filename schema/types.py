@@ -221,7 +221,10 @@ class Snapshot:
     database_id: strawberry.ID
     description: str
     status: str
-    size_bytes: float | None = strawberry.field(description="Logical size of the data")
+    size_bytes: float | None = strawberry.field(
+        description="Logical size of the data; null until measured (a snapshot taken for a "
+        "branch is measured a moment after it is taken)"
+    )
     unique_bytes: float | None = strawberry.field(description="Bytes only this snapshot holds")
     scheduled: bool = strawberry.field(description="Taken by the database's snapshot schedule")
     created_at: datetime

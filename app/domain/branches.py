@@ -101,6 +101,7 @@ class BranchService:
                 f"Taken to create branch '{branch.name}'",
                 created_for=branch.id,
                 imaging=seal,
+                measure_later=True,
             )
             return ParentSnapshot(snapshot, parent.password)
 

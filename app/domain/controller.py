@@ -9,9 +9,10 @@ no longer has a record of. One database that cannot be settled never stops the r
 
 What a sweep costs must not grow into load as the host fills: containers are listed in one
 Docker call (inspected one by one only when not running), a running engine is probed over the
-network at most every PROBE_EVERY_S (each probe makes PostgreSQL fork a backend), and the
-search for orphaned volumes, snapshots and port claims runs on the periodic sweeps only, not
-on those Docker's events wake (every create and delete makes some).
+network at most every PROBE_EVERY_S (each probe makes PostgreSQL fork a backend), and a sweep
+Docker's events ask for (every create, start, stop and delete makes some) looks only at the
+databases the events name: their rows and their containers, one by one, not the whole host.
+The search for orphaned volumes, snapshots and port claims runs on the periodic sweeps only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,6 +96,7 @@ class Controller:
         self.interval_s = interval_s
         self.backoff = Backoff()
         self._wake = asyncio.Event()
+        self._named: set[str] = set()  # databases Docker's events named since the last sweep
         self._runtime_was_down = False
         self._silent: set[str] = set()  # running containers whose engine did not answer
         self._answered_at: dict[str, float] = {}  # database id → its last answered probe
@@ -125,7 +127,8 @@ class Controller:
         """Blocking: follow Docker's event stream, restarting it when the engine goes away."""
 
         def on_event(event: ContainerEvent) -> None:
-            loop.call_soon_threadsafe(self._wake.set)
+            if event.database_id:  # tools' and templates' runs wait for the periodic sweep
+                loop.call_soon_threadsafe(self._named_by_docker, event.database_id)
 
         while not halt.is_set():
             try:
@@ -134,21 +137,31 @@ class Controller:
                 log.debug("docker event stream unavailable: %s", exc)
             halt.wait(WATCH_RESTART_S)
 
-    async def _sweep_until(self, stop: asyncio.Event) -> None:
-        full = True
-        while not stop.is_set():
-            await self.sweep(full)
-            self._wake.clear()
-            full = False
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.interval_s)
-            except TimeoutError:
-                full = True
-            await asyncio.sleep(0.2)  # let a burst of events (an engine restart) settle
+    def _named_by_docker(self, database_id: str) -> None:
+        self._named.add(database_id)
+        self._wake.set()
 
-    async def sweep(self, full: bool = True) -> None:
-        """One pass over everything this install owns; never raises. Without `full` (a
-        sweep Docker's events asked for) orphans are left for the next periodic one."""
+    async def _sweep_until(self, stop: asyncio.Event) -> None:
+        """A full sweep every interval, however many events come between; a sweep of the
+        databases events named as they come."""
+        loop = asyncio.get_running_loop()
+        next_full = loop.time()
+        while not stop.is_set():
+            if loop.time() >= next_full:
+                self._named.clear()  # the full sweep looks at them too
+                await self.sweep()
+                next_full = loop.time() + self.interval_s
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(next_full - loop.time(), 0))
+            if stop.is_set() or not self._named:
+                continue
+            await asyncio.sleep(0.2)  # let a burst of events (an engine restart) settle
+            named, self._named = self._named, set()
+            await self.sweep_databases(named)
+
+    async def sweep(self) -> None:
+        """One pass over everything this install owns; never raises."""
         try:
             await self._settle_abandoned_operations()
             try:
@@ -156,15 +169,40 @@ class Controller:
             except RuntimeFailure as exc:
                 await self._runtime_unreachable(exc)
                 return
-            if self._runtime_was_down:
-                log.warning("container runtime reachable again: bringing databases back")
-                self._runtime_was_down = False
-                self.backoff.clear()
-            await self._converge(containers)
-            if full:
-                await self._remove_orphans(containers)
+            self._runtime_reachable()
+            by_database = {c.labels.get(DATABASE_LABEL): c for c in containers}
+            rows = await Database.filter(host=self.provisioner.host)
+            await self._converge(rows, by_database)
+            await self._remove_orphans(containers)
         except Exception:
             log.exception("controller sweep failed; retrying at the next one")
+
+    async def sweep_databases(self, database_ids: set[str]) -> None:
+        """The pass Docker's events ask for: only the databases they named, each container
+        inspected on its own, so its cost follows the events, not the number of databases.
+        Never raises."""
+        if not database_ids:
+            return
+        try:
+            await self._settle_abandoned_operations()
+            rows = await Database.filter(host=self.provisioner.host, id__in=database_ids)
+            try:
+                found = await asyncio.gather(
+                    *(self.provisioner.container_of(row.id) for row in rows)
+                )
+            except RuntimeFailure as exc:
+                await self._runtime_unreachable(exc)
+                return
+            self._runtime_reachable()
+            await self._converge(rows, {row.id: c for row, c in zip(rows, found, strict=True)})
+        except Exception:
+            log.exception("controller sweep failed; retrying at the next one")
+
+    def _runtime_reachable(self) -> None:
+        if self._runtime_was_down:
+            log.warning("container runtime reachable again: bringing databases back")
+            self._runtime_was_down = False
+            self.backoff.clear()
 
     async def _settle_abandoned_operations(self) -> None:
         now = datetime.now(UTC)
@@ -196,11 +234,12 @@ class Controller:
         except Exception:
             log.exception("settling interrupted work failed; the sweeps will retry")
 
-    async def _converge(self, containers: list[ContainerInfo]) -> None:
-        by_database = {c.labels.get(DATABASE_LABEL): c for c in containers}
+    async def _converge(
+        self, rows: list[Database], by_database: Mapping[str | None, ContainerInfo | None]
+    ) -> None:
         now = datetime.now(UTC)
         work = []
-        for row in await Database.filter(host=self.provisioner.host):
+        for row in rows:
             if _locked(row, now):
                 continue
             if row.status in (lifecycle.CREATING, lifecycle.DELETING):

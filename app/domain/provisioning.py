@@ -528,6 +528,10 @@ class Provisioner:
         """This install's containers."""
         return await asyncio.to_thread(self.runtime.list_managed)
 
+    async def container_of(self, database_id: str) -> ContainerInfo | None:
+        """The database's container as it is now; None when it has none."""
+        return await self.container_now(self.container_name(database_id))
+
     async def remove_by_id(self, container_id: str) -> None:
         await asyncio.to_thread(self.runtime.remove, container_id)
 

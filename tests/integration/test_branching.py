@@ -68,6 +68,14 @@ def test_snapshots_and_branches_hold_the_right_data(branching_api: httpx.Client)
         assert len({main["port"], live["port"], old["port"]}) == 3
         assert live["connection"]["password"] != main["connection"]["password"]
         assert count(live["connection"]["uri"]) == 150
+        # The snapshot the branch request took is measured a moment later, in the background.
+        taken = f"/snapshots/{live['snapshot_id']}"
+        deadline = time.monotonic() + 30
+        while api.get(taken).json()["data"]["size"]["logical_bytes"] is None:
+            assert time.monotonic() < deadline, "the branch's snapshot was never measured"
+            time.sleep(0.2)
+        size = api.get(taken).json()["data"]["size"]
+        assert size["logical_bytes"] > 1_000_000 and size["unique_bytes"] is not None
         assert count(old["connection"]["uri"]) == 100
 
         query(live["connection"]["uri"], "DELETE FROM items")

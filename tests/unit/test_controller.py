@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.domain.snapshots import SnapshotService
 from app.drivers.port_claims import PortClaims
+from app.drivers.runtime.base import ContainerEvent, ContainerInfo
 from app.errors import StagError
 from app.identity import ensure_install_id
 from app.models import DEFAULT_PROJECT_ID, Database, Event, Operation, Snapshot, tortoise_config
@@ -300,3 +302,57 @@ async def test_a_container_made_before_the_front_is_made_again_behind_it(world: 
     assert ENGINE_PORT_LABEL in new.info.labels
     await row.refresh_from_db()
     assert (row.status, row.container_id) == (lifecycle.RUNNING, new.info.id)
+
+
+@scenario
+async def test_a_sweep_for_dockers_events_looks_only_at_the_databases_they_name(
+    world: World,
+) -> None:
+    named, other = await world.create("named"), await world.create("other")
+    for row in (named, other):
+        container = world.runtime.of_database(row.id)
+        assert container is not None
+        world.runtime.remove(container.info.id)
+    listings = 0
+    list_all = world.runtime.list_managed
+
+    def counted() -> list[ContainerInfo]:
+        nonlocal listings
+        listings += 1
+        return list_all()
+
+    world.runtime.list_managed = counted  # type: ignore[method-assign]
+    await world.controller.sweep_databases({named.id})
+    back = world.runtime.of_database(named.id)
+    assert back is not None and back.info.running
+    assert world.runtime.of_database(other.id) is None  # left for the periodic sweep
+    assert listings == 0  # no listing of the whole host
+    await world.controller.sweep()
+    back = world.runtime.of_database(other.id)
+    assert back is not None and back.info.running and listings == 1
+
+
+@scenario
+async def test_a_steady_stream_of_events_does_not_put_off_the_periodic_sweep(
+    world: World,
+) -> None:
+    noisy, quiet = await world.create("noisy"), await world.create("quiet")
+
+    def chatter(on_event: Callable[[ContainerEvent], None], stop: threading.Event) -> None:
+        while not stop.wait(0.01):  # events for one database, faster than the interval
+            on_event(ContainerEvent("start", noisy.id))
+
+    world.runtime.watch = chatter  # type: ignore[method-assign]
+    world.controller.interval_s = 0.5
+    async with world.controller.running():
+        await asyncio.sleep(0.1)
+        container = world.runtime.of_database(quiet.id)
+        assert container is not None
+        world.runtime.remove(container.info.id)  # no event names it
+        for _ in range(100):
+            back = world.runtime.of_database(quiet.id)
+            if back is not None and back.info.running:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the vanished container was not made again")

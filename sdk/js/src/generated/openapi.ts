@@ -919,7 +919,7 @@ export interface components {
             scheduled: boolean;
             created_at: components["schemas"]["Timestamp"];
         };
-        /** @description Space used, as measured when the snapshot was taken; null when unknown. */
+        /** @description Space used, as measured when the snapshot was taken; null when unknown. A snapshot taken for a branch request is measured in the background a moment later (the branches do not wait for it), so it is null for the first seconds. */
         SnapshotSize: {
             /** @description The size of the data the snapshot holds. */
             logical_bytes: number | null;
