@@ -171,8 +171,7 @@ class Controller:
                 return
             self._runtime_reachable()
             by_database = {c.labels.get(DATABASE_LABEL): c for c in containers}
-            rows = await Database.filter(host=self.provisioner.host)
-            await self._converge(rows, by_database)
+            await self._converge(await self._needing_a_look(by_database), by_database)
             await self._remove_orphans(containers)
         except Exception:
             log.exception("controller sweep failed; retrying at the next one")
@@ -197,6 +196,47 @@ class Controller:
             await self._converge(rows, {row.id: c for row, c in zip(rows, found, strict=True)})
         except Exception:
             log.exception("controller sweep failed; retrying at the next one")
+
+    async def _needing_a_look(
+        self, by_database: Mapping[str | None, ContainerInfo | None]
+    ) -> list[Database]:
+        """The rows a full sweep has something to do for, read whole; the rest (most of a
+        full host: running, their container running, answered lately) only as a few columns,
+        so a sweep's cost stays small as the host fills."""
+        host = self.provisioner.host
+        now = datetime.now(UTC)
+        states = await Database.filter(host=host).values_list(
+            "id", "status", "desired_status", "locked_by", "lock_expires_at"
+        )
+        needing = [
+            database_id
+            for database_id, status, desired, locked_by, expires_at in states
+            if not (locked_by is not None and expires_at is not None and expires_at > now)
+            and self._needs_look(database_id, status, desired, by_database.get(database_id))
+        ]
+        if len(needing) * 2 > len(states):  # after a start most need a probe: read them all
+            return await Database.filter(host=host)
+        return await Database.filter(id__in=needing) if needing else []
+
+    def _needs_look(
+        self, database_id: str, status: str, desired: str, container: ContainerInfo | None
+    ) -> bool:
+        """Whether `_converge` would do anything for this database (see its branches)."""
+        if status in (lifecycle.CREATING, lifecycle.DELETING):
+            return True
+        if desired == lifecycle.RUNNING and status == lifecycle.RUNNING:
+            healthy = (
+                container is not None
+                and container.running
+                and self.provisioner.current(container)
+                and self._answered_within(database_id)
+            )
+            return not healthy
+        if desired == lifecycle.RUNNING and status == lifecycle.FAILED:
+            return True
+        if status == lifecycle.STOPPED and desired == lifecycle.STOPPED:
+            return container is not None and container.status in ("running", "paused")
+        return False
 
     def _runtime_reachable(self) -> None:
         if self._runtime_was_down:
@@ -378,12 +418,11 @@ class Controller:
     def _answered_lately(self, row: Database) -> bool:
         """A running database whose engine answered within PROBE_EVERY_S is not probed
         again: its container running is enough until then."""
-        answered = self._answered_at.get(row.id)
-        return (
-            row.status == lifecycle.RUNNING
-            and answered is not None
-            and time.monotonic() - answered < PROBE_EVERY_S
-        )
+        return row.status == lifecycle.RUNNING and self._answered_within(row.id)
+
+    def _answered_within(self, database_id: str) -> bool:
+        answered = self._answered_at.get(database_id)
+        return answered is not None and time.monotonic() - answered < PROBE_EVERY_S
 
     async def _answers(self, row: Database) -> bool:
         if row.port is None:

@@ -356,3 +356,29 @@ async def test_a_steady_stream_of_events_does_not_put_off_the_periodic_sweep(
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the vanished container was not made again")
+
+
+@scenario
+async def test_on_a_settled_host_a_sweep_still_finds_the_one_database_that_went(
+    world: World,
+) -> None:
+    rows = [await world.create(f"steady-{n}") for n in range(5)]
+    await world.controller.sweep()  # every engine answers: the next sweep reads them narrowly
+    gone, kept = rows[2], rows[3]
+    await world.databases.stop(kept.id)
+    container = world.runtime.of_database(gone.id)
+    assert container is not None
+    world.runtime.remove(container.info.id)
+    started = world.runtime.of_database(kept.id)
+    assert started is not None
+    world.runtime.start(started.info.id)  # someone's `docker start` of a stopped database
+    await world.controller.sweep()
+    back = world.runtime.of_database(gone.id)
+    assert back is not None and back.info.running
+    assert not started.info.running
+    for row in rows:
+        await row.refresh_from_db()
+    assert [row.status for row in rows] == [lifecycle.RUNNING] * 3 + [
+        lifecycle.STOPPED,
+        lifecycle.RUNNING,
+    ]
