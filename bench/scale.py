@@ -44,6 +44,7 @@ import httpx
 import psycopg
 from cryptography.fernet import Fernet
 
+from bench import host_cpu
 from bench.branching import real_pool
 from bench.common import bench_server, first_query, free_port
 
@@ -138,7 +139,7 @@ def measure_series(
             size = filled + 10  # running once the timed creates are made (the parent counts)
             create_times = [timed_create(api, f"timed-{size}-{n}") for n in range(10)]
             filled += 10
-            fan_out = fan_out_branches(api, "parent", f"fan-{size}")
+            fan_out, fan_out_cpu = fan_out_branches(api, "parent", f"fan-{size}", data_dir)
             branch_times = [timed_branch(api, "parent", f"one-{size}-{n}") for n in range(10)]
             time.sleep(5)  # let the engines settle into idleness
             cgroup, pss = memory_per_database(data_dir)
@@ -154,6 +155,7 @@ def measure_series(
                 list_rps, list_p99, initdb,
             )  # fmt: skip
             print(format_row(row), flush=True)
+            print(f"# {metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
             rows.append(row)
 
 
@@ -237,21 +239,26 @@ def timed_branch(api: httpx.Client, parent: str, name: str) -> float:
     return elapsed
 
 
-def fan_out_branches(api: httpx.Client, parent: str, prefix: str) -> float:
-    """Ten branch requests sent at once; seconds until all ten answer a query."""
+def fan_out_branches(
+    api: httpx.Client, parent: str, prefix: str, data_dir: Path
+) -> tuple[float, str]:
+    """Ten branch requests sent at once; seconds until all ten answer a query, and where the
+    host's CPU went meanwhile (the server is the one keeping its data in `data_dir`)."""
 
     def one(n: int) -> dict:
         made = branch(api, parent, f"{prefix}-{n}")
         first_query(made["connection"]["uri"])
         return made
 
+    before = host_cpu.read(data_dir)
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=10) as pool:
         made = list(pool.map(one, range(10)))
     elapsed = time.perf_counter() - started
+    cpu = host_cpu.describe(host_cpu.spent(before, host_cpu.read(data_dir)), elapsed)
     for item in made:
         api.delete(f"/databases/{item['id']}").raise_for_status()
-    return elapsed
+    return elapsed, cpu
 
 
 def all_databases(api: httpx.Client) -> list[dict]:
@@ -299,6 +306,7 @@ def memory_per_database(data_dir: Path) -> tuple[float, float]:
     shims = shim_pids()
     cgroups, pss = [], []
     for container in containers:
+        assert container.id is not None  # listed containers have one
         directory = cgroup_dir(container.id)
         procs = [int(p) for p in (directory / "cgroup.procs").read_text().split()]
         shim = [shims[container.id]] if container.id in shims else []

@@ -141,10 +141,11 @@ def front_cost(kernel_api: httpx.Client, front_api: httpx.Client, scale: int, se
         ("in", f"COPY in ({size_mib:.0f} MiB)", "MiB/s"),
     ):
         for path in paths:
-            direct, door = mean(runs[measure, path, "direct"]), mean(runs[measure, path, "door"])
+            direct_mean = mean(runs[measure, path, "direct"])
+            door_mean = mean(runs[measure, path, "door"])
             print(
-                f"{label}, {path}: direct {direct:.0f} {unit}, published port {door:.0f} "
-                f"{unit}, ratio {door / direct:.2f}"
+                f"{label}, {path}: direct {direct_mean:.0f} {unit}, published port "
+                f"{door_mean:.0f} {unit}, ratio {door_mean / direct_mean:.2f}"
             )
 
 
