@@ -139,12 +139,31 @@ async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
     """Turn undispatched outbox events, oldest first, into one delivery for each active webhook
     of the event's project that subscribes to the event and existed when it happened. An
     event is claimed by setting its `dispatched_at` conditionally, in the transaction that
-    writes its deliveries."""
+    writes its deliveries; the events no webhook receives (all of them, on a server without
+    webhooks) are claimed together in one statement."""
     events = await Event.filter(dispatched_at__isnull=True).order_by("id").limit(batch)
     if not events:
         return 0
     webhooks = await Webhook.filter(active=True)  # read after the events: none is missed
+
+    def receivers(event: Event) -> list[Webhook]:
+        return [
+            webhook
+            for webhook in webhooks
+            if webhook.project_id == event.project_id
+            and subscribes(webhook.events, event.event)
+            and webhook.created_at <= event.created_at
+        ]
+
+    unheard = [event.id for event in events if not receivers(event)]
+    if unheard:
+        await Event.filter(id__in=unheard, dispatched_at__isnull=True).update(
+            dispatched_at=datetime.now(UTC)
+        )
     for event in events:
+        targets = receivers(event)
+        if not targets:
+            continue
         now = datetime.now(UTC)
         async with in_transaction() as connection:
             claimed = (
@@ -155,22 +174,17 @@ async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
             if not claimed:
                 continue  # another replica took it
             body = encode_body(event.payload)
-            for webhook in webhooks:
-                if (
-                    webhook.project_id == event.project_id
-                    and subscribes(webhook.events, event.event)
-                    and webhook.created_at <= event.created_at
-                ):
-                    await WebhookDelivery.create(
-                        id=new_id("dl"),
-                        webhook_id=webhook.id,
-                        event_id=event.id,
-                        event=event.event,
-                        body=body,
-                        status=PENDING,
-                        next_attempt_at=now,
-                        using_db=connection,
-                    )
+            for webhook in targets:
+                await WebhookDelivery.create(
+                    id=new_id("dl"),
+                    webhook_id=webhook.id,
+                    event_id=event.id,
+                    event=event.event,
+                    body=body,
+                    status=PENDING,
+                    next_attempt_at=now,
+                    using_db=connection,
+                )
     return len(events)
 
 

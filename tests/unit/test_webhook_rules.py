@@ -3,6 +3,7 @@ checks, the body encoding, and the delivery settings."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -11,9 +12,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tortoise import Tortoise
 
 from app.config import ConfigError, Settings, WebhookSettings
-from app.domain.delivery import Outcome, after_attempt, backoff_s, signature, signed_headers
+from app.domain.delivery import (
+    Outcome,
+    after_attempt,
+    backoff_s,
+    fan_out,
+    signature,
+    signed_headers,
+)
 from app.domain.events import EVENT_NAMES, DatabaseEvent
 from app.domain.webhooks import (
     ApiAddress,
@@ -24,6 +33,16 @@ from app.domain.webhooks import (
     validate_url,
 )
 from app.errors import ValidationError
+from app.models import (
+    DEFAULT_PROJECT_ID,
+    Event,
+    Project,
+    Webhook,
+    WebhookDelivery,
+    tortoise_config,
+)
+from app.models.migrations import apply_migrations
+from app.models.sealed import configure_sealing
 
 LOOPBACK_API = ApiAddress("127.0.0.1", 8080)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -261,3 +280,37 @@ def test_bad_webhook_settings_name_the_variable(name: str, value: str, reason: s
     with pytest.raises(ConfigError, match=reason) as raised:
         Settings.from_env({name: value})
     assert name in str(raised.value)
+
+
+def test_events_no_webhook_receives_are_claimed_and_the_others_delivered_in_order(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
+        await apply_migrations(url)
+        configure_sealing(tmp_path, None)
+        await Tortoise.init(config=tortoise_config(url))
+        try:
+            await Project.create(id="prj-other", name="other")
+            hook = await Webhook.create(
+                id="wh-1", url="http://127.0.0.1:9/hook", events=["database.created"],
+                secret="s3cret",
+            )  # fmt: skip
+            made = [
+                await Event.create(event=name, project_id=project, payload={"event": name})
+                for name, project in (
+                    ("database.created", DEFAULT_PROJECT_ID),
+                    ("database.stopped", DEFAULT_PROJECT_ID),  # not subscribed
+                    ("database.created", "prj-other"),  # another project's
+                    ("database.created", DEFAULT_PROJECT_ID),
+                )
+            ]
+            assert await fan_out() == 4
+            assert not await Event.filter(dispatched_at__isnull=True).exists()
+            deliveries = await WebhookDelivery.filter(webhook_id=hook.id).order_by("event_id")
+            assert [d.event_id for d in deliveries] == [made[0].id, made[3].id]
+            assert await fan_out() == 0  # nothing is fanned out twice
+        finally:
+            await Tortoise.close_connections()
+
+    asyncio.run(scenario())
