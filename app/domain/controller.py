@@ -346,11 +346,16 @@ class Controller:
         self._answered_at.pop(row.id, None)
         if row.status == lifecycle.FAILED and not self.backoff.due(row.id):
             return
-        if container is not None:  # listed mid-start (a create or branch just made it)?
-            now = await self.provisioner.container_now(container.id)
-            if now is not None and now.running and self.provisioner.current(now):
-                return
-        await self._bring_back(row, container)
+        # The listing is older than the row: a create or branch may have made or started the
+        # container since (listed mid-start, or not listed at all). Look at it as it is now.
+        now = await (
+            self.provisioner.container_now(container.id)
+            if container is not None
+            else self.provisioner.container_of(row.id)
+        )
+        if now is not None and now.running and self.provisioner.current(now):
+            return
+        await self._bring_back(row, None if now is None or now.status == "removing" else now)
 
     async def _keep_stopped(self, row: Database, container: ContainerInfo | None) -> None:
         """A stopped database whose container runs (a start cut short, or someone's `docker
@@ -452,8 +457,17 @@ class Controller:
 
     async def _remove_orphans(self, containers: list[ContainerInfo]) -> None:
         """Remove containers, volumes and port claims this install made that no record or
-        running operation accounts for."""
+        running operation accounts for.
+
+        What exists is listed before the metadata is read: an operation holds its database's
+        lock (or is recorded as running) from before it makes anything until after it has
+        recorded it, so whatever it made before a listing shows in a later read as busy or
+        recorded. Read the other way round, a snapshot taken between the two was destroyed
+        as an orphan as it was being recorded."""
         host = self.provisioner.host
+        volumes = await self.provisioner.volumes()
+        snapshots = await self.provisioner.snapshots()
+        claims = await self.provisioner.port_claims_of_this_install()
         rows = await Database.filter(host=host).values_list("id", "volume", "locked_by")
         known = {database_id for database_id, _, _ in rows}
         busy = {database_id for database_id, _, locked_by in rows if locked_by}
@@ -484,7 +498,7 @@ class Controller:
                 log.warning("removing orphan container %s", container.name)
                 with contextlib.suppress(RuntimeFailure):
                     await self.provisioner.remove_by_id(container.id)
-        for volume in await self.provisioner.volumes():
+        for volume in volumes:
             database_id = volume[: len("db-") + ID_LENGTH]
             if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:
                 log.warning("destroying orphan volume %s", volume)
@@ -498,7 +512,7 @@ class Controller:
         # A volume is named after the database that made it; a promoted parent runs on its
         # branch's, so the records say whose it is now.
         holders = {volume: database_id for database_id, volume, _ in rows}
-        for volume, snapshot in await self.provisioner.snapshots():
+        for volume, snapshot in snapshots:
             database_id = holders.get(volume, volume[: len("db-") + ID_LENGTH])
             if (
                 snapshot.startswith("snap-")
@@ -510,7 +524,7 @@ class Controller:
                     await self.provisioner.destroy_snapshot(volume, snapshot)
                 except Exception as exc:
                     log.error("could not destroy orphan snapshot %s: %s", snapshot, exc)
-        for claim in await self.provisioner.port_claims_of_this_install():
+        for claim in claims:
             if claim.database_id not in known and claim.database_id not in busy:
                 await self.provisioner.release_port_of(claim.port, claim.database_id)
 

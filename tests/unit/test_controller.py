@@ -382,3 +382,42 @@ async def test_on_a_settled_host_a_sweep_still_finds_the_one_database_that_went(
         lifecycle.STOPPED,
         lifecycle.RUNNING,
     ]
+
+
+@scenario
+async def test_a_snapshot_being_taken_while_a_sweep_looks_for_orphans_is_kept(
+    world: World,
+) -> None:
+    row = await world.create("busy")
+    loop = asyncio.get_running_loop()
+    list_snapshots = world.pool.list_snapshots
+
+    async def lock_for_snapshot() -> None:
+        await Database.filter(id=row.id).update(
+            locked_by="op-snapshot", lock_expires_at=datetime.now(UTC) + timedelta(minutes=1)
+        )
+
+    def taken_meanwhile() -> list[tuple[str, str]]:
+        # A user's snapshot begins during the sweep: the database is locked and its pool
+        # snapshot made; the record is written after the listing.
+        asyncio.run_coroutine_threadsafe(lock_for_snapshot(), loop).result()
+        world.pool.create_snapshot(row.volume, "snap-inflight0000")
+        return list_snapshots()
+
+    world.pool.list_snapshots = taken_meanwhile  # type: ignore[method-assign]
+    await world.controller.sweep()
+    assert (row.volume, "snap-inflight0000") in world.pool.snapshots
+
+
+@scenario
+async def test_a_database_made_after_the_sweep_listed_containers_is_not_brought_back(
+    world: World,
+) -> None:
+    listed_before = world.runtime.list_managed()  # the sweep's listing, then a create
+    row = await world.create("fresh")
+    container = world.runtime.of_database(row.id)
+    assert container is not None
+    world.runtime.list_managed = lambda: listed_before  # type: ignore[method-assign]
+    await world.controller.sweep()
+    assert world.runtime.of_database(row.id) is container and container.info.running
+    assert "database.recovered" not in [event for event, _ in await world.events(row.id)]
