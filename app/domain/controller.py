@@ -492,7 +492,7 @@ class Controller:
                 orphaned = owner not in known and owner not in busy
             elif is_scratch(container):  # gone once its lifetime has passed, running or not
                 orphaned = scratch_expired(container, time.time())
-            else:  # a template's init run: gone once it ends
+            else:  # a template's init run made before they carried their owner
                 orphaned = not container.running
             if orphaned:
                 log.warning("removing orphan container %s", container.name)

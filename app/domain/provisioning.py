@@ -18,6 +18,7 @@ from pathlib import Path
 from threading import Event
 
 from app.domain.doors import Doors
+from app.domain.operations import THIS_PROCESS
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
@@ -178,7 +179,9 @@ class Provisioner:
             image=image,
             command=engine.init_command(version),
             user=engine.run_as,
-            labels={MANAGED_LABEL: "true", HOST_LABEL: self.host},
+            # Owned by this process, like a tool's run: the controller's sweeps leave it to
+            # `run_once` (which reads its output, then removes it) while this process lives.
+            labels={MANAGED_LABEL: "true", HOST_LABEL: self.host, TOOL_OWNER_LABEL: THIS_PROCESS},
             mounts=[Mount(str(path), engine.data_dir)],
             network_mode="none",
             capabilities=engine.capabilities,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import socket
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -27,13 +28,20 @@ from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.domain.snapshots import SnapshotService
 from app.drivers.port_claims import PortClaims
-from app.drivers.runtime.base import ContainerEvent, ContainerInfo
+from app.drivers.runtime.base import (
+    INSTALL_LABEL,
+    TOOL_OWNER_LABEL,
+    ContainerEvent,
+    ContainerInfo,
+    ContainerSpec,
+    ExecResult,
+)
 from app.errors import StagError
 from app.identity import ensure_install_id
 from app.models import DEFAULT_PROJECT_ID, Database, Event, Operation, Snapshot, tortoise_config
 from app.models.migrations import apply_migrations
 from app.models.sealed import configure_sealing
-from tests.fakes import FakeEngine, FakePool, FakeRuntime
+from tests.fakes import FakeContainer, FakeEngine, FakePool, FakeRuntime
 
 _ports = itertools.count(43000 + (os.getpid() % 50) * 40, 5)
 
@@ -421,3 +429,30 @@ async def test_a_database_made_after_the_sweep_listed_containers_is_not_brought_
     await world.controller.sweep()
     assert world.runtime.of_database(row.id) is container and container.info.running
     assert "database.recovered" not in [event for event, _ in await world.events(row.id)]
+
+
+@scenario
+async def test_a_template_init_run_is_left_to_its_live_owner_and_removed_once_it_is_gone(
+    world: World,
+) -> None:
+    runs: list[ContainerSpec] = []
+    run_once = world.runtime.run_once
+
+    def recorded(spec: ContainerSpec, timeout_s: float) -> ExecResult:
+        runs.append(spec)
+        return run_once(spec, timeout_s)
+
+    world.runtime.run_once = recorded  # type: ignore[method-assign]
+    provisioner = world.databases.provisioner
+    provisioner.own_volume = lambda engine, volume: None  # type: ignore[method-assign]
+    engine = world.databases.catalog.engine("fake")
+    await provisioner.ensure_template(engine, "1", "fake:1")  # by a run this process owns
+    assert [spec.labels.get(TOOL_OWNER_LABEL) for spec in runs] == [operations.THIS_PROCESS]
+    ended = f"{socket.gethostname()}:{2**22 + 1}:0:gone"  # above any pid this kernel gives
+    for ref, owner in (("init-live", operations.THIS_PROCESS), ("init-dead", ended)):
+        labels = {INSTALL_LABEL: world.runtime.install_id, TOOL_OWNER_LABEL: owner}
+        info = ContainerInfo(ref, f"stagdb-init-{ref}", "created", labels)  # not started yet
+        world.runtime.containers[ref] = FakeContainer(info, None)
+    await world.controller.sweep()
+    assert "init-live" in world.runtime.containers
+    assert "init-dead" not in world.runtime.containers
