@@ -76,7 +76,7 @@ def bench_server(
         engine = (
             docker.DockerClient(base_url=docker_url, timeout=300)
             if docker_url
-            else (docker.from_env(timeout=300))
+            else docker.from_env(timeout=300)
         )
         for container in engine.containers.list(
             all=True, filters={"label": f"io.stagdb.data-dir={data_dir}"}

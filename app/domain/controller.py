@@ -211,31 +211,27 @@ class Controller:
         needing = [
             database_id
             for database_id, status, desired, locked_by, expires_at in states
-            if not (locked_by is not None and expires_at is not None and expires_at > now)
-            and self._needs_look(database_id, status, desired, by_database.get(database_id))
+            if not _lock_live(locked_by, expires_at, now)
+            and not self._settled(database_id, status, desired, by_database.get(database_id))
         ]
         if len(needing) * 2 > len(states):  # after a start most need a probe: read them all
             return await Database.filter(host=host)
         return await Database.filter(id__in=needing) if needing else []
 
-    def _needs_look(
+    def _settled(
         self, database_id: str, status: str, desired: str, container: ContainerInfo | None
     ) -> bool:
-        """Whether `_converge` would do anything for this database (see its branches)."""
-        if status in (lifecycle.CREATING, lifecycle.DELETING):
-            return True
-        if desired == lifecycle.RUNNING and status == lifecycle.RUNNING:
-            healthy = (
+        """Running as asked, its container running and its engine answered lately; or
+        stopped as asked with its container not running: `_converge` has nothing to do."""
+        if status == desired == lifecycle.RUNNING:
+            return (
                 container is not None
                 and container.running
                 and self.provisioner.current(container)
                 and self._answered_within(database_id)
             )
-            return not healthy
-        if desired == lifecycle.RUNNING and status == lifecycle.FAILED:
-            return True
-        if status == lifecycle.STOPPED and desired == lifecycle.STOPPED:
-            return container is not None and container.status in ("running", "paused")
+        if status == desired == lifecycle.STOPPED:
+            return container is None or container.status not in ("running", "paused")
         return False
 
     def _runtime_reachable(self) -> None:
@@ -530,6 +526,8 @@ class Controller:
 
 
 def _locked(row: Database, now: datetime) -> bool:
-    return row.locked_by is not None and (
-        row.lock_expires_at is not None and row.lock_expires_at > now
-    )
+    return _lock_live(row.locked_by, row.lock_expires_at, now)
+
+
+def _lock_live(locked_by: str | None, expires_at: datetime | None, now: datetime) -> bool:
+    return locked_by is not None and expires_at is not None and expires_at > now

@@ -155,13 +155,14 @@ async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
             and webhook.created_at <= event.created_at
         ]
 
-    unheard = [event.id for event in events if not receivers(event)]
+    targets_of = {event.id: receivers(event) for event in events}
+    unheard = [event.id for event in events if not targets_of[event.id]]
     if unheard:
         await Event.filter(id__in=unheard, dispatched_at__isnull=True).update(
             dispatched_at=datetime.now(UTC)
         )
     for event in events:
-        targets = receivers(event)
+        targets = targets_of[event.id]
         if not targets:
             continue
         now = datetime.now(UTC)

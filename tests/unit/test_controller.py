@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tortoise import Tortoise
 
 from app.domain import lifecycle, operations
 from app.domain.branches import BranchService, CreateBranch
@@ -38,10 +37,9 @@ from app.drivers.runtime.base import (
 )
 from app.errors import StagError
 from app.identity import ensure_install_id
-from app.models import DEFAULT_PROJECT_ID, Database, Event, Operation, Snapshot, tortoise_config
-from app.models.migrations import apply_migrations
-from app.models.sealed import configure_sealing
+from app.models import DEFAULT_PROJECT_ID, Database, Event, Operation, Snapshot
 from tests.fakes import FakeContainer, FakeEngine, FakePool, FakeRuntime
+from tests.unit.metadata import sqlite_metadata
 
 _ports = itertools.count(43000 + (os.getpid() % 50) * 40, 5)
 
@@ -71,36 +69,35 @@ class World:
         return [(row.event, row.payload["data"].get("reason")) for row in rows]  # type: ignore[union-attr, index]
 
 
+def make_world(tmp_path: Path) -> World:
+    """The services over in-process fakes of the runtime and the pool."""
+    install = ensure_install_id(tmp_path)
+    runtime = FakeRuntime(install)
+    pool = FakePool()
+    provisioner = Provisioner(
+        runtime=runtime, pool=pool, host="local", install_id=install,
+        port_claims=PortClaims(tmp_path / "claims", install, tmp_path),
+        network_mode="host", bind_address="127.0.0.1", ready_timeout_s=5,
+    )  # fmt: skip
+    provisioner.port_claims.prepare()
+    catalog = EngineCatalog({"fake": FakeEngine(runtime)}, {"fake": ("1",)}, {}, runtime)
+    low = next(_ports)
+    databases = DatabaseService(
+        catalog, provisioner, "127.0.0.1", (low, low + 4), EventLog(EventBus())
+    )
+    return World(runtime, pool, databases, Controller(databases, 0.05))
+
+
 def scenario(test: Callable[[World], Awaitable[None]]) -> Callable[[Path], None]:
     def run(tmp_path: Path) -> None:
         async def main() -> None:
-            url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
-            await apply_migrations(url)
-            configure_sealing(tmp_path, None)
-            await Tortoise.init(config=tortoise_config(url))
-            try:
-                install = ensure_install_id(tmp_path)
-                runtime = FakeRuntime(install)
-                pool = FakePool()
-                provisioner = Provisioner(
-                    runtime=runtime, pool=pool, host="local", install_id=install,
-                    port_claims=PortClaims(tmp_path / "claims", install, tmp_path),
-                    network_mode="host", bind_address="127.0.0.1", ready_timeout_s=5,
-                )  # fmt: skip
-                provisioner.port_claims.prepare()
-                catalog = EngineCatalog(
-                    {"fake": FakeEngine(runtime)}, {"fake": ("1",)}, {}, runtime
-                )
-                low = next(_ports)
-                databases = DatabaseService(
-                    catalog, provisioner, "127.0.0.1", (low, low + 4), EventLog(EventBus())
-                )
-                world = World(runtime, pool, databases, Controller(databases, 0.05))
-                await test(world)
-            finally:
-                for container in list(world.runtime.containers.values()):
-                    world.runtime.die(container.info.id)
-                await Tortoise.close_connections()
+            async with sqlite_metadata(tmp_path):
+                world = make_world(tmp_path)
+                try:
+                    await test(world)
+                finally:
+                    for container in list(world.runtime.containers.values()):
+                        world.runtime.die(container.info.id)
 
         asyncio.run(main())
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tortoise import Tortoise
 
 from app.domain.idempotency import (
     IN_PROGRESS,
@@ -21,9 +20,8 @@ from app.domain.idempotency import (
     validate_key,
 )
 from app.errors import ResourceBusyError, ValidationError
-from app.models import IdempotencyKey, tortoise_config
-from app.models.migrations import apply_migrations
-from app.models.sealed import configure_sealing
+from app.models import IdempotencyKey
+from tests.unit.metadata import sqlite_metadata
 
 CREATE_BODY = b'{"name":"a","type":"postgresql"}'
 CREATE = RequestFingerprint.of("POST", "/v1/databases", CREATE_BODY)
@@ -31,14 +29,8 @@ CREATE = RequestFingerprint.of("POST", "/v1/databases", CREATE_BODY)
 
 def run(tmp_path: Path, body: Callable[[IdempotencyService], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
-        await apply_migrations(url)
-        configure_sealing(tmp_path, None)
-        await Tortoise.init(config=tortoise_config(url))
-        try:
+        async with sqlite_metadata(tmp_path):
             return await body(IdempotencyService())
-        finally:
-            await Tortoise.close_connections()
 
     return asyncio.run(main())
 

@@ -10,26 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tortoise import Tortoise
 
 from app.domain.ratelimits import BRANCHING, GENERAL, RateLimiter, RateLimitExceeded
-from app.models import RateCounter, tortoise_config
-from app.models.migrations import apply_migrations
-from app.models.sealed import configure_sealing
+from app.models import RateCounter
+from tests.unit.metadata import sqlite_metadata
 
 LIMITS = {GENERAL: 5, "database": 100, BRANCHING: 2}
 
 
 def run(tmp_path: Path, body: Callable[[], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
-        await apply_migrations(url)
-        configure_sealing(tmp_path, None)
-        await Tortoise.init(config=tortoise_config(url))
-        try:
+        async with sqlite_metadata(tmp_path):
             return await body()
-        finally:
-            await Tortoise.close_connections()
 
     return asyncio.run(main())
 

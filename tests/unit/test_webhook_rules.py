@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tortoise import Tortoise
 
 from app.config import ConfigError, Settings, WebhookSettings
 from app.domain.delivery import (
@@ -39,10 +38,8 @@ from app.models import (
     Project,
     Webhook,
     WebhookDelivery,
-    tortoise_config,
 )
-from app.models.migrations import apply_migrations
-from app.models.sealed import configure_sealing
+from tests.unit.metadata import sqlite_metadata
 
 LOOPBACK_API = ApiAddress("127.0.0.1", 8080)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -286,11 +283,7 @@ def test_events_no_webhook_receives_are_claimed_and_the_others_delivered_in_orde
     tmp_path: Path,
 ) -> None:
     async def scenario() -> None:
-        url = f"sqlite://{tmp_path / 'meta.sqlite3'}"
-        await apply_migrations(url)
-        configure_sealing(tmp_path, None)
-        await Tortoise.init(config=tortoise_config(url))
-        try:
+        async with sqlite_metadata(tmp_path):
             await Project.create(id="prj-other", name="other")
             hook = await Webhook.create(
                 id="wh-1", url="http://127.0.0.1:9/hook", events=["database.created"],
@@ -310,7 +303,5 @@ def test_events_no_webhook_receives_are_claimed_and_the_others_delivered_in_orde
             deliveries = await WebhookDelivery.filter(webhook_id=hook.id).order_by("event_id")
             assert [d.event_id for d in deliveries] == [made[0].id, made[3].id]
             assert await fan_out() == 0  # nothing is fanned out twice
-        finally:
-            await Tortoise.close_connections()
 
     asyncio.run(scenario())
