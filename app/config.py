@@ -127,6 +127,7 @@ class Settings:
     serving: ServingSettings = ServingSettings()
     retention_s: int = 30 * 86400
     import_jobs: int = 4  # parallel jobs of an import's dump and restore
+    warm_engines: int = 0  # containers kept started per engine image in use, awaiting a database
     # Where /metrics is also served without a key (for a scraper on a private address).
     metrics_address: tuple[str, int] | None = None
 
@@ -175,6 +176,7 @@ class Settings:
             },
             operation_timeout_s=float(_int(env, "STAGDB_OPERATION_TIMEOUT", 120)),
             import_jobs=_positive(env, "STAGDB_IMPORT_JOBS", 4),
+            warm_engines=_at_least_zero(env, "STAGDB_WARM_ENGINES", 0),
             webhooks=WebhookSettings.from_env(env),
             rate_limits={
                 "general": _positive(env, "STAGDB_RATE_LIMIT_GENERAL", 1000),
@@ -320,6 +322,13 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
         raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _at_least_zero(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, got {value}")
     return value
 
 

@@ -101,6 +101,7 @@ def create_app(settings: Settings) -> Starlette:
             with acting_as(SYSTEM):  # the server's own work; requests act as their key
                 app.state.services = services = await _prepare(settings)
                 async with (
+                    services.provisioner.warm_engines_running(),
                     services.housekeeping.running(),
                     services.controller.running(),
                     services.delivery.running(),

@@ -29,3 +29,9 @@ OPERATION_DURATION = Histogram(
 DATABASES = Gauge("stagdb_databases", "Databases by status", ["status"], registry=REGISTRY)
 POOL_FREE = Gauge("stagdb_pool_free_bytes", "Free bytes in the storage pool", registry=REGISTRY)
 POOL_USED = Gauge("stagdb_pool_used_bytes", "Used bytes in the storage pool", registry=REGISTRY)
+WARM_ENGINES = Gauge(
+    "stagdb_warm_engines",
+    "Warm engines started ahead and waiting for a database, by image",
+    ["image"],
+    registry=REGISTRY,
+)

@@ -76,22 +76,34 @@ def main() -> None:
     parser.add_argument("--metadata", default="sqlite,postgres")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--api-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--warm-engines", type=int, default=0, help="the server's STAGDB_WARM_ENGINES"
+    )
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
     rows: list[Row] = []
     for metadata in args.metadata.split(","):
-        rows.extend(series(metadata, args.storage, sizes, args.clients, args.api_seconds))
+        rows.extend(
+            series(metadata, args.storage, sizes, args.clients, args.api_seconds, args.warm_engines)
+        )
     print_table(rows, args)
 
 
 def series(
-    metadata: str, storage: str, sizes: list[int], clients: int, api_seconds: float
+    metadata: str,
+    storage: str,
+    sizes: list[int],
+    clients: int,
+    api_seconds: float,
+    warm_engines: int,
 ) -> list[Row]:
     run = uuid.uuid4().hex[:8]
     data_dir = Path(tempfile.mkdtemp(prefix=f"stagdb-bench-scale-{run}-"))
     rows: list[Row] = []
     try:
-        measure_series(metadata, storage, sizes, clients, api_seconds, run, data_dir, rows)
+        measure_series(
+            metadata, storage, sizes, clients, api_seconds, warm_engines, run, data_dir, rows
+        )
     except BaseException:
         kept = Path(tempfile.gettempdir()) / f"stagdb-bench-scale-{run}.log"
         with contextlib.suppress(OSError):
@@ -109,6 +121,7 @@ def measure_series(
     sizes: list[int],
     clients: int,
     api_seconds: float,
+    warm_engines: int,
     run: str,
     data_dir: Path,
     rows: list[Row],
@@ -121,6 +134,7 @@ def measure_series(
             {
                 "STAGDB_STORAGE": storage,
                 "STAGDB_POOL_PATH": str(pool_path),
+                "STAGDB_WARM_ENGINES": str(warm_engines),
                 **(
                     {"STAGDB_DATABASE_URL": database_url, "STAGDB_SECRET_KEY": sealing_key()}
                     if database_url

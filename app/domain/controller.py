@@ -32,7 +32,6 @@ from app.domain.databases import DatabaseService
 from app.domain.ids import ID_LENGTH
 from app.domain.provisioning import is_scratch, scratch_expired
 from app.drivers.runtime.base import (
-    DATABASE_LABEL,
     TOOL_OWNER_LABEL,
     ContainerEvent,
     ContainerInfo,
@@ -127,8 +126,9 @@ class Controller:
         """Blocking: follow Docker's event stream, restarting it when the engine goes away."""
 
         def on_event(event: ContainerEvent) -> None:
-            if event.database_id:  # tools' and templates' runs wait for the periodic sweep
-                loop.call_soon_threadsafe(self._named_by_docker, event.database_id)
+            database_id = self.provisioner.database_named(event)
+            if database_id:  # tools' and templates' runs wait for the periodic sweep
+                loop.call_soon_threadsafe(self._named_by_docker, database_id)
 
         while not halt.is_set():
             try:
@@ -170,7 +170,7 @@ class Controller:
                 await self._runtime_unreachable(exc)
                 return
             self._runtime_reachable()
-            by_database = {c.labels.get(DATABASE_LABEL): c for c in containers}
+            by_database = {self.provisioner.database_of(c): c for c in containers}
             await self._converge(await self._needing_a_look(by_database), by_database)
             await self._remove_orphans(containers)
         except Exception:
@@ -475,12 +475,13 @@ class Controller:
         known_volumes |= set(
             await Snapshot.filter(database__host=host).values_list("volume", flat=True)
         )
+        remaining: list[ContainerInfo] = []
         for container in containers:
-            owner = container.labels.get(DATABASE_LABEL)
-            # A container without a database is a tool's run, a scratch server or a
-            # template's init run.
+            owner = self.provisioner.database_of(container)
+            # A container without a database is a tool's run, a scratch server, a template's
+            # init run or a warm engine no database has taken.
             tool_owner = container.labels.get(TOOL_OWNER_LABEL)
-            if tool_owner is not None:
+            if tool_owner is not None and not owner:
                 # A tool's run (a source probe, an import) is removed by the process that
                 # started it, which reads its output first; here only once that process ended.
                 orphaned = operations.owner_is_gone(tool_owner)
@@ -494,6 +495,10 @@ class Controller:
                 log.warning("removing orphan container %s", container.name)
                 with contextlib.suppress(RuntimeFailure):
                     await self.provisioner.remove_by_id(container.id)
+                    continue
+            remaining.append(container)
+        if self.provisioner.warm is not None:  # before volumes: a bound one cannot go
+            await self.provisioner.warm.remove_leftovers(remaining, busy)
         for volume in volumes:
             database_id = volume[: len("db-") + ID_LENGTH]
             if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:

@@ -101,6 +101,11 @@ class MonitoringService:
             counts[str(status)] = counts.get(str(status), 0) + 1
         return counts
 
+    def warm_engines(self) -> dict[str, int]:
+        """Warm engines waiting for a database, by image (none when they are off)."""
+        warm = self.provisioner.warm
+        return warm.waiting() if warm is not None else {}
+
     async def pool_usage(self) -> tuple[int, int]:
         """Used and free bytes of the filesystem that holds the pool."""
         return await self.databases.guard(self.provisioner.pool_space())

@@ -19,6 +19,7 @@ from threading import Event
 
 from app.domain.doors import Doors
 from app.domain.operations import THIS_PROCESS
+from app.domain.warm_engines import WarmEngines
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
@@ -26,6 +27,7 @@ from app.drivers.runtime.base import (
     DATABASE_LABEL,
     HOST_LABEL,
     MANAGED_LABEL,
+    STANDBY_LABEL,
     TOOL_FOR_LABEL,
     TOOL_OWNER_LABEL,
     ContainerEvent,
@@ -105,6 +107,7 @@ class Provisioner:
         engine_port_offset: int = 10000,
         disk_quota_bytes: int | None = None,
         forwarding: KernelForwarding | None = None,
+        warm: WarmEngines | None = None,
     ) -> None:
         self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
@@ -120,6 +123,9 @@ class Provisioner:
         self.front = front or ConnectionFront(bind_address, hold_s=ready_timeout_s)
         self.engine_port_offset = engine_port_offset
         self.doors = Doors(self.front, forwarding, self.engine_port)
+        # Containers started ahead; only on the host's network, where the engine's port is
+        # part of its command line rather than fixed when its container is made.
+        self.warm = warm if warm is not None and warm.enabled and network_mode == "host" else None
         self._template_locks: dict[str, asyncio.Lock] = {}
         # When each container this process started was started (epoch seconds), until its
         # start-up wait reads it: a lock file older than that is a previous server's.
@@ -236,11 +242,54 @@ class Provisioner:
         return f"stagdb-{self.install_id}-{database_id}"
 
     async def run_container(self, placement: Placement) -> str:
+        """Start the database's engine: in a warm engine when one of its image waits,
+        otherwise in a container made for it. Replaces any container of the database."""
         spec = self.container_spec(placement)
         launched = time.time()
-        container_id = await asyncio.to_thread(self.runtime.run, spec)
+        container_id = None
+        if self.warm is not None:
+            await self._remove_warm_container(placement.database_id)
+            container_id = await self.warm.take(
+                placement.engine,
+                placement.image,
+                placement.database_id,
+                self.pool.volume_path(placement.volume),
+                spec.command,
+                (placement.memory_bytes, placement.cpus),
+            )
+        if container_id is None:
+            container_id = await asyncio.to_thread(self.runtime.run, spec)
         self._launched[container_id] = launched
         return container_id
+
+    async def _remove_warm_container(self, database_id: str) -> None:
+        """A taken warm engine is not started again (its command went to it once): before
+        the database runs anew, remove it and unbind the volume it served (only then:
+        unbinding would pull the data from under a running engine)."""
+        if self.warm is None or not self.warm.has_slot(database_id):
+            return
+        with contextlib.suppress(ContainerNotFound):
+            await asyncio.to_thread(self.runtime.remove, self.container_name(database_id))
+        await self.warm.release(database_id)
+
+    @asynccontextmanager
+    async def warm_engines_running(self) -> AsyncIterator[None]:
+        if self.warm is None:
+            yield
+            return
+        async with self.warm.running():
+            yield
+
+    def database_of(self, container: ContainerInfo) -> str | None:
+        """The database a container of this install serves, if any."""
+        if self.warm is None:
+            return container.labels.get(DATABASE_LABEL)
+        return self.warm.database_of(container)
+
+    def database_named(self, event: ContainerEvent) -> str | None:
+        if event.database_id or self.warm is None:
+            return event.database_id
+        return self.warm.database_named(event.name)
 
     async def wait_ready(
         self,
@@ -355,7 +404,7 @@ class Provisioner:
         if container_id is not None:
             try:
                 info = await asyncio.to_thread(self.runtime.inspect, container_id)
-                if not self.current(info):  # made by an older StagDB: make it again
+                if not self.restartable(info):  # a taken warm engine, or an older StagDB's
                     await asyncio.to_thread(self.runtime.remove, container_id)
                     container_id = None
                 else:
@@ -372,8 +421,14 @@ class Provisioner:
 
     def current(self, container: ContainerInfo) -> bool:
         """Whether the container is made as this StagDB makes them: its engine listens where
-        the connection front expects it, and it is confined."""
-        return ENGINE_PORT_LABEL in container.labels and CONFINED_LABEL in container.labels
+        the connection front expects it, and it is confined (a taken warm engine is both)."""
+        labels = container.labels
+        return STANDBY_LABEL in labels or (ENGINE_PORT_LABEL in labels and CONFINED_LABEL in labels)
+
+    def restartable(self, container: ContainerInfo) -> bool:
+        """Whether starting the container again starts its engine: not so a warm engine's,
+        whose command line went to it once."""
+        return self.current(container) and STANDBY_LABEL not in container.labels
 
     @asynccontextmanager
     async def scratch_server(
@@ -465,6 +520,8 @@ class Provisioner:
                 await asyncio.to_thread(self.runtime.remove, ref)
             except ContainerNotFound:
                 continue
+        if self.warm is not None:
+            await self.warm.release(database_id)
 
     async def clone_template(self, template: str, volume: str) -> None:
         await asyncio.to_thread(self.pool.clone_volume, template, volume)

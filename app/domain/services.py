@@ -30,6 +30,7 @@ from app.domain.refresh import RefreshService
 from app.domain.retention import Retention
 from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
+from app.domain.warm_engines import WarmEngines
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront
@@ -94,6 +95,14 @@ class Services:
             forwarding=KernelForwarding(install_id, settings.bind_address, settings.port_claims_dir)
             if settings.kernel_forwarding
             else None,
+            warm=WarmEngines(
+                runtime,
+                install_id,
+                settings.host_name,
+                settings.data_dir / "warm-engines",
+                settings.warm_engines,
+                settings.pids_limit,
+            ),
         )
         events = EventBus()
         event_log = EventLog(events)

@@ -25,6 +25,9 @@ TOOL_FOR_LABEL = "io.stagdb.tool-for"
 # The process that started a tool's run: it removes the container; sweeps only once it ended.
 TOOL_OWNER_LABEL = "io.stagdb.tool-owner"
 HOST_LABEL = "io.stagdb.host"
+# A warm engine: started ahead, waiting for a volume and the engine's command. Once a database
+# takes it, its name (not a label: labels are fixed at create) says which database.
+STANDBY_LABEL = "io.stagdb.standby"
 
 
 class RuntimeFailure(Exception):
@@ -48,6 +51,8 @@ class Mount:
     source: str
     target: str
     read_only: bool = False
+    # "rslave": mounts made later below `source` on the host appear inside the container.
+    propagation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class ContainerSpec:
     capabilities: tuple[str, ...] = ()
     read_only_root: bool = False
     tmpfs: tuple[str, ...] = ()  # fresh writable directories, private to the container
+    entrypoint: list[str] | None = None  # None: the image's own
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ class ContainerEvent:
 
     action: str
     database_id: str | None
+    name: str = ""
 
 
 class ContainerRuntime(Protocol):
@@ -130,6 +137,8 @@ class ContainerRuntime(Protocol):
     def stop(self, container_id: str, timeout_s: int) -> None: ...
 
     def remove(self, container_id: str) -> None: ...
+
+    def rename(self, container_id: str, name: str) -> None: ...
 
     def pause(self, container_id: str) -> None: ...
 

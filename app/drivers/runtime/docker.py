@@ -28,6 +28,7 @@ from app.drivers.runtime.base import (
     ExecResult,
     ImageMissing,
     LogLine,
+    Mount,
     RuntimeFailure,
     RuntimeUnavailable,
 )
@@ -141,6 +142,10 @@ class DockerRuntime:
             except docker.errors.NotFound:
                 return
 
+    def rename(self, container_id: str, name: str) -> None:
+        with docker_errors(f"rename {container_id}"):
+            self.client.api.rename(container_id, name)
+
     def pause(self, container_id: str) -> None:
         with docker_errors(f"pause {container_id}"):
             self._get(container_id).pause()
@@ -206,7 +211,9 @@ class DockerRuntime:
                 action = str(raw.get("Action") or raw.get("status") or "").split(":")[0]
                 if action in WATCHED_ACTIONS:
                     labels = (raw.get("Actor") or {}).get("Attributes") or {}
-                    on_event(ContainerEvent(action, labels.get(DATABASE_LABEL)))
+                    on_event(
+                        ContainerEvent(action, labels.get(DATABASE_LABEL), labels.get("name", ""))
+                    )
                 if stop.is_set():
                     return
         except (requests.exceptions.RequestException, docker.errors.DockerException, OSError):
@@ -320,9 +327,7 @@ def _run_arguments(spec: ContainerSpec) -> dict[str, Any]:
         "name": spec.name,
         "user": spec.user,
         "labels": spec.labels,
-        "volumes": {
-            m.source: {"bind": m.target, "mode": "ro" if m.read_only else "rw"} for m in spec.mounts
-        },
+        "volumes": {m.source: {"bind": m.target, "mode": _bind_mode(m)} for m in spec.mounts},
         "network_mode": spec.network_mode,
         "stop_signal": spec.stop_signal,
         "environment": spec.environment,
@@ -332,6 +337,8 @@ def _run_arguments(spec: ContainerSpec) -> dict[str, Any]:
         "security_opt": ["no-new-privileges:true"],
         "read_only": spec.read_only_root,
     }
+    if spec.entrypoint is not None:
+        arguments["entrypoint"] = spec.entrypoint
     if spec.capabilities:
         arguments["cap_add"] = list(spec.capabilities)
     if spec.tmpfs:
@@ -346,3 +353,8 @@ def _run_arguments(spec: ContainerSpec) -> dict[str, Any]:
     if spec.pids_limit is not None:
         arguments["pids_limit"] = spec.pids_limit
     return arguments
+
+
+def _bind_mode(mount: Mount) -> str:
+    mode = "ro" if mount.read_only else "rw"
+    return f"{mode},{mount.propagation}" if mount.propagation else mode

@@ -1,0 +1,71 @@
+"""Bind mounts on the host, by system call (no `mount` process per call): what lets a volume
+appear inside a container started before the volume existed."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from pathlib import Path
+
+MS_BIND = 0x1000
+MS_SHARED = 1 << 20
+MNT_DETACH = 0x2
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+_libc.mount.argtypes = (ctypes.c_char_p,) * 3 + (ctypes.c_ulong, ctypes.c_void_p)
+_libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
+
+
+class MountFailed(OSError):
+    pass
+
+
+def _call(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise MountFailed(errno, f"{what}: {os.strerror(errno)}")
+
+
+def bind(source: Path, target: Path) -> None:
+    """Mount `source` on `target`; copies of `target` in containers (slave mounts) see it."""
+    _call(
+        _libc.mount(bytes(source), bytes(target), None, MS_BIND, None),
+        f"bind {source} on {target}",
+    )
+
+
+def make_shared_mount(path: Path) -> None:
+    """Make `path` a mount point of its own whose mounts below propagate to the copies
+    containers hold of it; a no-op when it already is one."""
+    if not is_mount_point(path):
+        bind(path, path)
+    _call(_libc.mount(None, bytes(path), None, MS_SHARED, None), f"share {path}")
+
+
+def detach(path: Path) -> None:
+    """Unmount `path` lazily (it goes when its last user does); not mounted is fine."""
+    if is_mount_point(path):
+        _call(_libc.umount2(bytes(path), MNT_DETACH), f"unmount {path}")
+
+
+def is_mount_point(path: Path) -> bool:
+    return str(path) in mount_points_under(path)
+
+
+def mount_points_under(path: Path) -> set[str]:
+    """Mount points at or below `path` in this process's mount table."""
+    prefix = str(path)
+    found = set()
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        point = _unescape(line.split(" ", 5)[4])
+        if point == prefix or point.startswith(prefix + "/"):
+            found.add(point)
+    return found
+
+
+def _unescape(field: str) -> str:
+    """mountinfo writes space, tab, newline and backslash as octal escapes."""
+    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
+        field = field.replace(code, char)
+    return field
