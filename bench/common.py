@@ -84,15 +84,9 @@ def bench_server(
             all=True, filters={"label": f"io.stagdb.data-dir={data_dir}"}
         ):
             container.remove(force=True, v=True)
-        detach_mounts_under(data_dir)
+        # Warm engines' volumes stay bound under the data dir while their engines run.
+        mounts.detach_all_under(data_dir)
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def detach_mounts_under(directory: Path) -> None:
-    """Warm engines' volumes stay bound under the data dir while their engines run: once
-    the containers are gone, unmount them (deepest first) before anything is deleted."""
-    for point in sorted(mounts.mount_points_under(directory), key=len, reverse=True):
-        mounts.detach(Path(point))
 
 
 def _wait_healthy(base: str) -> None:

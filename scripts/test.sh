@@ -25,7 +25,8 @@ trap stop_engine EXIT
 # runs' length.
 pool_suites=(tests/storage tests/integration/test_branching.py tests/integration/test_limits.py
              tests/integration/test_mariadb.py tests/integration/test_promote.py
-             tests/integration/test_imports.py tests/integration/test_masking.py tests/sdk)
+             tests/integration/test_imports.py tests/integration/test_masking.py tests/sdk
+             tests/integration/test_warm_engines.py)
 ignores=()
 for suite in "${pool_suites[@]}"; do ignores+=(--ignore="$suite"); done
 

@@ -22,6 +22,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from app.drivers import mounts
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.storage import open_pool
 from app.drivers.storage.zfs import ZfsPool
@@ -325,6 +326,8 @@ def shut_down(server: Server, client: docker.DockerClient) -> None:
     finally:
         remove_containers(client, f"io.stagdb.install={server.install_id}")
         remove_forwarding(server.install_id)
+        # Warm engines' volumes stay bound under the data dir while their engines run.
+        mounts.detach_all_under(server.data_dir)
         shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
@@ -374,7 +377,17 @@ def branching_server(
     tmp_root: Path,
 ) -> Iterator[Server]:
     """A server per storage backend, each on a real pool (loop btrfs, XFS, zfs-fuse, plain)."""
-    kind = request.param
+    yield from server_on_pool(request, request.param, tmp_root, docker_client)
+
+
+def server_on_pool(
+    request: pytest.FixtureRequest,
+    kind: str,
+    tmp_root: Path,
+    docker_client: docker.DockerClient,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """A server on a pool of `kind` of its own, made on the session's pool of that kind."""
     name = f"srv{os.getpid()}{uuid.uuid4().hex[:4]}"
     if kind == "zfs":
         zfs_pool: ZfsPool = request.getfixturevalue("zfs_pool")
@@ -383,7 +396,9 @@ def branching_server(
         base = {"copy": "copy_dir", "reflink": "xfs_mount", "btrfs": "btrfs_mount"}[kind]
         pool_path = request.getfixturevalue(base) / name
     running = launch_server(
-        None, tmp_root, {"STAGDB_STORAGE": kind, "STAGDB_POOL_PATH": str(pool_path)}
+        None,
+        tmp_root,
+        {"STAGDB_STORAGE": kind, "STAGDB_POOL_PATH": str(pool_path), **(extra_env or {})},
     )
     yield running
     shut_down(running, docker_client)

@@ -94,6 +94,10 @@ class FakeRuntime:
             self.die(found.info.id)
             del self.containers[found.info.id]
 
+    def rename(self, container_id: str, name: str) -> None:
+        container = self._get(container_id)
+        container.info = replace(container.info, name=name)
+
     def pause(self, container_id: str) -> None:
         container = self._get(container_id)
         container.info = replace(container.info, status="paused")

@@ -49,6 +49,13 @@ def detach(path: Path) -> None:
         _call(_libc.umount2(bytes(path), MNT_DETACH), f"unmount {path}")
 
 
+def detach_all_under(directory: Path) -> None:
+    """Unmount everything at or below `directory`, deepest first (for clean-up once the
+    containers that used the mounts are gone)."""
+    for point in sorted(mount_points_under(directory), key=len, reverse=True):
+        _call(_libc.umount2(point.encode(), MNT_DETACH), f"unmount {point}")
+
+
 def is_mount_point(path: Path) -> bool:
     return str(path) in mount_points_under(path)
 

@@ -26,9 +26,11 @@ from app.domain.masking import MaskingService
 from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
 from app.domain.snapshots import SnapshotService
+from app.domain.warm_engines import WarmEngines
 from app.drivers.port_claims import PortClaims
 from app.drivers.runtime.base import (
     INSTALL_LABEL,
+    STANDBY_LABEL,
     TOOL_OWNER_LABEL,
     ContainerEvent,
     ContainerInfo,
@@ -453,3 +455,58 @@ async def test_a_template_init_run_is_left_to_its_live_owner_and_removed_once_it
     await world.controller.sweep()
     assert "init-live" in world.runtime.containers
     assert "init-dead" not in world.runtime.containers
+
+
+def warm_engine(world: World, name: str, owner: str, port: int | None = None) -> FakeContainer:
+    """A warm engine's container as the runtime lists it: labelled standby and owned by the
+    process that made it, its database (once taken) only in its name."""
+    labels = {
+        INSTALL_LABEL: world.runtime.install_id,
+        STANDBY_LABEL: "fake",
+        TOOL_OWNER_LABEL: owner,
+    }
+    info = ContainerInfo(
+        f"warm-{name}", f"stagdb-{world.runtime.install_id}-{name}", "created", labels
+    )
+    world.runtime.containers[info.id] = container = FakeContainer(info, port)
+    world.runtime.start(info.id)
+    return container
+
+
+@scenario
+async def test_a_taken_warm_engine_is_its_databases_container_whoever_made_it(
+    world: World,
+) -> None:
+    provisioner = world.databases.provisioner
+    provisioner.warm = WarmEngines(
+        world.runtime, world.runtime.install_id, "local", Path("/nonexistent/warm"), 2
+    )
+    row = await world.create("served")
+    classic = world.runtime.of_database(row.id)
+    assert classic is not None
+    world.runtime.remove(classic.info.id)
+    ended = f"{socket.gethostname()}:{2**22 + 1}:0:gone"  # the server that made it is gone
+    taken = warm_engine(world, row.id, ended, provisioner.engine_port(row.port))
+    for _ in range(3):
+        await world.controller.sweep()
+    assert world.runtime.containers.get(taken.info.id) is taken and taken.info.running
+    assert world.runtime.of_database(row.id) is None  # nothing was made in its place
+    await row.refresh_from_db()
+    assert (row.status, row.error) == (lifecycle.RUNNING, None)
+    assert "database.recovered" not in [event for event, _ in await world.events(row.id)]
+    assert provisioner.database_named(ContainerEvent("die", None, taken.info.name)) == row.id
+
+
+@scenario
+async def test_a_waiting_warm_engine_is_removed_once_the_server_that_made_it_is_gone(
+    world: World,
+) -> None:
+    world.databases.provisioner.warm = WarmEngines(
+        world.runtime, world.runtime.install_id, "local", Path("/nonexistent/warm"), 2
+    )
+    ended = f"{socket.gethostname()}:{2**22 + 1}:0:gone"
+    mine = warm_engine(world, "standby-000000000001", operations.THIS_PROCESS)
+    left = warm_engine(world, "standby-000000000002", ended)
+    await world.controller.sweep()
+    assert mine.info.id in world.runtime.containers
+    assert left.info.id not in world.runtime.containers
