@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import statistics
@@ -153,6 +154,8 @@ def measure_series(
             size = filled + 10  # running once the timed creates are made (the parent counts)
             create_times = [timed_create(api, f"timed-{size}-{n}") for n in range(10)]
             filled += 10
+            if warm_engines:
+                wait_for_warm_engines(api, warm_engines)
             fan_out, fan_out_cpu = fan_out_branches(api, "parent", f"fan-{size}", data_dir)
             branch_times = [timed_branch(api, "parent", f"one-{size}-{n}") for n in range(10)]
             time.sleep(5)  # let the engines settle into idleness
@@ -251,6 +254,19 @@ def timed_branch(api: httpx.Client, parent: str, name: str) -> float:
     elapsed = time.perf_counter() - started
     api.delete(f"/databases/{made['id']}").raise_for_status()
     return elapsed
+
+
+def wait_for_warm_engines(api: httpx.Client, count: int, timeout_s: float = 120) -> None:
+    """Until `count` warm engines of the benchmark's image wait (the server's /metrics)."""
+    metrics = str(api.base_url).rstrip("/").removesuffix("/v1") + "/metrics"
+    pattern = re.compile(rf'stagdb_warm_engines\{{image="{re.escape(IMAGE)}"\}} (\S+)')
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = pattern.search(api.get(metrics).text)
+        if found and float(found.group(1)) >= count:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{count} warm engines were not waiting within {timeout_s:.0f} s")
 
 
 def fan_out_branches(

@@ -21,7 +21,7 @@ from app.domain.masking_rules import rules_of
 from app.domain.naming import validate_name
 from app.domain.pagination import Page, PageRequest
 from app.domain.rollback import Rollback
-from app.domain.sharing import Seal, SharedRounds
+from app.domain.sharing import Arrival, Seal, SharedRounds
 from app.domain.snapshots import SnapshotService
 from app.domain.upkeep import Upkeep
 from app.domain.views import DatabaseView
@@ -64,14 +64,18 @@ class BranchService:
         """A branch holding the parent's data as of this call: snapshot the parent, clone the
         snapshot, run, ready; one rollback undoes whatever of it happened."""
         parent = await self.databases.find(database_ref)
+        with self.rounds.arriving(parent.id) as arrival:
+            return await self._branch_of(parent, request, arrival)
+
+    async def _branch_of(
+        self, parent: Database, request: CreateBranch, arrival: Arrival[ParentSnapshot]
+    ) -> DatabaseView:
         name, description = await self._validate(request, parent.project_id)
         upkeep = self._upkeep(request)
         new = self._new(parent, name, description, None, upkeep, _mask_choice(request))
         async with self.databases.creation(new, "branch.create") as creation:
             branch = creation.row
-            taken = await self.rounds.join(
-                parent.id, lambda seal: self._snapshot_for(parent, branch, seal)
-            )
+            taken = await arrival.join(lambda seal: self._snapshot_for(parent, branch, seal))
             async with self.rounds.using(taken.snapshot.id):
                 snapshot = taken.snapshot
                 creation.rollback.push(

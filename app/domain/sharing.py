@@ -8,6 +8,12 @@ after it arrived, holding every transaction committed before its call began, exa
 each took its own; only the number of snapshots (and of checkpoints and parent-lock rounds)
 drops. Ten requests arriving within the first round's checkpoint all share that round.
 
+A request can also announce itself on arrival (`arriving`), before the work of its own that
+comes first (for a branch: its row). A round about to start waits for the requests announced
+for its key to join, at most `GATHER_LIMIT_S`: ten requests that arrive together then share
+one round although their rows are written one after another. A lone request waits for
+nobody.
+
 Rounds are per process: replicas each share among their own requests, and the parent's lock
 (taken inside each round) still orders them against one another.
 """
@@ -17,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 # Called by a round's work at the moment its result is fixed: later arrivals join the next.
 Seal = Callable[[], None]
+GATHER_LIMIT_S = 0.1  # the longest a round waits for announced requests to join
 
 
 @dataclass
@@ -41,6 +48,8 @@ class SharedRounds(Generic[T]):
     def __init__(self) -> None:
         self._lanes: dict[str, _Lane[T]] = {}
         self._users: Counter[str] = Counter()
+        self._coming: Counter[str] = Counter()  # announced per key, not joined yet
+        self._all_came: dict[str, asyncio.Event] = {}
         self._rounds: set[asyncio.Future[None]] = set()  # held so a running round is not collected
 
     async def join(self, key: str, work: Callable[[Seal], Awaitable[T]]) -> T:
@@ -57,6 +66,35 @@ class SharedRounds(Generic[T]):
             self._rounds.add(asyncio.ensure_future(self._run_round(key, lane, gathering, work)))
         return await asyncio.shield(gathering)
 
+    @contextlib.contextmanager
+    def arriving(self, key: str) -> Iterator[Arrival[T]]:
+        """Announce a caller that will join a round of `key` after work of its own; its
+        `join` counts as its arrival, and so does leaving the block without joining."""
+        self._coming[key] += 1
+        arrival = Arrival(self, key)
+        try:
+            yield arrival
+        finally:
+            if not arrival.joined:
+                self._arrived(key)
+
+    def _arrived(self, key: str) -> None:
+        self._coming[key] -= 1
+        if self._coming[key] <= 0:
+            del self._coming[key]
+            if key in self._all_came:
+                self._all_came[key].set()
+
+    async def _until_the_announced_join(self, key: str) -> None:
+        if not self._coming[key]:
+            return
+        everyone = self._all_came.setdefault(key, asyncio.Event())
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(everyone.wait(), GATHER_LIMIT_S)
+        finally:
+            self._all_came.pop(key, None)
+
     async def _run_round(
         self,
         key: str,
@@ -71,6 +109,7 @@ class SharedRounds(Generic[T]):
         try:
             async with lane.turn:
                 try:
+                    await self._until_the_announced_join(key)
                     result = await work(seal)
                     seal()
                     gathering.set_result(result)
@@ -100,3 +139,18 @@ class SharedRounds(Generic[T]):
 
     def in_use(self, item: str) -> bool:
         return self._users[item] > 0
+
+
+class Arrival(Generic[T]):
+    """A caller announced to a key's rounds (see `SharedRounds.arriving`)."""
+
+    def __init__(self, rounds: SharedRounds[T], key: str) -> None:
+        self._rounds = rounds
+        self._key = key
+        self.joined = False
+
+    async def join(self, work: Callable[[Seal], Awaitable[T]]) -> T:
+        if not self.joined:
+            self.joined = True
+            self._rounds._arrived(self._key)
+        return await self._rounds.join(self._key, work)

@@ -239,11 +239,19 @@ class PostgreSQL(Engine):
     async def ready_over_network(
         self, host: str, port: int, username: str, password: str, new_password: str | None
     ) -> bool | None:
+        # Into the database clients use: the first backend after a start builds that
+        # database's relation cache file, which the client's first connection then reads.
         try:
-            connection = await asyncpg.connect(
-                host=host, port=port, user=username, password=password,
-                database="postgres", timeout=2, ssl=False,
-            )  # fmt: skip
+            try:
+                connection = await asyncpg.connect(
+                    host=host, port=port, user=username, password=password,
+                    database=self.default_database, timeout=2, ssl=False,
+                )  # fmt: skip
+            except asyncpg.InvalidCatalogNameError:  # its owner dropped it
+                connection = await asyncpg.connect(
+                    host=host, port=port, user=username, password=password,
+                    database="postgres", timeout=2, ssl=False,
+                )  # fmt: skip
         except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError):
             return None
         except (OSError, TimeoutError, asyncpg.CannotConnectNowError):

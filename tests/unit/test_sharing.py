@@ -8,6 +8,7 @@ import asyncio
 
 import pytest
 
+from app.domain import sharing
 from app.domain.sharing import Seal, SharedRounds
 
 
@@ -122,5 +123,82 @@ def test_results_in_use_are_counted_until_released() -> None:
                 assert rounds.in_use("snap-1")
             assert rounds.in_use("snap-1")
         assert not rounds.in_use("snap-1")
+
+    asyncio.run(main())
+
+
+def test_a_round_waits_for_the_requests_announced_before_it_and_shares_with_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sharing, "GATHER_LIMIT_S", 5.0)
+
+    async def main() -> None:
+        rounds: SharedRounds[int] = SharedRounds()
+        started: list[int] = []
+
+        async def work(seal: Seal) -> int:
+            started.append(len(started) + 1)
+            seal()  # sealed at once: only those that joined before the work began share it
+            return started[-1]
+
+        async def request(own_work_s: float) -> int:
+            with rounds.arriving("parent") as arrival:
+                await asyncio.sleep(own_work_s)  # its row, written after the others'
+                return await arrival.join(work)
+
+        shared = await asyncio.gather(*(request(0.01 * n) for n in range(5)))
+        assert shared == [1] * 5, "the first round waited for the four announced after it"
+        assert rounds._coming == {}
+
+    asyncio.run(main())
+
+
+def test_an_announced_request_that_never_joins_holds_a_round_back_only_briefly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sharing, "GATHER_LIMIT_S", 0.3)
+
+    async def main() -> None:
+        rounds: SharedRounds[int] = SharedRounds()
+
+        async def work(seal: Seal) -> int:
+            seal()
+            return 1
+
+        async def stays_away() -> None:
+            with rounds.arriving("parent"):
+                await asyncio.sleep(30)  # fails its validation late, say
+
+        away = asyncio.ensure_future(stays_away())
+        await asyncio.sleep(0)
+        started = asyncio.get_running_loop().time()
+        with rounds.arriving("parent") as arrival:
+            assert await arrival.join(work) == 1
+        waited = asyncio.get_running_loop().time() - started
+        assert 0.3 <= waited < 15, "held back by the gathering limit, not by the absent one"
+        away.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await away
+        assert rounds._coming == {}
+
+    asyncio.run(main())
+
+
+def test_a_lone_announced_request_waits_for_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sharing, "GATHER_LIMIT_S", 30.0)
+
+    async def main() -> None:
+        rounds: SharedRounds[int] = SharedRounds()
+        waited: list[float] = []
+
+        async def work(seal: Seal) -> int:
+            waited.append(asyncio.get_running_loop().time() - started)
+            seal()
+            return 1
+
+        started = asyncio.get_running_loop().time()
+        with rounds.arriving("parent") as arrival:
+            assert await arrival.join(work) == 1
+        assert waited[0] < 15, "nobody else was announced: no wait for the limit"
 
     asyncio.run(main())
