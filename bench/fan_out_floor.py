@@ -62,10 +62,9 @@ def main() -> None:
                     print(f"round {number} {way}: {wall:.2f}s; {cpu}", flush=True)
         finally:
             remove_containers(engine, run, keep_parent=False)
-            for slot in pool.glob("slot-*"):
+            for slot in pool.glob("slots/*"):
                 mounts.detach(slot / "data")
-            for volume in sorted(pool.iterdir(), reverse=True):
-                subprocess.run(["btrfs", "subvolume", "delete", str(volume)], capture_output=True)
+            mounts.detach(pool / "slots")
     made, warm = (statistics.median(seconds[way]) for way in ("made", "warm"))
     print(
         f"\n{args.branches} engines from one snapshot, median of {args.rounds}: "
@@ -143,6 +142,7 @@ def one_round(
         clone = pool / f"clone-{name}-{n}"
         btrfs("subvolume", "snapshot", str(snapshot), str(clone))
         port = FIRST_PORT + n
+        since = time.time()
         if way == "warm":
             mounts.bind(clone, slots[n] / "data")
             with open(slots[n] / "control" / "command", "w") as fifo:
@@ -150,6 +150,8 @@ def one_round(
         else:
             binds: Binds = {str(clone): {"bind": ENGINE.data_dir, "mode": "rw"}}
             engine.api.start(create(engine, run, f"{name}-{n}", binds, command=command(port)))
+        while not ENGINE.ready_by_files(clone, since):  # as the server waits: no login attempts
+            time.sleep(0.02)  # while the engine recovers, each of which forks a backend
         answer(port)
 
     with concurrent.futures.ThreadPoolExecutor(branches) as threads:
@@ -163,7 +165,10 @@ def one_round(
 
 
 def make_warm(engine: docker.DockerClient, pool: Path, run: str, name: str) -> Path:
-    slot = pool / f"slot-{name}"
+    slots = pool / "slots"  # a shared mount, as the server's warm-engines directory
+    slots.mkdir(exist_ok=True)
+    mounts.make_shared_mount(slots)
+    slot = slots / name
     (slot / "data").mkdir(parents=True)
     (slot / "control").mkdir()
     os.mkfifo(slot / "control" / "command", 0o600)
