@@ -16,10 +16,11 @@ be 11 (the parent and the 10 timed creates). Each metadata kind (`--metadata
 sqlite,postgres`) gets its own pool, server and fill; for PostgreSQL metadata a throwaway
 PostgreSQL container holds it. Everything made (server,
 containers, pool, metadata container, data dir) is removed afterwards; containers are found
-by this run's own labels and data dir only.
+by this run's own labels and data dir only. With `--warm-engines N` the server keeps N warm
+engines (STAGDB_WARM_ENGINES), and each fan-out waits until N of them wait.
 
 Usage: .venv/bin/python -m bench.scale [--sizes 10,100,400] [--storage btrfs]
-       [--metadata sqlite,postgres] [--clients 20] [--api-seconds 10]
+       [--metadata sqlite,postgres] [--clients 20] [--api-seconds 10] [--warm-engines 0]
 """
 
 from __future__ import annotations
@@ -84,27 +85,31 @@ def main() -> None:
     sizes = sorted(int(size) for size in args.sizes.split(","))
     rows: list[Row] = []
     for metadata in args.metadata.split(","):
-        rows.extend(
-            series(metadata, args.storage, sizes, args.clients, args.api_seconds, args.warm_engines)
+        plan = Plan(
+            metadata, args.storage, sizes, args.clients, args.api_seconds, args.warm_engines
         )
+        rows.extend(series(plan))
     print_table(rows, args)
 
 
-def series(
-    metadata: str,
-    storage: str,
-    sizes: list[int],
-    clients: int,
-    api_seconds: float,
-    warm_engines: int,
-) -> list[Row]:
+@dataclass(frozen=True)
+class Plan:
+    """One series: a server with this metadata and storage, filled to each size in turn."""
+
+    metadata: str
+    storage: str
+    sizes: list[int]
+    clients: int  # concurrent API clients of the load test
+    api_seconds: float
+    warm_engines: int  # the server's STAGDB_WARM_ENGINES
+
+
+def series(plan: Plan) -> list[Row]:
     run = uuid.uuid4().hex[:8]
     data_dir = Path(tempfile.mkdtemp(prefix=f"stagdb-bench-scale-{run}-"))
     rows: list[Row] = []
     try:
-        measure_series(
-            metadata, storage, sizes, clients, api_seconds, warm_engines, run, data_dir, rows
-        )
+        measure_series(plan, run, data_dir, rows)
     except BaseException:
         kept = Path(tempfile.gettempdir()) / f"stagdb-bench-scale-{run}.log"
         with contextlib.suppress(OSError):
@@ -116,26 +121,16 @@ def series(
     return rows
 
 
-def measure_series(
-    metadata: str,
-    storage: str,
-    sizes: list[int],
-    clients: int,
-    api_seconds: float,
-    warm_engines: int,
-    run: str,
-    data_dir: Path,
-    rows: list[Row],
-) -> None:
+def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> None:
     """Fill one server to each size in turn, appending a row per size to `rows`."""
     with (
-        real_pool(storage) as pool_path,
-        metadata_database(metadata, run) as database_url,
+        real_pool(plan.storage) as pool_path,
+        metadata_database(plan.metadata, run) as database_url,
         bench_server(
             {
-                "STAGDB_STORAGE": storage,
+                "STAGDB_STORAGE": plan.storage,
                 "STAGDB_POOL_PATH": str(pool_path),
-                "STAGDB_WARM_ENGINES": str(warm_engines),
+                "STAGDB_WARM_ENGINES": str(plan.warm_engines),
                 **(
                     {"STAGDB_DATABASE_URL": database_url, "STAGDB_SECRET_KEY": sealing_key()}
                     if database_url
@@ -149,30 +144,32 @@ def measure_series(
         with psycopg.connect(parent["connection"]["uri"], autocommit=True) as connection:
             connection.execute("CREATE TABLE items AS SELECT generate_series(1, 10000) AS n")
         filled = 1
-        for wanted in sizes:
+        for wanted in plan.sizes:
             filled += fill(api, filled, wanted - 10 - filled)
             size = filled + 10  # running once the timed creates are made (the parent counts)
             create_times = [timed_create(api, f"timed-{size}-{n}") for n in range(10)]
             filled += 10
-            if warm_engines:
-                wait_for_warm_engines(api, warm_engines)
+            if plan.warm_engines:
+                wait_for_warm_engines(api, plan.warm_engines)
             fan_out, fan_out_cpu = fan_out_branches(api, "parent", f"fan-{size}", data_dir)
             branch_times = [timed_branch(api, "parent", f"one-{size}-{n}") for n in range(10)]
             time.sleep(5)  # let the engines settle into idleness
             cgroup, pss = memory_per_database(data_dir)
             ids = [item["id"] for item in all_databases(api)]
             get_rps, get_p99 = asyncio.run(
-                load(api, [f"/databases/{ref}" for ref in ids], clients, api_seconds)
+                load(api, [f"/databases/{ref}" for ref in ids], plan.clients, plan.api_seconds)
             )
-            list_rps, list_p99 = asyncio.run(load(api, ["/databases"], clients, api_seconds))
+            list_rps, list_p99 = asyncio.run(
+                load(api, ["/databases"], plan.clients, plan.api_seconds)
+            )
             initdb = statistics.median(fresh_initdb(run) for _ in range(3))
             row = Row(
-                metadata, size, statistics.median(create_times), fan_out,
+                plan.metadata, size, statistics.median(create_times), fan_out,
                 statistics.median(branch_times), cgroup, pss, get_rps, get_p99,
                 list_rps, list_p99, initdb,
             )  # fmt: skip
             print(format_row(row), flush=True)
-            print(f"# {metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
+            print(f"# {plan.metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
             rows.append(row)
 
 
