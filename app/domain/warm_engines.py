@@ -207,8 +207,13 @@ class WarmEngines:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         for path in (directory / "control", directory / "data", directory):
-            with contextlib.suppress(FileNotFoundError):
+            try:
                 path.rmdir()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:  # not empty: something is in it that is not ours to delete
+                log.warning("warm-engine slot %s kept: %s", slot, exc)
+                return
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
