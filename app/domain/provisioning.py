@@ -123,9 +123,9 @@ class Provisioner:
         self.front = front or ConnectionFront(bind_address, hold_s=ready_timeout_s)
         self.engine_port_offset = engine_port_offset
         self.doors = Doors(self.front, forwarding, self.engine_port)
-        # Containers started ahead; only on the host's network, where the engine's port is
-        # part of its command line rather than fixed when its container is made.
-        self.warm = warm if warm is not None and warm.enabled and network_mode == "host" else None
+        # Containers started ahead. Kept when they are off too: databases running in warm
+        # engines taken before are still known by their names, and unbound when removed.
+        self.warm = warm
         self._template_locks: dict[str, asyncio.Lock] = {}
         # When each container this process started was started (epoch seconds), until its
         # start-up wait reads it: a lock file older than that is a previous server's.
@@ -247,8 +247,8 @@ class Provisioner:
         spec = self.container_spec(placement)
         launched = time.time()
         container_id = None
-        if self.warm is not None:
-            await self._remove_warm_container(placement.database_id)
+        await self._remove_warm_container(placement.database_id)
+        if self.warm is not None and self.takes_warm_engines:
             container_id = await self.warm.take(
                 placement.engine,
                 placement.image,
@@ -272,9 +272,15 @@ class Provisioner:
             await asyncio.to_thread(self.runtime.remove, self.container_name(database_id))
         await self.warm.release(database_id)
 
+    @property
+    def takes_warm_engines(self) -> bool:
+        """Only on the host's network, where the engine's port is part of its command line
+        rather than fixed when its container is made."""
+        return self.warm is not None and self.warm.enabled and self.network_mode == "host"
+
     @asynccontextmanager
     async def warm_engines_running(self) -> AsyncIterator[None]:
-        if self.warm is None:
+        if self.warm is None or not self.takes_warm_engines:
             yield
             return
         async with self.warm.running():

@@ -207,7 +207,7 @@ def test_a_create_in_a_warm_engine_gets_its_limits(
         assert warm_api.delete(f"/databases/{made['id']}").status_code == 200
 
 
-def test_a_server_restart_keeps_taken_engines_and_drops_waiting_ones(
+def test_a_server_restart_keeps_taken_engines_and_drops_waiting_ones_even_once_off(
     warm_copy_server: Server, docker_client: docker.DockerClient
 ) -> None:
     warm_server = warm_copy_server
@@ -227,7 +227,11 @@ def test_a_server_restart_keeps_taken_engines_and_drops_waiting_ones(
     taken.reload()
     assert taken.status == "running"  # its engine goes on while no server runs
 
-    warm_server.start()
+    warm_server.env["STAGDB_WARM_ENGINES"] = "0"  # turned off meanwhile, as an operator may
+    try:
+        warm_server.start()
+    finally:
+        warm_server.env["STAGDB_WARM_ENGINES"] = str(WARM)
     time.sleep(3)  # several sweeps (STAGDB_SWEEP_INTERVAL is 1 s in the tests)
     taken.reload()
     assert taken.status == "running"  # the new server took it as the database's container
@@ -238,6 +242,7 @@ def test_a_server_restart_keeps_taken_engines_and_drops_waiting_ones(
     for made in (branch, parent):
         assert warm_api.delete(f"/databases/{made['id']}").status_code == 200
         assert not slot_mounts(warm_server, made["id"])
+    assert waiting(warm_api) == 0  # none are made while they are off
 
 
 def test_the_command_line_reaches_the_engine_verbatim_and_the_volume_appears_inside(
