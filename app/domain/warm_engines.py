@@ -239,7 +239,10 @@ class WarmEngines:
             while (pause := self._taken_at + self.refill_after_s - time.monotonic()) > 0:
                 await asyncio.sleep(pause)
             for key, engine in list(self._engines.items()):
-                await self._fill(key, engine)
+                try:
+                    await self._fill(key, engine)
+                except Exception:  # never the end of filling: tried again at the next take
+                    log.exception("keeping %s engines of %s warm failed", *key)
 
     async def _fill(self, key: tuple[str, str], engine: Engine) -> None:
         if time.monotonic() - self._failed_at.get(key, -RETRY_AFTER_FAILURE_S) < (
