@@ -108,6 +108,7 @@ def create_app(settings: Settings) -> Starlette:
                     services.snapshots.running(),
                     app.state.sessions.watching(services.keys.still_valid),
                 ):
+                    await services.databases.keep_engines_warm()
                     try:
                         yield
                     finally:

@@ -676,6 +676,19 @@ class DatabaseService:
             snapshot.created_for = heir.id
             await snapshot.save(update_fields=["created_for"])
 
+    async def keep_engines_warm(self) -> None:
+        """Have warm engines made for the images this host's databases use now, rather than
+        after each image's first create or branch since the server started."""
+        if not self.provisioner.takes_warm_engines or self.provisioner.warm is None:
+            return
+        in_use = await Database.filter(host=self.provisioner.host).values_list("engine", "version")
+        for name, version in set(in_use):
+            try:
+                engine = self.catalog.engine(name)
+            except ValidationError:  # an engine this server no longer offers
+                continue
+            self.provisioner.warm.want(engine, self.catalog.image(engine, str(version)))
+
     def placement(self, row: Database) -> Placement:
         engine = self.catalog.engine(row.engine)
         if row.port is None:
