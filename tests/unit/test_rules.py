@@ -151,6 +151,8 @@ def test_settings_from_environment() -> None:
         ({"STAGDB_DEFAULT_MEMORY": "1m"}, "STAGDB_DEFAULT_MEMORY"),
         ({"STAGDB_SWEEP_INTERVAL": "0"}, "STAGDB_SWEEP_INTERVAL"),
         ({"STAGDB_PULL_IMAGES": "maybe"}, "STAGDB_PULL_IMAGES"),
+        ({"STAGDB_WARM_ENGINES": "-1"}, "STAGDB_WARM_ENGINES"),
+        ({"STAGDB_WARM_ENGINES": "ten"}, "STAGDB_WARM_ENGINES"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> None:
