@@ -33,6 +33,7 @@ from app.drivers import mounts
 from app.engines import ENGINES, Listen
 from bench import host_cpu
 from bench.branching import real_pool
+from bench.common import first_query
 
 IMAGE = "postgres:15"
 LABEL = "io.stagdb.bench-fan-out-floor"
@@ -185,17 +186,8 @@ def login(port: int) -> str:
     return f"host=127.0.0.1 port={port} user=postgres password={PASSWORD} dbname=postgres"
 
 
-def answer(port: int, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with psycopg.connect(login(port), connect_timeout=2) as connection:
-                connection.execute("SELECT 1")
-                return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
+def answer(port: int) -> None:
+    first_query(f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres", timeout_s=60)
 
 
 def btrfs(*argv: str) -> None:

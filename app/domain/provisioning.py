@@ -19,7 +19,7 @@ from threading import Event
 
 from app.domain.doors import Doors
 from app.domain.operations import THIS_PROCESS
-from app.domain.warm_engines import WarmEngines
+from app.domain.warm_engines import WarmEngines, database_container_name
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
@@ -239,7 +239,7 @@ class Provisioner:
         )
 
     def container_name(self, database_id: str) -> str:
-        return f"stagdb-{self.install_id}-{database_id}"
+        return database_container_name(self.install_id, database_id)
 
     async def run_container(self, placement: Placement) -> str:
         """Start the database's engine: in a warm engine when one of its image waits,

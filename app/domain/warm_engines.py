@@ -64,6 +64,11 @@ STALE_SLOT_S = 60.0  # an unclaimed slot this old without its container is a lef
 STANDBY_PREFIX = "standby-"
 
 
+def database_container_name(install_id: str, database_id: str) -> str:
+    """The name of a database's container, however it was made; `database_named` reads it."""
+    return f"stagdb-{install_id}-{database_id}"
+
+
 @dataclass(frozen=True)
 class Standby:
     container_id: str
@@ -100,7 +105,7 @@ class WarmEngines:
         return self.per_image > 0
 
     def container_name(self, database_id: str) -> str:
-        return f"stagdb-{self.install_id}-{database_id}"
+        return database_container_name(self.install_id, database_id)
 
     def database_of(self, container: ContainerInfo) -> str | None:
         """The database a container serves: its label, or for a taken warm engine its name."""
@@ -168,7 +173,6 @@ class WarmEngines:
         return standby.container_id
 
     def _hand_over(self, standby: Standby, database_id: str, volume_path: Path) -> None:
-        self._release_slot(database_id)  # left by a container of it that vanished
         os.rename(self.root / standby.slot, self.root / database_id)
         self.runtime.rename(standby.container_id, self.container_name(database_id))
         mounts.bind(volume_path, self.root / database_id / "data")
@@ -203,9 +207,8 @@ class WarmEngines:
         if not directory.exists():
             return
         mounts.detach(directory / "data")
-        for path in (directory / "control" / COMMAND_FIFO,):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            (directory / "control" / COMMAND_FIFO).unlink()
         for path in (directory / "control", directory / "data", directory):
             try:
                 path.rmdir()
