@@ -2,7 +2,9 @@
 PostgreSQL databases by default) and at each one this prints
 
 - create → first query, median of 10 creates made at that size;
-- ten branch requests on one parent sent at once → all ten answering a query, wall time;
+- ten branch requests on one parent sent at once → all ten answering a query, wall time,
+  median of `--fan-outs` such fan-outs (each one's time and where the host's CPU went are
+  printed too);
 - one branch → first query, median of 10 made one after another;
 - host memory per idle database: the container's cgroup (without reclaimable file cache)
   and the PSS of its processes plus its containerd shim (medians over the containers);
@@ -21,6 +23,7 @@ engines (STAGDB_WARM_ENGINES), and each fan-out waits until N of them wait.
 
 Usage: .venv/bin/python -m bench.scale [--sizes 10,100,400] [--storage btrfs]
        [--metadata sqlite,postgres] [--clients 20] [--api-seconds 10] [--warm-engines 0]
+       [--fan-outs 3]
 """
 
 from __future__ import annotations
@@ -81,13 +84,15 @@ def main() -> None:
     parser.add_argument(
         "--warm-engines", type=int, default=0, help="the server's STAGDB_WARM_ENGINES"
     )
+    parser.add_argument("--fan-outs", type=int, default=3, help="fan-outs per size")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
     rows: list[Row] = []
     for metadata in args.metadata.split(","):
         plan = Plan(
-            metadata, args.storage, sizes, args.clients, args.api_seconds, args.warm_engines
-        )
+            metadata, args.storage, sizes, args.clients, args.api_seconds, args.warm_engines,
+            args.fan_outs,
+        )  # fmt: skip
         rows.extend(series(plan))
     print_table(rows, args)
 
@@ -102,6 +107,7 @@ class Plan:
     clients: int  # concurrent API clients of the load test
     api_seconds: float
     warm_engines: int  # the server's STAGDB_WARM_ENGINES
+    fan_outs: int  # ten-branch fan-outs per size, their median reported
 
 
 def series(plan: Plan) -> list[Row]:
@@ -149,9 +155,15 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
             size = filled + 10  # running once the timed creates are made (the parent counts)
             create_times = [timed_create(api, f"timed-{size}-{n}") for n in range(10)]
             filled += 10
-            if plan.warm_engines:
-                wait_for_warm_engines(api, plan.warm_engines)
-            fan_out, fan_out_cpu = fan_out_branches(api, "parent", f"fan-{size}", data_dir)
+            fan_outs = []
+            for round_ in range(plan.fan_outs):
+                if plan.warm_engines:
+                    wait_for_warm_engines(api, plan.warm_engines)
+                fan_out, fan_out_cpu = fan_out_branches(
+                    api, "parent", f"fan-{size}-{round_}", data_dir
+                )
+                print(f"# {plan.metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
+                fan_outs.append(fan_out)
             branch_times = [timed_branch(api, "parent", f"one-{size}-{n}") for n in range(10)]
             time.sleep(5)  # let the engines settle into idleness
             cgroup, pss = memory_per_database(data_dir)
@@ -164,12 +176,11 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
             )
             initdb = statistics.median(fresh_initdb(run) for _ in range(3))
             row = Row(
-                plan.metadata, size, statistics.median(create_times), fan_out,
+                plan.metadata, size, statistics.median(create_times), statistics.median(fan_outs),
                 statistics.median(branch_times), cgroup, pss, get_rps, get_p99,
                 list_rps, list_p99, initdb,
             )  # fmt: skip
             print(format_row(row), flush=True)
-            print(f"# {plan.metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
             rows.append(row)
 
 
@@ -431,7 +442,8 @@ def print_table(rows: list[Row], args: argparse.Namespace) -> None:
         f"{os.getloadavg()[0]:.1f} at the end"
     )
     print("# create/branch: → first query, median of 10; 10 br: ten branch requests at once,")
-    print("# wall time; cgroup/pss: per idle database, median; ratio: initdb ÷ create")
+    print(f"# wall time, median of {args.fan_outs}; cgroup/pss: per idle database, median;")
+    print("# ratio: initdb ÷ create")
     print(HEADER)
     for row in rows:
         print(format_row(row))

@@ -313,42 +313,46 @@ class Provisioner:
         data directory, the login waits until it says it is ready: ten engines starting at
         once then spend no CPU refusing connection attempts.
         """
-        engine = placement.engine
-        deadline = time.monotonic() + self.ready_timeout_s
-        launched = self._launched.pop(container_id, None)
-        if login_password is not None and launched is not None:
-            data = self.pool.volume_path(placement.volume)
+        try:
+            engine = placement.engine
+            deadline = time.monotonic() + self.ready_timeout_s
+            launched = self._launched.pop(container_id, None)
+            if login_password is not None and launched is not None:
+                data = self.pool.volume_path(placement.volume)
 
-            async def ready_by_files() -> bool | None:
-                return await asyncio.to_thread(engine.ready_by_files, data, launched)
+                async def ready_by_files() -> bool | None:
+                    return await asyncio.to_thread(engine.ready_by_files, data, launched)
 
-            await self._poll(ready_by_files, container_id, engine, deadline, FILES_POLL_S)
-        if login_password is not None:
-            username = credentials[0] if credentials else placement.username
-            new_password = credentials[1] if credentials else None
-            host, port = self.client_address(placement.port)
+                await self._poll(ready_by_files, container_id, engine, deadline, FILES_POLL_S)
+            if login_password is not None:
+                username = credentials[0] if credentials else placement.username
+                new_password = credentials[1] if credentials else None
+                host, port = self.client_address(placement.port)
 
-            async def login() -> bool | None:
-                return await engine.ready_over_network(
-                    host, port, username, login_password, new_password
-                )
+                async def login() -> bool | None:
+                    return await engine.ready_over_network(
+                        host, port, username, login_password, new_password
+                    )
 
-            if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
-                return
-        listen = self.listen(engine, placement.port)
-        command = (
-            engine.set_credentials_command(listen, *credentials)
-            if credentials
-            else engine.ready_command(listen)
-        )
-
-        async def in_container() -> bool | None:
-            result = await asyncio.to_thread(
-                self.runtime.exec, container_id, command, engine.run_as
+                if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
+                    return
+            listen = self.listen(engine, placement.port)
+            command = (
+                engine.set_credentials_command(listen, *credentials)
+                if credentials
+                else engine.ready_command(listen)
             )
-            return result.exit_code == 0
 
-        await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+            async def in_container() -> bool | None:
+                result = await asyncio.to_thread(
+                    self.runtime.exec, container_id, command, engine.run_as
+                )
+                return result.exit_code == 0
+
+            await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+        finally:
+            if self.warm is not None:
+                self.warm.settled(container_id)  # refills wait for it no longer
 
     async def _poll(
         self,

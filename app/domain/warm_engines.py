@@ -56,7 +56,7 @@ COMMAND_FIFO = "command"
 WAITER = (
     f'while IFS= read -r arg; do set -- "$@" "$arg"; done < {CONTROL_DIR}/{COMMAND_FIFO}; exec "$@"'
 )
-REFILL_AFTER_S = 2.0  # after the last take: a fan-out's engines start before new ones are made
+REFILL_AFTER_S = 2.0  # a take whose engine has not said it started counts as started after this
 RETRY_AFTER_FAILURE_S = 60.0
 WAITER_OPEN_TRIES = 10  # a container just started may not have opened its FIFO yet
 WAITER_OPEN_PAUSE_S = 0.01
@@ -96,8 +96,9 @@ class WarmEngines:
         self._ready: dict[tuple[str, str], list[Standby]] = {}
         self._engines: dict[tuple[str, str], Engine] = {}
         self._failed_at: dict[tuple[str, str], float] = {}
-        self._taken_at = 0.0
+        self._starting: dict[str, float] = {}  # taken container → when, until its engine runs
         self._wake = asyncio.Event()
+        self._settled = asyncio.Event()
         self._root_ready = False
 
     @property
@@ -154,7 +155,7 @@ class WarmEngines:
         if not waiting or any("\n" in part for part in command):
             return None
         standby = waiting.pop(0)
-        self._taken_at = time.monotonic()
+        self._starting[standby.container_id] = time.monotonic()
         self._wake.set()
         try:
             await asyncio.to_thread(self._hand_over, standby, database_id, volume_path)
@@ -165,6 +166,7 @@ class WarmEngines:
             await asyncio.to_thread(self._send_command, database_id, command)
         except (OSError, RuntimeFailure) as exc:
             log.warning("warm engine %s not usable, making a container: %s", standby.slot, exc)
+            self._starting.pop(standby.container_id, None)
             with contextlib.suppress(RuntimeFailure):
                 await asyncio.to_thread(self.runtime.remove, standby.container_id)
             await asyncio.to_thread(self._release_slot, standby.slot)
@@ -193,6 +195,24 @@ class WarmEngines:
             os.write(descriptor, "".join(f"{part}\n" for part in command).encode())
         finally:
             os.close(descriptor)
+
+    def settled(self, container_id: str) -> None:
+        """The engine of a taken container answers, or will not: refills may begin."""
+        if self._starting.pop(container_id, None) is not None:
+            self._settled.set()
+
+    def refill_pause(self) -> float:
+        """Seconds before refills may begin: none are made while a taken engine starts, so a
+        fan-out's engines get the CPU first, yet a steady stream of creates, each waiting for
+        its engine, finds warm engines made between them."""
+        now = time.monotonic()
+        for container_id, taken_at in list(self._starting.items()):
+            if now - taken_at >= self.refill_after_s:
+                del self._starting[container_id]
+        return max(
+            (taken_at + self.refill_after_s - now for taken_at in self._starting.values()),
+            default=0.0,
+        )
 
     async def release(self, database_id: str) -> None:
         """Unbind the volume a taken warm engine served; call once its container is gone."""
@@ -225,7 +245,7 @@ class WarmEngines:
         if not self.enabled:
             yield
             return
-        self._wake = asyncio.Event()
+        self._wake, self._settled = asyncio.Event(), asyncio.Event()
         filling = asyncio.create_task(self._keep_filled())
         try:
             yield
@@ -239,8 +259,10 @@ class WarmEngines:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while (pause := self._taken_at + self.refill_after_s - time.monotonic()) > 0:
-                await asyncio.sleep(pause)
+            while (pause := self.refill_pause()) > 0:
+                self._settled.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._settled.wait(), pause)
             for key, engine in list(self._engines.items()):
                 try:
                     await self._fill(key, engine)
@@ -254,7 +276,7 @@ class WarmEngines:
             return
         waiting = self._ready.setdefault(key, [])
         while len(waiting) < self.per_image:
-            if self._taken_at + self.refill_after_s > time.monotonic():
+            if self.refill_pause() > 0:
                 self._wake.set()  # a take came in: let its engine start first
                 return
             try:

@@ -91,3 +91,19 @@ def test_no_warm_engine_is_used_when_none_waits_or_the_command_cannot_be_sent(
     warm._ready[(engine.name, "fake:1")] = [Standby("c1", "standby-000000000001")]
     assert asyncio.run(take(["postgres", "-c", "a=line one\nline two"])) is None
     assert warm.waiting() == {"fake:1": 1}, "a command it cannot carry leaves the engine waiting"
+
+
+def test_refills_wait_while_a_taken_engine_starts_and_no_longer(tmp_path: Path) -> None:
+    """A fan-out's engines get the CPU before new warm engines are made; a create stream,
+    whose creates each wait for their engine, gets refills between them; a take never
+    reported started holds refills back for `refill_after_s` at most."""
+    warm = WarmEngines(FakeRuntime(INSTALL), INSTALL, "local", tmp_path, 2, refill_after_s=0.2)
+    assert warm.refill_pause() == 0
+    warm._starting.update({"c1": time.monotonic(), "c2": time.monotonic()})
+    warm.settled("c1")
+    assert 0 < warm.refill_pause() <= 0.2, "c2 still starts"
+    warm.settled("c2")
+    assert warm.refill_pause() == 0
+    warm._starting["c3"] = time.monotonic()  # its start never reported
+    time.sleep(0.25)
+    assert warm.refill_pause() == 0
