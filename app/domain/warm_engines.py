@@ -97,6 +97,7 @@ class WarmEngines:
         self._engines: dict[tuple[str, str], Engine] = {}
         self._failed_at: dict[tuple[str, str], float] = {}
         self._starting: dict[str, float] = {}  # taken container → when, until its engine runs
+        self._making: asyncio.Future[Standby] | None = None  # the one being made now
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()
         self._root_ready = False
@@ -253,7 +254,21 @@ class WarmEngines:
             filling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await filling
-            await asyncio.to_thread(self._remove_waiting)
+            late = await self._finish_making()
+            await asyncio.to_thread(self._remove_waiting, late)
+
+    async def _finish_making(self) -> list[Standby]:
+        """A warm engine still being made when the server stops, once made, so it is removed
+        with the waiting ones rather than left behind."""
+        making, self._making = self._making, None
+        if making is None:
+            return []
+        try:
+            standby = await making
+        except (OSError, RuntimeFailure):
+            return []
+        known = {other for waiting in self._ready.values() for other in waiting}
+        return [] if standby in known else [standby]
 
     async def _keep_filled(self) -> None:
         while True:
@@ -280,7 +295,10 @@ class WarmEngines:
                 self._wake.set()  # a take came in: let its engine start first
                 return
             try:
-                waiting.append(await asyncio.to_thread(self._start_one, engine, key[1]))
+                self._making = asyncio.ensure_future(
+                    asyncio.to_thread(self._start_one, engine, key[1])
+                )
+                waiting.append(await asyncio.shield(self._making))  # finished even if cancelled
             except (OSError, RuntimeFailure) as exc:
                 log.error("cannot keep warm %s engines of %s: %s", key[0], key[1], exc)
                 self._failed_at[key] = time.monotonic()
@@ -332,8 +350,8 @@ class WarmEngines:
             tmpfs=engine.run_dirs,
         )
 
-    def _remove_waiting(self) -> None:
-        for waiting in self._ready.values():
+    def _remove_waiting(self, late: list[Standby]) -> None:
+        for waiting in [*self._ready.values(), late]:
             for standby in waiting:
                 with contextlib.suppress(RuntimeFailure):
                     self.runtime.remove(standby.container_id)

@@ -296,3 +296,21 @@ def test_the_command_line_reaches_the_engine_verbatim_and_the_volume_appears_ins
         asyncio.run(warm.release("db-warmtest0001"))
         mounts.detach_all_under(tmp_path)
     assert not mounts.mount_points_under(tmp_path)
+
+
+def test_detach_unmounts_and_takes_not_mounted_or_missing_as_done(tmp_path: Path) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    source.mkdir()
+    target.mkdir()
+    (source / "file").write_text("seen through the bind\n")
+    mounts.bind(source, target)
+    try:
+        assert (target / "file").read_text() == "seen through the bind\n"
+        assert mounts.is_mount_point(target)
+    finally:
+        mounts.detach(target)
+    assert not mounts.is_mount_point(target) and not (target / "file").exists()
+    mounts.detach(target)  # not mounted: nothing to do
+    mounts.detach(tmp_path / "missing")
+    with pytest.raises(mounts.MountFailed):
+        mounts.detach(tmp_path / "source" / "file" / "below-a-file")  # ENOTDIR is not "done"

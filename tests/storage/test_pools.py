@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import threading
 import time
@@ -12,8 +13,10 @@ import pytest
 
 from app.drivers import shell
 from app.drivers.storage import StorageFailure, StoragePool, VolumeBusy, detect_kind, open_pool
+from app.drivers.storage.btrfs import BtrfsPool
 from app.setup.host import SetupError
 from app.setup.pool import IMAGE_NAMES, prepare_pool, zfs_pool_name
+from tests.pools import destroy_all_volumes
 
 MIB = 1024**2
 DATA_UID = 999
@@ -352,3 +355,39 @@ def test_prepare_pool_never_mounts_over_files(workspace: Path, btrfs_mount: Path
     with pytest.raises(SetupError, match="holds files"):
         prepare_pool("btrfs", pool_path, data_dir, 1, lambda _: None)
     assert sorted(path.name for path in data_dir.iterdir()) == ["pool"]
+
+
+def test_btrfs_snapshots_are_read_only_subvolumes_and_failures_say_what_failed(
+    btrfs_mount: Path,
+) -> None:
+    """The btrfs backend makes its subvolumes by ioctl: what `btrfs subvolume` reports about
+    them is what the tool itself would have made, and a refused call names its target."""
+    pool = BtrfsPool(btrfs_mount / f"ioctl-{os.getpid()}")
+    pool.prepare()
+    try:
+        volume = _volume_with_data(pool)
+        pool.create_snapshot(volume, "snap-000000000001")
+        clone = pool.clone_snapshot(volume, "snap-000000000001", "db-000000000002")
+        snapshot = pool.snapshot_path(volume, "snap-000000000001")
+        shown = shell.run(["btrfs", "subvolume", "show", str(snapshot)])
+        assert "readonly" in shown.split("Flags:", 1)[1].splitlines()[0]
+        assert (
+            "readonly"
+            not in shell.run(["btrfs", "subvolume", "show", str(clone)])
+            .split("Flags:", 1)[1]
+            .splitlines()[0]
+        )
+        with pytest.raises(OSError):
+            (snapshot / "PG_VERSION").write_text("a read-only snapshot refuses writes\n")
+        assert (clone / "PG_VERSION").read_text() == "original\n"
+        pool.volume_path("db-00000000000a").mkdir()  # a directory, not a subvolume
+        with pytest.raises(StorageFailure, match="cannot snapshot .*db-00000000000a as .*: "):
+            pool.clone_volume("db-00000000000a", "db-00000000000b")
+        assert not pool.volume_path("db-00000000000b").exists()
+        pool.volume_path("db-00000000000a").rmdir()
+        pool.destroy_volume(volume)
+        assert not pool.volume_path(volume).exists() and not snapshot.exists()
+        assert "db-000000000002" in shell.run(["btrfs", "subvolume", "list", str(btrfs_mount)])
+    finally:
+        destroy_all_volumes(pool)
+        shutil.rmtree(pool.root)

@@ -10,7 +10,13 @@ import time
 from pathlib import Path
 
 from app.domain.warm_engines import Standby, WarmEngines
-from app.drivers.runtime.base import DATABASE_LABEL, INSTALL_LABEL, STANDBY_LABEL, ContainerInfo
+from app.drivers.runtime.base import (
+    DATABASE_LABEL,
+    INSTALL_LABEL,
+    STANDBY_LABEL,
+    ContainerInfo,
+    ContainerSpec,
+)
 from tests.fakes import FakeEngine, FakeRuntime
 
 INSTALL = "sdbwarmtest00"
@@ -107,3 +113,26 @@ def test_refills_wait_while_a_taken_engine_starts_and_no_longer(tmp_path: Path) 
     warm._starting["c3"] = time.monotonic()  # its start never reported
     time.sleep(0.25)
     assert warm.refill_pause() == 0
+
+
+class SlowRuntime(FakeRuntime):
+    def run(self, spec: ContainerSpec) -> str:
+        time.sleep(0.3)  # a container being made when the server stops
+        return super().run(spec)
+
+
+def test_a_warm_engine_being_made_when_the_server_stops_is_removed_too(tmp_path: Path) -> None:
+    runtime = SlowRuntime(INSTALL)
+    warm = WarmEngines(runtime, INSTALL, "local", tmp_path, 2)
+    warm._root_ready = True  # the shared mount is the integration test's business
+    engine = FakeEngine(runtime)
+    engine.run_as = f"{os.getuid()}:{os.getgid()}"
+
+    async def serve_briefly() -> None:
+        async with warm.running():
+            warm.want(engine, "fake:1")
+            await asyncio.sleep(0.1)
+
+    asyncio.run(serve_briefly())
+    assert runtime.containers == {}
+    assert list(tmp_path.iterdir()) == []

@@ -1,4 +1,5 @@
 """The `btrfs` backend: a subvolume per volume, read-only subvolume snapshots, writable clones.
+Subvolumes are made, snapshotted and deleted by ioctl (`btrfs_ioctl`), quotas by the tool.
 
 Layout under the pool root (any directory on a btrfs filesystem):
 `volumes/<volume>` is a subvolume and `snapshots/<volume>/<snapshot>` a read-only snapshot of
@@ -11,9 +12,11 @@ removes meanwhile is skipped instead of failing the measurement; no quota groups
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from app.drivers import shell
+from app.drivers.storage import btrfs_ioctl
 from app.drivers.storage.base import DirectoryLayoutPool, SpaceUsage, StorageFailure
 from app.drivers.storage.measure import extent_usage
 
@@ -32,7 +35,7 @@ class BtrfsPool(DirectoryLayoutPool):
 
     def create_volume(self, volume: str) -> Path:
         target = self._free_target(self.volume_path(volume))
-        _btrfs("subvolume", "create", str(target))
+        _subvolume_call(f"create subvolume {target}", btrfs_ioctl.create_subvolume, target)
         return target
 
     def clone_volume(self, source: str, target: str) -> Path:
@@ -67,8 +70,10 @@ class BtrfsPool(DirectoryLayoutPool):
     def _snapshot(self, source: Path, target: Path, read_only: bool) -> Path:
         if not source.is_dir():
             raise StorageFailure(f"snapshot source {source} does not exist")
-        flags = ["-r"] if read_only else []
-        _btrfs("subvolume", "snapshot", *flags, str(source), str(self._free_target(target)))
+        self._free_target(target)
+        _subvolume_call(
+            f"snapshot {source} as {target}", btrfs_ioctl.snapshot, source, target, read_only
+        )
         return target
 
     @staticmethod
@@ -80,7 +85,14 @@ class BtrfsPool(DirectoryLayoutPool):
 
 def _delete_subvolume(path: Path) -> None:
     if path.exists():
-        _btrfs("subvolume", "delete", str(path))
+        _subvolume_call(f"delete subvolume {path}", btrfs_ioctl.delete_subvolume, path)
+
+
+def _subvolume_call(what: str, call: Callable[..., None], *args: object) -> None:
+    try:
+        call(*args)
+    except OSError as exc:
+        raise StorageFailure(f"btrfs: cannot {what}: {exc.strerror or exc}") from exc
 
 
 def _btrfs(*args: str) -> str:
