@@ -19,7 +19,8 @@ sqlite,postgres`) gets its own pool, server and fill; for PostgreSQL metadata a 
 PostgreSQL container holds it. Everything made (server,
 containers, pool, metadata container, data dir) is removed afterwards; containers are found
 by this run's own labels and data dir only. With `--warm-engines N` the server keeps N warm
-engines (STAGDB_WARM_ENGINES), and each fan-out waits until N of them wait.
+engines (STAGDB_WARM_ENGINES), and the timed creates, each fan-out and the timed branches
+begin once N of them wait (after the fill's burst of creates the host makes them first).
 
 Usage: .venv/bin/python -m bench.scale [--sizes 10,100,400] [--storage btrfs]
        [--metadata sqlite,postgres] [--clients 20] [--api-seconds 10] [--warm-engines 0]
@@ -153,6 +154,8 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
         for wanted in plan.sizes:
             filled += fill(api, filled, wanted - 10 - filled)
             size = filled + 10  # running once the timed creates are made (the parent counts)
+            if plan.warm_engines:  # after a burst of creates, the host refills them first
+                wait_for_warm_engines(api, plan.warm_engines)
             create_times = [timed_create(api, f"timed-{size}-{n}") for n in range(10)]
             filled += 10
             fan_outs = []
@@ -164,6 +167,8 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
                 )
                 print(f"# {plan.metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
                 fan_outs.append(fan_out)
+            if plan.warm_engines:
+                wait_for_warm_engines(api, plan.warm_engines)
             branch_times = [timed_branch(api, "parent", f"one-{size}-{n}") for n in range(10)]
             time.sleep(5)  # let the engines settle into idleness
             cgroup, pss = memory_per_database(data_dir)
