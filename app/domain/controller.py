@@ -358,6 +358,11 @@ class Controller:
         start`) is stopped again: the status must stay true."""
         if container is None or container.status not in ("running", "paused"):
             return
+        # The listing is older than the row: a stop that finished since listed it running, and
+        # taking the lock on that word alone would refuse the user's next start as busy.
+        container = await self.provisioner.container_now(container.id)
+        if container is None or container.status not in ("running", "paused"):
+            return
         log.warning("database %s is stopped but its container runs: stopping it", row.id)
         try:
             async with operations.locked_operation("database.stop", row):

@@ -149,36 +149,42 @@ def test_a_warm_engine_stops_starts_and_heals_with_its_data(
     warm_server: Server, warm_api: httpx.Client, docker_client: docker.DockerClient
 ) -> None:
     parent = parent_with_data(warm_api, "warm-lifecycle")
-    wait_until(lambda: waiting(warm_api) >= 1, "a warm engine waits")
-    branch = make(warm_api, f"/databases/{parent['id']}/branches", {"name": "warm-lifecycle-b"})
-    uri = branch["connection"]["uri"]
-    first = container_named(docker_client, warm_server, branch["id"])
-    assert STANDBY_LABEL in first.labels
-    with psycopg.connect(uri, autocommit=True) as connection:
-        connection.execute("INSERT INTO kept VALUES ('written before the stop')")
+    branch: dict = {}
+    try:
+        wait_until(lambda: waiting(warm_api) >= 1, "a warm engine waits")
+        branch = make(warm_api, f"/databases/{parent['id']}/branches", {"name": "warm-lifecycle-b"})
+        uri = branch["connection"]["uri"]
+        first = container_named(docker_client, warm_server, branch["id"])
+        assert STANDBY_LABEL in first.labels
+        with psycopg.connect(uri, autocommit=True) as connection:
+            connection.execute("INSERT INTO kept VALUES ('written before the stop')")
 
-    assert warm_api.post(f"/databases/{branch['id']}/stop").status_code == 200
-    first.reload()
-    assert first.status == "exited"  # kept, with its logs, until the database starts again
-    logs = warm_api.get(f"/databases/{branch['id']}/logs").json()["data"]["lines"]
-    assert any("database system is shut down" in line["message"] for line in logs)
-    assert warm_api.post(f"/databases/{branch['id']}/start").status_code == 200
-    assert rows(uri) == [("from the parent",), ("written before the stop",)]
-    second = container_named(docker_client, warm_server, branch["id"])
-    assert second.id != first.id  # its command went to the first once: a start is a new one
-    assert len(slot_mounts(warm_server, branch["id"])) <= 1
+        assert warm_api.post(f"/databases/{branch['id']}/stop").status_code == 200
+        first.reload()
+        assert first.status == "exited"  # kept, with its logs, until the database starts again
+        logs = warm_api.get(f"/databases/{branch['id']}/logs").json()["data"]["lines"]
+        assert any("database system is shut down" in line["message"] for line in logs)
+        assert warm_api.post(f"/databases/{branch['id']}/start").status_code == 200
+        assert rows(uri) == [("from the parent",), ("written before the stop",)]
+        second = container_named(docker_client, warm_server, branch["id"])
+        assert second.id != first.id  # its command went to the first once: a start is a new one
+        assert len(slot_mounts(warm_server, branch["id"])) <= 1
 
-    second.remove(force=True)  # behind StagDB's back
-    wait_until(lambda: answers(uri), "the controller brings the database back")
-    assert rows(uri) == [("from the parent",), ("written before the stop",)]
-    assert len(slot_mounts(warm_server, branch["id"])) <= 1
-    state = warm_api.get(f"/databases/{branch['id']}").json()["data"]
-    assert state["status"] == "running"
+        second.remove(force=True)  # behind StagDB's back
+        wait_until(lambda: answers(uri), "the controller brings the database back")
+        assert rows(uri) == [("from the parent",), ("written before the stop",)]
+        assert len(slot_mounts(warm_server, branch["id"])) <= 1
+        state = warm_api.get(f"/databases/{branch['id']}").json()["data"]
+        assert state["status"] == "running"
 
-    for made in (branch, parent):
-        assert warm_api.delete(f"/databases/{made['id']}").status_code == 200
-        assert not slot_mounts(warm_server, made["id"])
-    assert warm_server.leftover_volumes() == []
+        for made in (branch, parent):
+            assert warm_api.delete(f"/databases/{made['id']}").status_code == 200
+            assert not slot_mounts(warm_server, made["id"])
+        assert warm_server.leftover_volumes() == []
+    finally:  # a failed run leaves nothing for its rerun to trip over
+        for made in (branch, parent):
+            if made:
+                warm_api.delete(f"/databases/{made['id']}")
 
 
 def test_a_create_in_a_warm_engine_gets_its_limits(

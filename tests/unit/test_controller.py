@@ -431,6 +431,24 @@ async def test_a_database_made_after_the_sweep_listed_containers_is_not_brought_
 
 
 @scenario
+async def test_a_database_stopped_after_the_sweep_listed_containers_is_left_alone(
+    world: World,
+) -> None:
+    """The listing said running, the stop finished before the rows were read: nothing is
+    stopped again, and no lock is taken that would refuse the user's next start."""
+    row = await world.create("just-stopped")
+    listed_before = world.runtime.list_managed()
+    await world.databases.stop(row.id)
+    world.runtime.list_managed = lambda: listed_before  # type: ignore[method-assign]
+    operations_before = await Operation.all().count()
+    await world.controller.sweep()
+    assert await Operation.all().count() == operations_before
+    await world.databases.start(row.id)
+    await row.refresh_from_db()
+    assert row.status == lifecycle.RUNNING
+
+
+@scenario
 async def test_a_template_init_run_is_left_to_its_live_owner_and_removed_once_it_is_gone(
     world: World,
 ) -> None:
