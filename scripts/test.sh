@@ -31,8 +31,9 @@ ignores=()
 for suite in "${pool_suites[@]}"; do ignores+=(--ignore="$suite"); done
 
 # A test that fails is run once more, after a pause, and reported as a rerun either way: the
-# suites drive real Docker engines, loop devices and zfs-fuse on a shared 2-core machine.
-rerun=(--reruns 1 --reruns-delay 2)
+# suites drive real Docker engines, loop devices and zfs-fuse on a shared 2-core machine. The
+# first attempt's traceback is printed at the end, so a rerun's cause is on record.
+rerun=(--reruns 1 --reruns-delay 2 --rerun-show-tracebacks)
 pools_log=$(mktemp)
 rest_log=$(mktemp)
 .venv/bin/python -m pytest "${rerun[@]}" "${pool_suites[@]}" >"$pools_log" 2>&1 &
