@@ -314,45 +314,54 @@ class Provisioner:
         once then spend no CPU refusing connection attempts.
         """
         try:
-            engine = placement.engine
-            deadline = time.monotonic() + self.ready_timeout_s
-            launched = self._launched.pop(container_id, None)
-            if login_password is not None and launched is not None:
-                data = self.pool.volume_path(placement.volume)
-
-                async def ready_by_files() -> bool | None:
-                    return await asyncio.to_thread(engine.ready_by_files, data, launched)
-
-                await self._poll(ready_by_files, container_id, engine, deadline, FILES_POLL_S)
-            if login_password is not None:
-                username = credentials[0] if credentials else placement.username
-                new_password = credentials[1] if credentials else None
-                host, port = self.client_address(placement.port)
-
-                async def login() -> bool | None:
-                    return await engine.ready_over_network(
-                        host, port, username, login_password, new_password
-                    )
-
-                if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
-                    return
-            listen = self.listen(engine, placement.port)
-            command = (
-                engine.set_credentials_command(listen, *credentials)
-                if credentials
-                else engine.ready_command(listen)
-            )
-
-            async def in_container() -> bool | None:
-                result = await asyncio.to_thread(
-                    self.runtime.exec, container_id, command, engine.run_as
-                )
-                return result.exit_code == 0
-
-            await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+            await self._until_ready(container_id, placement, credentials, login_password)
         finally:
             if self.warm is not None:
                 self.warm.settled(container_id)  # refills wait for it no longer
+
+    async def _until_ready(
+        self,
+        container_id: str,
+        placement: Placement,
+        credentials: tuple[str, str] | None,
+        login_password: str | None,
+    ) -> None:
+        engine = placement.engine
+        deadline = time.monotonic() + self.ready_timeout_s
+        launched = self._launched.pop(container_id, None)
+        if login_password is not None and launched is not None:
+            data = self.pool.volume_path(placement.volume)
+
+            async def ready_by_files() -> bool | None:
+                return await asyncio.to_thread(engine.ready_by_files, data, launched)
+
+            await self._poll(ready_by_files, container_id, engine, deadline, FILES_POLL_S)
+        if login_password is not None:
+            username = credentials[0] if credentials else placement.username
+            new_password = credentials[1] if credentials else None
+            host, port = self.client_address(placement.port)
+
+            async def login() -> bool | None:
+                return await engine.ready_over_network(
+                    host, port, username, login_password, new_password
+                )
+
+            if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
+                return
+        listen = self.listen(engine, placement.port)
+        command = (
+            engine.set_credentials_command(listen, *credentials)
+            if credentials
+            else engine.ready_command(listen)
+        )
+
+        async def in_container() -> bool | None:
+            result = await asyncio.to_thread(
+                self.runtime.exec, container_id, command, engine.run_as
+            )
+            return result.exit_code == 0
+
+        await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
 
     async def _poll(
         self,

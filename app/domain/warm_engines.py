@@ -264,11 +264,9 @@ class WarmEngines:
         if making is None:
             return []
         try:
-            standby = await making
+            return [await making]
         except (OSError, RuntimeFailure):
             return []
-        known = {other for waiting in self._ready.values() for other in waiting}
-        return [] if standby in known else [standby]
 
     async def _keep_filled(self) -> None:
         while True:
@@ -299,6 +297,7 @@ class WarmEngines:
                     asyncio.to_thread(self._start_one, engine, key[1])
                 )
                 waiting.append(await asyncio.shield(self._making))  # finished even if cancelled
+                self._making = None
             except (OSError, RuntimeFailure) as exc:
                 log.error("cannot keep warm %s engines of %s: %s", key[0], key[1], exc)
                 self._failed_at[key] = time.monotonic()
