@@ -391,3 +391,44 @@ def test_btrfs_snapshots_are_read_only_subvolumes_and_failures_say_what_failed(
     finally:
         destroy_all_volumes(pool)
         shutil.rmtree(pool.root)
+
+
+def test_a_btrfs_snapshot_lets_the_server_run_while_the_kernel_commits(
+    btrfs_mount: Path,
+) -> None:
+    """A snapshot waits for its data to be written and a transaction commit: on a busy pool
+    that is tens of milliseconds, during which the server's other threads (its event loop
+    among them) must keep running. Here the source holds unwritten data, so the wait is
+    long enough to see."""
+    pool = BtrfsPool(btrfs_mount / f"gil-{os.getpid()}")
+    pool.prepare()
+    ticks: list[float] = []
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    try:
+        volume = _volume_with_data(pool, mib=1)
+        (pool.volume_path(volume) / "base" / "unwritten").write_bytes(os.urandom(96 * MIB))
+        ticker = threading.Thread(target=tick)
+        ticker.start()
+        time.sleep(0.01)
+        started = time.perf_counter()
+        pool.create_snapshot(volume, "snap-000000000001")
+        ended = time.perf_counter()
+        done.set()
+        ticker.join()
+        assert ended - started > 0.02, "the snapshot was too quick to tell anything"
+        during = [moment for moment in ticks if started < moment < ended]
+        longest_pause = max(b - a for a, b in zip(ticks, ticks[1:]) if b > started and a < ended)
+        assert len(during) >= 5 and longest_pause < (ended - started) / 2, (
+            f"other threads stood still: {len(during)} ticks in {ended - started:.3f}s, "
+            f"longest pause {longest_pause:.3f}s"
+        )
+    finally:
+        done.set()
+        destroy_all_volumes(pool)
+        shutil.rmtree(pool.root)

@@ -1,6 +1,7 @@
 """Btrfs subvolumes made, snapshotted and deleted by ioctl, as `btrfs subvolume` does it,
 without a process per call: a branch of ten clones otherwise starts eleven `btrfs` processes,
-each of which also reads the host's whole mount table (which grows with every container).
+each of which also reads the host's whole mount table (which grows with every container). The
+calls release the interpreter lock (`app.drivers.ioctl`): a snapshot waits for a commit.
 
 The structures are the kernel's (linux/btrfs.h): `btrfs_ioctl_vol_args` (an fd and a name,
 4096 bytes) and `btrfs_ioctl_vol_args_v2` (an fd, a transid, flags, 32 bytes of union, then
@@ -10,10 +11,11 @@ the name; 4096 bytes).
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import struct
 from pathlib import Path
+
+from app.drivers.ioctl import ioctl
 
 ARGS_SIZE = 4096
 NAME_MAX = 255  # a subvolume's name is a directory entry
@@ -69,6 +71,6 @@ def _in_parent(path: Path, request: int, arguments: bytearray) -> None:
     """Run the ioctl on `path`'s parent directory, which holds the subvolume's entry."""
     parent_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.ioctl(parent_fd, request, arguments, True)
+        ioctl(parent_fd, request, arguments)
     finally:
         os.close(parent_fd)

@@ -9,13 +9,13 @@ exclusive); extents not yet written back (delalloc) count as unique: they are ne
 
 from __future__ import annotations
 
-import fcntl
 import os
 import stat
 import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+from app.drivers.ioctl import ioctl
 from app.drivers.storage.base import SpaceUsage, StorageFailure
 
 FS_IOC_FIEMAP = 0xC020660B
@@ -75,7 +75,7 @@ def _extents(fd: int) -> Iterator[tuple[int, int]]:
     while True:
         request = bytearray(FIEMAP_HEADER.size + EXTENTS_PER_CALL * FIEMAP_EXTENT.size)
         FIEMAP_HEADER.pack_into(request, 0, start, 2**64 - 1 - start, 0, 0, EXTENTS_PER_CALL, 0)
-        fcntl.ioctl(fd, FS_IOC_FIEMAP, request)
+        ioctl(fd, FS_IOC_FIEMAP, request)
         mapped = FIEMAP_HEADER.unpack_from(request)[3]
         if mapped == 0:
             return
