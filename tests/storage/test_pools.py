@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import stat
@@ -423,7 +424,9 @@ def test_a_btrfs_snapshot_lets_the_server_run_while_the_kernel_commits(
         ticker.join()
         assert ended - started > 0.02, "the snapshot was too quick to tell anything"
         during = [moment for moment in ticks if started < moment < ended]
-        longest_pause = max(b - a for a, b in zip(ticks, ticks[1:]) if b > started and a < ended)
+        longest_pause = max(
+            b - a for a, b in itertools.pairwise(ticks) if b > started and a < ended
+        )
         assert len(during) >= 5 and longest_pause < (ended - started) / 2, (
             f"other threads stood still: {len(during)} ticks in {ended - started:.3f}s, "
             f"longest pause {longest_pause:.3f}s"
