@@ -102,6 +102,7 @@ def create_app(settings: Settings) -> Starlette:
                 app.state.services = services = await _prepare(settings)
                 async with (
                     services.provisioner.warm_engines_running(),
+                    services.provisioner.spares.running(),
                     services.housekeeping.running(),
                     services.controller.running(),
                     services.delivery.running(),

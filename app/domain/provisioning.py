@@ -19,6 +19,7 @@ from threading import Event
 
 from app.domain.doors import Doors
 from app.domain.operations import THIS_PROCESS
+from app.domain.spare_volumes import SpareVolumes
 from app.domain.warm_engines import WarmEngines, database_container_name
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
@@ -126,6 +127,8 @@ class Provisioner:
         # Containers started ahead. Kept when they are off too: databases running in warm
         # engines taken before are still known by their names, and unbound when removed.
         self.warm = warm
+        # A clone of each template made ahead, which a create renames into place.
+        self.spares = SpareVolumes(pool)
         self._template_locks: dict[str, asyncio.Lock] = {}
         # When each container this process started was started (epoch seconds), until its
         # start-up wait reads it: a lock file older than that is a previous server's.
@@ -543,7 +546,8 @@ class Provisioner:
             await self.warm.release(database_id)
 
     async def clone_template(self, template: str, volume: str) -> None:
-        await asyncio.to_thread(self.pool.clone_volume, template, volume)
+        await self.spares.clone(template, volume)
+        self.spares.replace(template)
 
     @asynccontextmanager
     async def consistent(

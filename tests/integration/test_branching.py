@@ -12,6 +12,7 @@ import httpx
 import psycopg
 import pytest
 
+from app.drivers.storage import open_pool
 from tests.conftest import Server
 from tests.integration.test_databases import container_of, query
 from tests.writer import NumberedWriter
@@ -292,3 +293,43 @@ def test_ten_branch_requests_at_once_all_get_the_parents_data(
 def branching_api(branching_server: Server) -> httpx.Client:
     with branching_server.client as client:
         yield client
+
+
+def spare_volumes(server: Server) -> list[str]:
+    pool = open_pool(server.env["STAGDB_STORAGE"], server.pool_path)
+    return [volume for volume in pool.list_volumes() if volume.startswith("spare-")]
+
+
+def test_a_create_is_served_from_a_spare_clone_of_the_template(
+    branching_server: Server, branching_api: httpx.Client
+) -> None:
+    """Where volumes rename in place (not ZFS), the template's next clone is made ahead: a
+    create renames it into place, gets a fresh empty database, and another spare is made."""
+    api = branching_api
+    renames = open_pool(branching_server.env["STAGDB_STORAGE"], branching_server.pool_path)
+    first = create(api, "/databases", {"name": "spare-first", "type": "postgresql"})
+    made: list[dict] = [first]
+    try:
+        query(first["connection"]["uri"], "CREATE TABLE mine AS SELECT 1 AS n")
+        if not renames.renames_volumes:
+            time.sleep(1)  # long enough for a spare to be made where one would be
+            assert spare_volumes(branching_server) == []
+            return
+        [spare] = wait_for(lambda: spare_volumes(branching_server), 30)
+        second = create(api, "/databases", {"name": "spare-second", "type": "postgresql"})
+        made.append(second)
+        assert spare not in renames.list_volumes()
+        assert query(second["connection"]["uri"], "SELECT to_regclass('mine')") == [(None,)]
+        assert query(second["connection"]["uri"], "SELECT current_user") == [("stagdb",)]
+        [another] = wait_for(lambda: spare_volumes(branching_server), 30)
+        assert another != spare
+    finally:
+        for database in made:
+            api.delete(f"/databases/{database['id']}")
+
+
+def wait_for(probe: Callable[[], list[str]], timeout_s: float) -> list[str]:
+    deadline = time.monotonic() + timeout_s
+    while not (found := probe()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
