@@ -228,7 +228,7 @@ class FakeEngine(Engine):
     def __init__(self, runtime: FakeRuntime) -> None:
         self.runtime = runtime
 
-    def init_command(self, version: str) -> list[str]:
+    def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         return ["init"]
 
     def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
@@ -244,7 +244,13 @@ class FakeEngine(Engine):
         return ["checkpoint"]
 
     async def ready_over_network(
-        self, host: str, port: int, username: str, password: str, new_password: str | None
+        self,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        new_password: str | None,
+        login_as: str | None = None,
     ) -> bool | None:
         with socket.socket() as probe:
             probe.settimeout(0.2)

@@ -98,6 +98,7 @@ class NewDatabase:
     parent_id: str | None = None
     snapshot_id: str | None = None
     data_password: str | None = None  # the password the copied data already holds
+    data_login_as: str | None = None  # the account it is for, when not the database's own
     upkeep: Upkeep = Upkeep()
     account: Account | None = None  # a branch's: its parent's; else the engine's default
     options: Mapping[str, object] = field(default_factory=dict)  # recorded in its operation
@@ -114,11 +115,13 @@ class Creation:
         row: Database,
         data_password: str | None,
         operation: Operation,
+        data_login_as: str | None = None,
     ) -> None:
         self.service = service
         self.row = row
         self.operation = operation
         self.data_password = data_password  # the password the copied data already holds
+        self.data_login_as = data_login_as  # the account it is for, when not the row's
         self.rollback = Rollback()
         self.view: DatabaseView | None = None
 
@@ -139,7 +142,11 @@ class Creation:
         row.container_id = container_id
         await self.service.guard(
             provisioner.wait_ready(
-                container_id, placement, (row.username, row.password), self.data_password
+                container_id,
+                placement,
+                (row.username, row.password),
+                self.data_password,
+                self.data_login_as,
             )
         )
 
@@ -278,9 +285,11 @@ class DatabaseService:
 
         template = await self.guard(self.provisioner.ensure_template(engine, version, image))
         masking = columns_for(parse_rules(request.masking_rules), None)
+        login_as, data_password = self.provisioner.template_login(engine, template) or (None, None)
         new = NewDatabase(
             name, engine.name, version, description, resources, project_id,
             upkeep=upkeep, account=account, masking=masking,
+            data_password=data_password, data_login_as=login_as,
         )  # fmt: skip
         return new, template
 
@@ -305,7 +314,7 @@ class DatabaseService:
         except BaseException as exc:
             await operations.finish(operation, _public_message(exc))
             raise
-        creation = Creation(self, row, new.data_password, operation)
+        creation = Creation(self, row, new.data_password, operation, new.data_login_as)
         creation.rollback.push("delete row", row.delete)
         creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:

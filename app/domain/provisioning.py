@@ -20,6 +20,7 @@ from threading import Event
 from app.domain.doors import Doors
 from app.domain.operations import THIS_PROCESS
 from app.domain.spare_volumes import SpareVolumes
+from app.domain.template_passwords import TemplatePasswords
 from app.domain.warm_engines import WarmEngines, database_container_name
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
@@ -109,6 +110,7 @@ class Provisioner:
         disk_quota_bytes: int | None = None,
         forwarding: KernelForwarding | None = None,
         warm: WarmEngines | None = None,
+        template_passwords: TemplatePasswords | None = None,
     ) -> None:
         self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
@@ -129,6 +131,7 @@ class Provisioner:
         self.warm = warm
         # A clone of each template made ahead, which a create renames into place.
         self.spares = SpareVolumes(pool)
+        self.template_passwords = template_passwords or TemplatePasswords(None)
         self._template_locks: dict[str, asyncio.Lock] = {}
         # When each container this process started was started (epoch seconds), until its
         # start-up wait reads it: a lock file older than that is a previous server's.
@@ -173,8 +176,17 @@ class Provisioner:
                 await self._initialise_template(engine, version, image, volume)
             except BaseException:
                 await asyncio.to_thread(self.pool.destroy_volume, volume)
+                self.template_passwords.forget(volume)
                 raise
         return volume
+
+    def template_login(self, engine: Engine, template: str) -> tuple[str, str] | None:
+        """(account, password) a database's first start may log in with over the network,
+        when the template holds a password this install knows."""
+        if not engine.admin_logs_in_over_network:
+            return None
+        password = self.template_passwords.of(template)
+        return None if password is None else (engine.superuser_username, password)
 
     async def _initialise_template(
         self, engine: Engine, version: str, image: str, volume: str
@@ -183,10 +195,13 @@ class Provisioner:
         await asyncio.to_thread(self.pool.destroy_volume, building)
         path = await asyncio.to_thread(self.pool.create_volume, building)
         self.own_volume(engine, building)
+        admin_password = (
+            self.template_passwords.new(volume) if engine.admin_logs_in_over_network else None
+        )
         spec = ContainerSpec(
             name=f"stagdb-{self.install_id}-init-{volume}-{os.getpid()}",
             image=image,
-            command=engine.init_command(version),
+            command=engine.init_command(version, admin_password),
             user=engine.run_as,
             # Owned by this process, like a tool's run: the controller's sweeps leave it to
             # `run_once` (which reads its output, then removes it) while this process lives.
@@ -306,18 +321,20 @@ class Provisioner:
         placement: Placement,
         credentials: tuple[str, str] | None,
         login_password: str | None = None,
+        login_as: str | None = None,
     ) -> None:
         """Wait until the engine answers; with `credentials`, set that user's password.
 
         When the password the data already holds is known (`login_password`: the database's
-        own, or its parent's for a fresh branch) readiness is probed by logging in over the
-        network, which is much cheaper than `docker exec`; otherwise the engine's own client
-        runs inside the container until it succeeds. Where the engine tells its state in its
-        data directory, the login waits until it says it is ready: ten engines starting at
-        once then spend no CPU refusing connection attempts.
+        own, its parent's for a fresh branch, or its template's admin's, with `login_as`, for
+        a new database) readiness is probed by logging in over the network, which is much
+        cheaper than `docker exec`; otherwise the engine's own client runs inside the
+        container until it succeeds. Where the engine tells its state in its data directory,
+        the login waits until it says it is ready: ten engines starting at once then spend
+        no CPU refusing connection attempts.
         """
         try:
-            await self._until_ready(container_id, placement, credentials, login_password)
+            await self._until_ready(container_id, placement, credentials, login_password, login_as)
         finally:
             if self.warm is not None:
                 self.warm.settled(container_id)  # refills wait for it no longer
@@ -328,6 +345,7 @@ class Provisioner:
         placement: Placement,
         credentials: tuple[str, str] | None,
         login_password: str | None,
+        login_as: str | None,
     ) -> None:
         engine = placement.engine
         deadline = time.monotonic() + self.ready_timeout_s
@@ -346,7 +364,7 @@ class Provisioner:
 
             async def login() -> bool | None:
                 return await engine.ready_over_network(
-                    host, port, username, login_password, new_password
+                    host, port, username, login_password, new_password, login_as
                 )
 
             if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):

@@ -98,9 +98,11 @@ class RefreshService:
             await guard(self.provisioner.limit_disk(new_volume))
             placement = self.databases.placement(row)
             row.container_id = await guard(self.provisioner.run_container(placement))
+            admin, password = self.provisioner.template_login(engine_, template) or (None, None)
+            credentials = (row.username, row.password)
             await guard(
                 self.provisioner.wait_ready(
-                    row.container_id, placement, (row.username, row.password), None
+                    row.container_id, placement, credentials, password, login_as=admin
                 )
             )
             await self.imports.copy_into(row, operation, engine_, source, facts)

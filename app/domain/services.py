@@ -30,6 +30,7 @@ from app.domain.refresh import RefreshService
 from app.domain.retention import Retention
 from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
+from app.domain.template_passwords import TemplatePasswords
 from app.domain.warm_engines import WarmEngines
 from app.domain.webhooks import ApiAddress, WebhookService
 from app.drivers.forwarding import KernelForwarding
@@ -95,6 +96,7 @@ class Services:
             forwarding=KernelForwarding(install_id, settings.bind_address, settings.port_claims_dir)
             if settings.kernel_forwarding
             else None,
+            template_passwords=TemplatePasswords(settings.data_dir / "template-passwords"),
             warm=WarmEngines(
                 runtime,
                 install_id,

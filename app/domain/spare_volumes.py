@@ -9,8 +9,9 @@ a clone copies the whole template.
 One spare per template, made again in the background as soon as one is taken, and kept only
 in this process: spares an earlier run left behind are destroyed when the server starts,
 and those left when it stops are destroyed then. A spare is a complete clone before it is
-recorded; one cut short by a crash is never handed out. Pools whose volumes are not plain
-directories (ZFS: a rename remounts the dataset) keep none and clone as before.
+recorded, and named as one only then (`spare-making-…` until it is): one cut short by a crash
+is never handed out. Pools whose volumes are not plain directories (ZFS: a rename remounts
+the dataset) keep none and clone as before.
 """
 
 from __future__ import annotations
@@ -58,12 +59,14 @@ class SpareVolumes:
         task.add_done_callback(lambda _: self._making.pop(template, None))
 
     async def _make(self, template: str) -> None:
-        spare = f"{PREFIX}{secrets.token_hex(6)}"
+        token = secrets.token_hex(6)
+        making, spare = f"{PREFIX}making-{token}", f"{PREFIX}{token}"
         try:
-            await asyncio.to_thread(self.pool.clone_volume, template, spare)
+            await asyncio.to_thread(self.pool.clone_volume, template, making)
+            await asyncio.to_thread(self.pool.rename_volume, making, spare)
         except StorageFailure as exc:  # the next create clones, and tries again after
             log.warning("cannot make a spare volume of %s: %s", template, exc)
-            await self._destroy(spare)
+            await self._destroy(making)
             return
         self._spares[template] = spare
 

@@ -59,6 +59,9 @@ class Engine(ABC):
     run_dirs: tuple[str, ...] = ("/tmp",)
     # Bumped when what a template holds changes, so that a new one is made next to the old.
     template_layout: int = 1
+    # Whether a template's admin account can take a password that a database's first start
+    # logs in with over the network (then takes away), sparing a `docker exec`.
+    admin_logs_in_over_network: bool = False
     # Settings every database starts with, chosen for many small, mostly idle instances
     # (README, "Engine settings"), and those a database may override, with their types.
     idle_settings: ClassVar[Mapping[str, Value]] = {}
@@ -80,10 +83,12 @@ class Engine(ABC):
         return f"tpl-{self.name}-{version}-v{self.template_layout}".replace(".", "-")
 
     @abstractmethod
-    def init_command(self, version: str) -> list[str]:
+    def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         """Initialise an empty data dir mounted at `data_dir` (run once per template): the
         admin account StagDB uses over the local socket, and both connection accounts,
-        locked or without a password until a database's first start sets one."""
+        locked or without a password until a database's first start sets one. With
+        `admin_password` (given only where `admin_logs_in_over_network`), the admin account
+        also accepts it over the network until that first start takes it away."""
 
     @abstractmethod
     def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
@@ -105,11 +110,19 @@ class Engine(ABC):
         """Flushes the engine's dirty state to its data files so a copy starts quickly."""
 
     async def ready_over_network(
-        self, host: str, port: int, username: str, password: str, new_password: str | None
+        self,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        new_password: str | None,
+        login_as: str | None = None,
     ) -> bool | None:
-        """Log in with `password` (setting `new_password` when given): True once done, False
-        while the engine is not ready yet, None when this path cannot be used (no network
-        client for the engine, or the password is not the one the data holds)."""
+        """Log in as `login_as` (by default `username`) with `password`, setting `username`'s
+        `new_password` when given; an account logged in as other than `username` (the admin,
+        on a first start from a template) loses its password. True once done, False while
+        the engine is not ready yet, None when this path cannot be used (no network client
+        for the engine, or the password is not the one the data holds)."""
         return None
 
     def ready_by_files(self, data: Path, since: float) -> bool | None:

@@ -185,7 +185,7 @@ class MariaDB(Engine):
         "max_allowed_packet": SIZE,
     }
 
-    def init_command(self, version: str) -> list[str]:
+    def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         # `--no-defaults`: a host-built image lacks what Debian's /etc/mysql config loads.
         # The bootstrap runs without grant tables; FLUSH PRIVILEGES loads them so that the
         # user's account (locked until its first start) can be created. The proxy grant made

@@ -57,7 +57,7 @@ class MongoDB(Engine):
         # no server files for it, and it is recorded as the superuser it is.
         return Account(self.default_username, self.default_database, True)
 
-    def init_command(self, version: str) -> list[str]:
+    def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         # Users are created on a server that runs without authorization, on loopback only,
         # in a container with no network; the user's own password is random and replaced on
         # each database's first start.

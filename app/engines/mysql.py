@@ -50,7 +50,7 @@ class MySQL(Engine):
     run_dirs = ("/var/run/mysqld", "/tmp")
     template_layout = 2  # 2: `stagdb` holds its schemas only; `root`@'%' is the superuser
 
-    def init_command(self, version: str) -> list[str]:
+    def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         # `--initialize-insecure` leaves root@localhost without a password: the server runs with
         # skip-name-resolve, so that account matches socket connections only, and the socket
         # lives inside the container. The connection accounts are created locked.

@@ -138,8 +138,10 @@ class PostgreSQL(Engine):
     superuser_database = "postgres"
     run_dirs = (SOCKET_DIR, "/tmp")
     # 2: the `stagdb` account and its `app` database; 3: which may CHECKPOINT (from 15 on), so a
-    # snapshot's checkpoint goes over the network instead of through `docker exec`
-    template_layout = 3
+    # snapshot's checkpoint goes over the network instead of through `docker exec`; 4: the
+    # admin account holds the template's password until each database's first start
+    template_layout = 4
+    admin_logs_in_over_network = True
     schema_reader = PgSchemaReader()
     # Each one's reason is in README ("Engine settings").
     idle_settings: ClassVar[Mapping[str, Value]] = {
@@ -183,16 +185,22 @@ class PostgreSQL(Engine):
         "jit": BOOLEAN,
     }
 
-    def init_command(self, version: str) -> list[str]:
+    def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         # Host rules accept SCRAM from anywhere: the container port is the only way in,
         # and every database gets its own password on first start. The accounts are made
         # by a server that listens on its socket only, in a container with no network.
+        # The admin's template password crosses as its SCRAM verifier only.
         statements = " ".join(
             shlex.quote(statement)
             for statement in (
                 f"CREATE ROLE {self.default_username} LOGIN {role_attributes(version)}",
                 f"CREATE DATABASE {self.default_database} OWNER {self.default_username}",
                 *_checkpoint_grant(version, self.default_username),
+                *(
+                    [f"ALTER ROLE {ADMIN} PASSWORD '{scram_verifier(admin_password)}'"]
+                    if admin_password is not None
+                    else []
+                ),
             )
         )
         data, client = self.data_dir, f"psql -X -q -v ON_ERROR_STOP=1 -h {SOCKET_DIR} -U {ADMIN}"
@@ -230,26 +238,36 @@ class PostgreSQL(Engine):
 
     def set_credentials_command(self, listen: Listen, username: str, password: str) -> list[str]:
         # Only the SCRAM verifier crosses into the container, never the password itself.
-        statement = f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(password)}'"
-        return psql(listen, statement)
+        # The admin logs in over the socket only: a template's password it held goes.
+        statements = [f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(password)}'"]
+        if username != ADMIN:
+            statements.append(f"ALTER ROLE {ADMIN} PASSWORD NULL")
+        return psql(listen, "; ".join(statements))
 
     def checkpoint_command(self, listen: Listen) -> list[str]:
         return psql(listen, "CHECKPOINT")
 
     async def ready_over_network(
-        self, host: str, port: int, username: str, password: str, new_password: str | None
+        self,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        new_password: str | None,
+        login_as: str | None = None,
     ) -> bool | None:
         # Into the database clients use: the first backend after a start builds that
         # database's relation cache file, which the client's first connection then reads.
+        user = login_as or username
         try:
             try:
                 connection = await asyncpg.connect(
-                    host=host, port=port, user=username, password=password,
+                    host=host, port=port, user=user, password=password,
                     database=self.default_database, timeout=2, ssl=False,
                 )  # fmt: skip
             except asyncpg.InvalidCatalogNameError:  # its owner dropped it
                 connection = await asyncpg.connect(
-                    host=host, port=port, user=username, password=password,
+                    host=host, port=port, user=user, password=password,
                     database="postgres", timeout=2, ssl=False,
                 )  # fmt: skip
         except (asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError):
@@ -259,10 +277,16 @@ class PostgreSQL(Engine):
         except asyncpg.PostgresError as exc:
             log.warning("readiness login failed: %s", exc)
             return None
+        statements = []
+        if new_password is not None:
+            statements.append(
+                f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(new_password)}'"
+            )
+        if user != username:
+            statements.append(f'ALTER ROLE "{user}" PASSWORD NULL')
         try:
-            if new_password is not None:
-                verifier = scram_verifier(new_password)
-                await connection.execute(f"ALTER ROLE \"{username}\" PASSWORD '{verifier}'")
+            if statements:  # one query: one transaction
+                await connection.execute("; ".join(statements))
         finally:
             await connection.close()
         return True

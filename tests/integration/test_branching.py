@@ -297,7 +297,8 @@ def branching_api(branching_server: Server) -> httpx.Client:
 
 def spare_volumes(server: Server) -> list[str]:
     pool = open_pool(server.env["STAGDB_STORAGE"], server.pool_path)
-    return [volume for volume in pool.list_volumes() if volume.startswith("spare-")]
+    volumes = pool.list_volumes()
+    return [v for v in volumes if v.startswith("spare-") and not v.startswith("spare-making-")]
 
 
 def test_a_create_is_served_from_a_spare_clone_of_the_template(

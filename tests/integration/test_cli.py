@@ -72,8 +72,10 @@ def test_setup_is_idempotent_and_quick_when_ready(cli_server: Server) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
     assert "setup: image postgres:15: present" in first.stdout
     assert "setup: docker engine: running" in first.stdout
-    template = cli_server.data_dir / "pool" / "volumes" / "tpl-postgresql-15-v3"
+    template = cli_server.data_dir / "pool" / "volumes" / "tpl-postgresql-15-v4"
     assert (template / "PG_VERSION").read_text().strip() == "15"
+    kept = cli_server.data_dir / "template-passwords" / "tpl-postgresql-15-v4.password"
+    assert kept.stat().st_mode & 0o777 == 0o600  # its admin's password, for first starts
     second = cli_server.cli("setup")
     assert second.returncode == 0 and "setup: done" in second.stdout
 

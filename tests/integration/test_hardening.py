@@ -4,6 +4,8 @@ string can and cannot do, with and without the `superuser` opt-in."""
 
 from __future__ import annotations
 
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pymysql
 import pytest
 
 from tests.conftest import MetadataCluster, Server, server_per_metadata
-from tests.integration.test_databases import container_of
+from tests.integration.test_databases import container_of, exec_starts
 from tests.integration.test_graphql import gql
 from tests.integration.test_mariadb import connect, mariadb_image  # noqa: F401 - fixture
 
@@ -259,3 +261,46 @@ def test_a_mariadb_superuser_opt_in_reads_and_writes_files(
     branch = response.json()["data"]
     assert branch["superuser"] is True and branch["connection"]["username"] == "root"
     assert mysql(branch["connection"]["uri"], "SELECT CURRENT_USER()") == [("root@%",)]
+
+
+def test_a_template_password_starts_new_databases_without_exec_and_opens_none(
+    server: Server, api: httpx.Client, docker_client: docker.DockerClient, databases: list[str]
+) -> None:
+    """A new PostgreSQL database's first start logs in with its template's admin password
+    over the network instead of running `docker exec`, and takes that password away: it
+    opens no account of a database made, plain or superuser. The install keeps it in a
+    private file; without that file a create still works, the `docker exec` way, and the
+    password is taken away all the same."""
+    started = time.time()
+    plain = create(api, databases, "pg-tpl-plain", type="postgresql")
+    root = create(api, databases, "pg-tpl-root", type="postgresql", superuser=True)
+    kept = server.data_dir / "template-passwords" / "tpl-postgresql-15-v4.password"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    template_password = kept.read_text().strip()
+    for database in (plain, root):
+        container = container_of(docker_client, database["id"])
+        assert exec_starts(docker_client, container.id, started) == []
+        assert_template_password_opens_nothing(database, template_password)
+
+    hidden = kept.with_name("hidden")
+    kept.rename(hidden)
+    try:
+        started = time.time()
+        by_exec = create(api, databases, "pg-tpl-exec", type="postgresql")
+        container = container_of(docker_client, by_exec["id"])
+        assert len(exec_starts(docker_client, container.id, started)) == 1
+        assert_template_password_opens_nothing(by_exec, template_password)
+    finally:
+        hidden.rename(kept)
+
+
+def assert_template_password_opens_nothing(database: dict, template_password: str) -> None:
+    connection = database["connection"]
+    assert pg(connection["uri"], "SELECT current_user") == [(connection["username"],)]
+    for account in ("postgres", "stagdb"):
+        uri = (
+            f"postgresql://{account}:{template_password}@{connection['host']}:"
+            f"{connection['port']}/postgres"
+        )
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            pg(uri, "SELECT 1")

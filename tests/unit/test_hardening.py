@@ -83,7 +83,7 @@ def test_postgresql_template_makes_the_owner_of_app_on_a_socket_only_server(
 
 
 def test_new_templates_are_made_beside_those_of_the_superuser_era() -> None:
-    assert ENGINES["postgresql"].template_volume("15") == "tpl-postgresql-15-v3"
+    assert ENGINES["postgresql"].template_volume("15") == "tpl-postgresql-15-v4"
     assert ENGINES["mariadb"].template_volume("10.11") == "tpl-mariadb-10-11-v2"
     assert ENGINES["mongodb"].template_volume("7.0") == "tpl-mongodb-7-0-v1"
 

@@ -61,7 +61,7 @@ def test_spares_left_by_an_earlier_run_are_destroyed_at_start_and_never_handed_o
     tmp_path: Path,
 ) -> None:
     pool = pool_with_template(tmp_path)
-    pool.create_volume("spare-cut0short00")  # a copy a crash interrupted: empty
+    pool.create_volume("spare-making-cut0short0")  # a copy a crash interrupted
     spares = SpareVolumes(pool)
 
     async def scenario() -> None:
