@@ -18,9 +18,11 @@ be 11 (the parent and the 10 timed creates). Each metadata kind (`--metadata
 sqlite,postgres`) gets its own pool, server and fill; for PostgreSQL metadata a throwaway
 PostgreSQL container holds it. Everything made (server,
 containers, pool, metadata container, data dir) is removed afterwards; containers are found
-by this run's own labels and data dir only. With `--warm-engines N` the server keeps N warm
-engines (STAGDB_WARM_ENGINES), and the timed creates, each fan-out and the timed branches
-begin once N of them wait (after the fill's burst of creates the host makes them first).
+by this run's own labels and data dir only. After each fill the timed work waits until the
+host's CPU use stops falling (engines just started do their first minutes' work; at most
+2 min), and says how long that took. With `--warm-engines N` the server keeps N warm engines
+(STAGDB_WARM_ENGINES), and each timed create, fan-out and timed branch begins once N of
+them wait again.
 
 Usage: .venv/bin/python -m bench.scale [--sizes 10,100,400] [--storage btrfs]
        [--metadata sqlite,postgres] [--clients 20] [--api-seconds 10] [--warm-engines 0]
@@ -57,6 +59,8 @@ from bench.common import bench_server, first_query, free_port
 IMAGE = "postgres:15"
 BASELINE_LABEL = "io.stagdb.bench-scale"
 FILL_CONCURRENCY = 4
+SETTLE_WINDOW_S = 3.0
+SETTLE_MAX_S = 120.0
 
 
 @dataclass
@@ -154,9 +158,17 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
         for wanted in plan.sizes:
             filled += fill(api, filled, wanted - 10 - filled)
             size = filled + 10  # running once the timed creates are made (the parent counts)
-            if plan.warm_engines:  # after a burst of creates, the host refills them first
-                wait_for_warm_engines(api, plan.warm_engines)
-            create_times = [timed_create(api, f"timed-{size}-{n}") for n in range(10)]
+            waited_s, busy = settle_host(data_dir)
+            print(
+                f"# {plan.metadata} {size}: the host settled {waited_s:.0f}s after the fill "
+                f"(CPU {busy:.0%} busy)",
+                flush=True,
+            )
+            create_times = []
+            for n in range(10):
+                if plan.warm_engines:  # a create's refill is made before the next
+                    wait_for_warm_engines(api, plan.warm_engines)
+                create_times.append(timed_create(api, f"timed-{size}-{n}"))
             filled += 10
             fan_outs = []
             for round_ in range(plan.fan_outs):
@@ -167,9 +179,11 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
                 )
                 print(f"# {plan.metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
                 fan_outs.append(fan_out)
-            if plan.warm_engines:
-                wait_for_warm_engines(api, plan.warm_engines)
-            branch_times = [timed_branch(api, "parent", f"one-{size}-{n}") for n in range(10)]
+            branch_times = []
+            for n in range(10):
+                if plan.warm_engines:
+                    wait_for_warm_engines(api, plan.warm_engines)
+                branch_times.append(timed_branch(api, "parent", f"one-{size}-{n}"))
             time.sleep(5)  # let the engines settle into idleness
             cgroup, pss = memory_per_database(data_dir)
             ids = [item["id"] for item in all_databases(api)]
@@ -187,6 +201,23 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
             )  # fmt: skip
             print(format_row(row), flush=True)
             rows.append(row)
+
+
+def settle_host(data_dir: Path) -> tuple[float, float]:
+    """Wait until the host's CPU use stops falling after a fill: engines just started do their
+    first minutes' work (and warm engines are made again), which is not what a host with that
+    many running databases spends. Answers the seconds waited (at most SETTLE_MAX_S) and the
+    busy share of the cores in the last SETTLE_WINDOW_S."""
+    started, earlier = time.monotonic(), None
+    cores = os.cpu_count() or 1
+    while True:
+        before = host_cpu.read(data_dir)
+        time.sleep(SETTLE_WINDOW_S)
+        busy = host_cpu.spent(before, host_cpu.read(data_dir))["total"] / (cores * SETTLE_WINDOW_S)
+        waited = time.monotonic() - started
+        if (earlier is not None and busy >= earlier * 0.9) or waited >= SETTLE_MAX_S:
+            return waited, busy
+        earlier = busy
 
 
 def sealing_key() -> str:
