@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import secrets
@@ -42,7 +43,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,11 +165,9 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
                 f"(CPU {busy:.0%} busy)",
                 flush=True,
             )
-            create_times = []
-            for n in range(10):
-                if plan.warm_engines:  # a create's refill is made before the next
-                    wait_for_warm_engines(api, plan.warm_engines)
-                create_times.append(timed_create(api, f"timed-{size}-{n}"))
+            create_times = each_after_refill(
+                api, plan.warm_engines, functools.partial(timed_create, api), f"timed-{size}"
+            )
             filled += 10
             fan_outs = []
             for round_ in range(plan.fan_outs):
@@ -179,11 +178,12 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
                 )
                 print(f"# {plan.metadata} {size}, ten branches at once: {fan_out_cpu}", flush=True)
                 fan_outs.append(fan_out)
-            branch_times = []
-            for n in range(10):
-                if plan.warm_engines:
-                    wait_for_warm_engines(api, plan.warm_engines)
-                branch_times.append(timed_branch(api, "parent", f"one-{size}-{n}"))
+            branch_times = each_after_refill(
+                api,
+                plan.warm_engines,
+                functools.partial(timed_branch, api, "parent"),
+                f"one-{size}",
+            )
             time.sleep(5)  # let the engines settle into idleness
             cgroup, pss = memory_per_database(data_dir)
             ids = [item["id"] for item in all_databases(api)]
@@ -201,6 +201,19 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
             )  # fmt: skip
             print(format_row(row), flush=True)
             rows.append(row)
+
+
+def each_after_refill(
+    api: httpx.Client, warm_engines: int, timed: Callable[[str], float], prefix: str
+) -> list[float]:
+    """Ten timings of `timed(name)`, names `prefix-0` … `prefix-9`; with warm engines, each
+    begins once the refill the last one caused is made."""
+    seconds = []
+    for n in range(10):
+        if warm_engines:
+            wait_for_warm_engines(api, warm_engines)
+        seconds.append(timed(f"{prefix}-{n}"))
+    return seconds
 
 
 def settle_host(data_dir: Path) -> tuple[float, float]:

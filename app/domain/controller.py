@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from app.domain import lifecycle, operations
 from app.domain.databases import DatabaseService
@@ -356,12 +357,12 @@ class Controller:
     async def _keep_stopped(self, row: Database, container: ContainerInfo | None) -> None:
         """A stopped database whose container runs (a start cut short, or someone's `docker
         start`) is stopped again: the status must stay true."""
-        if container is None or container.status not in ("running", "paused"):
+        if not _runs(container):
             return
         # The listing is older than the row: a stop that finished since listed it running, and
         # taking the lock on that word alone would refuse the user's next start as busy.
         container = await self.provisioner.container_now(container.id)
-        if container is None or container.status not in ("running", "paused"):
+        if not _runs(container):
             return
         log.warning("database %s is stopped but its container runs: stopping it", row.id)
         try:
@@ -541,3 +542,8 @@ def _locked(row: Database, now: datetime) -> bool:
 
 def _lock_live(locked_by: str | None, expires_at: datetime | None, now: datetime) -> bool:
     return locked_by is not None and expires_at is not None and expires_at > now
+
+
+def _runs(container: ContainerInfo | None) -> TypeGuard[ContainerInfo]:
+    """Whether a container runs its engine (paused counts: it holds the data)."""
+    return container is not None and container.status in ("running", "paused")

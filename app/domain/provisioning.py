@@ -565,7 +565,6 @@ class Provisioner:
 
     async def clone_template(self, template: str, volume: str) -> None:
         await self.spares.clone(template, volume)
-        self.spares.replace(template)
 
     @asynccontextmanager
     async def consistent(

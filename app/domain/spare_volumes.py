@@ -38,7 +38,12 @@ class SpareVolumes:
         self._making: dict[str, asyncio.Task[None]] = {}
 
     async def clone(self, template: str, volume: str) -> None:
-        """Make `volume` hold the template's content: its spare renamed, or a clone."""
+        """Make `volume` hold the template's content: its spare renamed, or a clone; the next
+        spare is made afterwards."""
+        await self._take_or_clone(template, volume)
+        self.replace(template)
+
+    async def _take_or_clone(self, template: str, volume: str) -> None:
         spare = self._spares.pop(template, None)
         if spare is not None:
             try:

@@ -4,18 +4,15 @@ appear inside a container started before the volume existed."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
 from pathlib import Path
 
+from app.drivers.libc import LIBC
+
 MS_BIND = 0x1000
 MS_SHARED = 1 << 20
 MNT_DETACH = 0x2
-
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-_libc.mount.argtypes = (ctypes.c_char_p,) * 3 + (ctypes.c_ulong, ctypes.c_void_p)
-_libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
 
 
 class MountFailed(OSError):
@@ -31,7 +28,7 @@ def _call(result: int, what: str) -> None:
 def bind(source: Path, target: Path) -> None:
     """Mount `source` on `target`; copies of `target` in containers (slave mounts) see it."""
     _call(
-        _libc.mount(bytes(source), bytes(target), None, MS_BIND, None),
+        LIBC.mount(bytes(source), bytes(target), None, MS_BIND, None),
         f"bind {source} on {target}",
     )
 
@@ -41,14 +38,14 @@ def make_shared_mount(path: Path) -> None:
     containers hold of it; a no-op when it already is one."""
     if not is_mount_point(path):
         bind(path, path)
-    _call(_libc.mount(None, bytes(path), None, MS_SHARED, None), f"share {path}")
+    _call(LIBC.mount(None, bytes(path), None, MS_SHARED, None), f"share {path}")
 
 
 def detach(path: Path) -> None:
     """Unmount `path` lazily (it goes when its last user does); not mounted, or not there,
     is fine. Asks the kernel directly: reading the mount table costs milliseconds on a host
     with hundreds of containers."""
-    if _libc.umount2(bytes(path), MNT_DETACH) != 0:
+    if LIBC.umount2(bytes(path), MNT_DETACH) != 0:
         code = ctypes.get_errno()
         if code not in (errno.EINVAL, errno.ENOENT):  # EINVAL: not a mount point
             raise MountFailed(code, f"unmount {path}: {os.strerror(code)}")
@@ -58,7 +55,7 @@ def detach_all_under(directory: Path) -> None:
     """Unmount everything at or below `directory`, deepest first (for clean-up once the
     containers that used the mounts are gone)."""
     for point in sorted(mount_points_under(directory), key=len, reverse=True):
-        _call(_libc.umount2(point.encode(), MNT_DETACH), f"unmount {point}")
+        _call(LIBC.umount2(point.encode(), MNT_DETACH), f"unmount {point}")
 
 
 def is_mount_point(path: Path) -> bool:

@@ -197,7 +197,7 @@ class PostgreSQL(Engine):
                 f"CREATE DATABASE {self.default_database} OWNER {self.default_username}",
                 *_checkpoint_grant(version, self.default_username),
                 *(
-                    [f"ALTER ROLE {ADMIN} PASSWORD '{scram_verifier(admin_password)}'"]
+                    [password_statement(ADMIN, admin_password)]
                     if admin_password is not None
                     else []
                 ),
@@ -239,9 +239,9 @@ class PostgreSQL(Engine):
     def set_credentials_command(self, listen: Listen, username: str, password: str) -> list[str]:
         # Only the SCRAM verifier crosses into the container, never the password itself.
         # The admin logs in over the socket only: a template's password it held goes.
-        statements = [f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(password)}'"]
+        statements = [password_statement(username, password)]
         if username != ADMIN:
-            statements.append(f"ALTER ROLE {ADMIN} PASSWORD NULL")
+            statements.append(password_statement(ADMIN, None))
         return psql(listen, "; ".join(statements))
 
     def checkpoint_command(self, listen: Listen) -> list[str]:
@@ -277,13 +277,9 @@ class PostgreSQL(Engine):
         except asyncpg.PostgresError as exc:
             log.warning("readiness login failed: %s", exc)
             return None
-        statements = []
-        if new_password is not None:
-            statements.append(
-                f"ALTER ROLE \"{username}\" PASSWORD '{scram_verifier(new_password)}'"
-            )
+        statements = [] if new_password is None else [password_statement(username, new_password)]
         if user != username:
-            statements.append(f'ALTER ROLE "{user}" PASSWORD NULL')
+            statements.append(password_statement(user, None))
         try:
             if statements:  # one query: one transaction
                 await connection.execute("; ".join(statements))
@@ -383,6 +379,14 @@ def role_attributes(version: str) -> str:
     if major.isdigit() and int(major) >= CREATEROLE_SAFE_FROM:
         return "CREATEDB CREATEROLE"
     return "CREATEDB"
+
+
+def password_statement(role: str, password: str | None) -> str:
+    """ALTER ROLE giving `role` `password` as its SCRAM verifier (the password itself goes
+    nowhere), or, with None, no password at all."""
+    if password is None:
+        return f'ALTER ROLE "{role}" PASSWORD NULL'
+    return f"ALTER ROLE \"{role}\" PASSWORD '{scram_verifier(password)}'"
 
 
 def scram_verifier(password: str, salt: bytes | None = None) -> str:
