@@ -189,6 +189,15 @@ async def fan_out(batch: int = FAN_OUT_BATCH) -> int:
     return len(events)
 
 
+async def claim_all_unheard(checked_at: datetime) -> None:
+    """With no active webhook at `checked_at` (read before this), no event so far has a
+    receiver and no delivery is due: one statement claims the events, instead of a round's
+    reads. (An event written since waits for the next round: a webhook may come before it.)"""
+    await Event.filter(dispatched_at__isnull=True, created_at__lte=checked_at).update(
+        dispatched_at=checked_at
+    )
+
+
 def _free(now: datetime) -> Q:
     return Q(locked_until__isnull=True) | Q(locked_until__lt=now)
 
@@ -290,6 +299,10 @@ class DeliveryWorker:
 
     async def round(self, client: httpx.AsyncClient) -> None:
         """Fan new events out, then start an attempt for every due delivery we can claim."""
+        checked_at = datetime.now(UTC)
+        if not await Webhook.exists(active=True):
+            await claim_all_unheard(checked_at)
+            return
         await fan_out()
         if self._stopping:
             return

@@ -52,44 +52,44 @@ def job_id(kind: str, database_id: str) -> str:
     return f"{kind}:{database_id}"
 
 
+def _on_rhythm(current: Job | None, every_s: int | None, now: datetime) -> datetime | None:
+    """When a job on a rhythm is next due: as planned, unless the rhythm got shorter."""
+    if every_s is None:
+        return None
+    every = timedelta(seconds=every_s)
+    if current is not None and current.due_at <= now + every:
+        return current.due_at
+    return now + every
+
+
 class JobBook:
     def __init__(self, host: str) -> None:
         self.host = host
 
     async def plan(self, row: Database, now: datetime | None = None) -> None:
-        """Create, move or drop `row`'s jobs to match its upkeep and status."""
+        """Create, move or drop `row`'s jobs to match its upkeep and status: one read of its
+        jobs, then a write only for each that changes."""
         now = now or datetime.now(UTC)
-        await self._set(EXPIRE, row, row.expires_at)
-        snapshot_due = None
-        if row.snapshot_every_s is not None:
-            current = await Job.get_or_none(id=job_id(SNAPSHOT, row.id))
-            every = timedelta(seconds=row.snapshot_every_s)
-            keeps = current is not None and current.due_at <= now + every
-            snapshot_due = current.due_at if current is not None and keeps else now + every
-        await self._set(SNAPSHOT, row, snapshot_due)
-        await self._set(REFRESH, row, await self._every(REFRESH, row, row.refresh_every_s, now))
+        current = {job.kind: job for job in await Job.filter(database_id=row.id)}
         idle_due = None
         if row.auto_stop_after_s is not None and row.status == lifecycle.RUNNING:
             idle_due = (row.last_active_at or now) + timedelta(seconds=row.auto_stop_after_s)
-        await self._set(IDLE, row, idle_due)
+        wanted = {
+            EXPIRE: row.expires_at,
+            SNAPSHOT: _on_rhythm(current.get(SNAPSHOT), row.snapshot_every_s, now),
+            REFRESH: _on_rhythm(current.get(REFRESH), row.refresh_every_s, now),
+            IDLE: idle_due,
+        }
+        dropped = [job_id(kind, row.id) for kind, due in wanted.items() if due is None]
+        if any(job_id(kind, row.id) in dropped for kind in current):
+            await Job.filter(id__in=dropped).delete()
+        for kind, due in wanted.items():
+            job = current.get(kind)
+            if due is not None and (job is None or job.due_at != due):
+                await self._set(kind, row, due)
 
-    async def _every(
-        self, kind: str, row: Database, every_s: int | None, now: datetime
-    ) -> datetime | None:
-        """When a job on a rhythm is next due: as planned, unless the rhythm got shorter."""
-        if every_s is None:
-            return None
-        current = await Job.get_or_none(id=job_id(kind, row.id))
-        every = timedelta(seconds=every_s)
-        if current is not None and current.due_at <= now + every:
-            return current.due_at
-        return now + every
-
-    async def _set(self, kind: str, row: Database, due: datetime | None) -> None:
+    async def _set(self, kind: str, row: Database, due: datetime) -> None:
         key = job_id(kind, row.id)
-        if due is None:
-            await Job.filter(id=key).delete()
-            return
         if not await Job.filter(id=key).update(due_at=due):
             await Job.get_or_create(
                 id=key,

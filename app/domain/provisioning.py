@@ -11,7 +11,7 @@ import secrets
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from threading import Event
 from app.domain.doors import Doors
 from app.domain.operations import THIS_PROCESS
 from app.domain.spare_volumes import SpareVolumes
+from app.domain.startup_exits import StartupExits
 from app.domain.template_passwords import TemplatePasswords
 from app.domain.warm_engines import WarmEngines, database_container_name
 from app.drivers.forwarding import KernelForwarding
@@ -54,7 +55,10 @@ log = logging.getLogger(__name__)
 READY_POLL_S = 0.05
 NETWORK_POLL_S = 0.02
 FILES_POLL_S = 0.02
-EXITED_CHECK_S = 0.25  # how often a start-up wait asks Docker whether the engine exited
+# How often a start-up wait asks Docker whether the engine exited: while Docker's event
+# stream is followed it reports an exit at once, and asking is only for one it missed.
+EXITED_CHECK_S = 0.25
+EXITED_CHECK_FOLLOWED_S = 2.0
 ENGINE_HOST = "127.0.0.1"  # engines listen here only: the connection front is their door
 # Where a container's engine listens; containers made before the front lack it.
 ENGINE_PORT_LABEL = "io.stagdb.engine-port"
@@ -138,6 +142,7 @@ class Provisioner:
         self._launched: dict[str, float] = {}
         # Databases whose engine would not checkpoint over the network (older data or engine).
         self._checkpoint_by_exec: set[str] = set()
+        self.exits = StartupExits()
 
     def engine_port(self, port: int) -> int:
         """Where the engine of the database published at `port` listens (on ENGINE_HOST)."""
@@ -356,7 +361,9 @@ class Provisioner:
             async def ready_by_files() -> bool | None:
                 return await asyncio.to_thread(engine.ready_by_files, data, launched)
 
-            await self._poll(ready_by_files, container_id, engine, deadline, FILES_POLL_S)
+            await self._poll(
+                ready_by_files, container_id, engine, deadline, FILES_POLL_S, placement.database_id
+            )
         if login_password is not None:
             username = credentials[0] if credentials else placement.username
             new_password = credentials[1] if credentials else None
@@ -367,7 +374,9 @@ class Provisioner:
                     host, port, username, login_password, new_password, login_as
                 )
 
-            if await self._poll(login, container_id, engine, deadline, NETWORK_POLL_S):
+            if await self._poll(
+                login, container_id, engine, deadline, NETWORK_POLL_S, placement.database_id
+            ):
                 return
         listen = self.listen(engine, placement.port)
         command = (
@@ -382,7 +391,9 @@ class Provisioner:
             )
             return result.exit_code == 0
 
-        await self._poll(in_container, container_id, engine, deadline, READY_POLL_S)
+        await self._poll(
+            in_container, container_id, engine, deadline, READY_POLL_S, placement.database_id
+        )
 
     async def _poll(
         self,
@@ -391,26 +402,41 @@ class Provisioner:
         engine: Engine,
         deadline: float,
         pause_s: float,
+        database_id: str | None = None,
     ) -> bool:
-        """Run `probe` until it answers True (done) or None (cannot tell: returns False)."""
-        exited_check = time.monotonic() + EXITED_CHECK_S
-        while True:
-            try:
-                outcome = await probe()
-            except RuntimeFailure:
-                await self._fail_if_exited(container_id, engine)
-                raise
-            if outcome is not False:
-                return bool(outcome)
-            if time.monotonic() >= exited_check:
-                await self._fail_if_exited(container_id, engine)
-                exited_check = time.monotonic() + EXITED_CHECK_S
-            if time.monotonic() > deadline:
-                raise EngineFailedToStart(
-                    f"{engine.name} did not accept connections within "
-                    f"{self.ready_timeout_s:.0f}s; see the database logs"
-                )
-            await asyncio.sleep(pause_s)
+        """Run `probe` until it answers True (done) or None (cannot tell: returns False).
+        Whether the engine exited meanwhile is asked of Docker when the event stream reports
+        the database's container ended, and every EXITED_CHECK_S (EXITED_CHECK_FOLLOWED_S
+        while the stream is followed) for an exit it did not report."""
+        with self._exit_reports(database_id) as ended:
+            exited_check = time.monotonic() + self._exited_check_s(database_id)
+            while True:
+                try:
+                    outcome = await probe()
+                except RuntimeFailure:
+                    await self._fail_if_exited(container_id, engine)
+                    raise
+                if outcome is not False:
+                    return bool(outcome)
+                if ended() or time.monotonic() >= exited_check:
+                    await self._fail_if_exited(container_id, engine)
+                    exited_check = time.monotonic() + self._exited_check_s(database_id)
+                if time.monotonic() > deadline:
+                    raise EngineFailedToStart(
+                        f"{engine.name} did not accept connections within "
+                        f"{self.ready_timeout_s:.0f}s; see the database logs"
+                    )
+                await asyncio.sleep(pause_s)
+
+    def _exit_reports(self, database_id: str | None) -> AbstractContextManager[Callable[[], bool]]:
+        if database_id is None:  # a scratch or tool container: no database to report on
+            return nullcontext(lambda: False)
+        return self.exits.waiting_for(database_id)
+
+    def _exited_check_s(self, database_id: str | None) -> float:
+        if database_id is not None and self.exits.followed:
+            return EXITED_CHECK_FOLLOWED_S
+        return EXITED_CHECK_S
 
     def client_address(self, port: int) -> tuple[str, int]:
         """Where this server reaches the engine of the database published at `port`."""
@@ -636,8 +662,15 @@ class Provisioner:
         await asyncio.to_thread(self.runtime.remove, container_id)
 
     def watch_containers(self, on_event: Callable[[ContainerEvent], None], stop: Event) -> None:
-        """Blocking: report changes to this install's containers until `stop` is set."""
-        self.runtime.watch(on_event, stop)
+        """Blocking: report changes to this install's containers until `stop` is set; start-up
+        waits learn of their engines' exits from the same stream."""
+
+        def seen(event: ContainerEvent) -> None:
+            self.exits.report(self.database_named(event), event.action)
+            on_event(event)
+
+        with self.exits.following():
+            self.runtime.watch(seen, stop)
 
     async def volumes(self) -> list[str]:
         return await asyncio.to_thread(self.pool.list_volumes)

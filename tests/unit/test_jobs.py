@@ -11,9 +11,11 @@ from pathlib import Path
 
 from tortoise import Tortoise
 
-from app.domain.jobs import EXPIRE, SNAPSHOT, JobBook, Outcome, job_id
-from app.models import Job, tortoise_config
+from app.domain import lifecycle
+from app.domain.jobs import EXPIRE, IDLE, REFRESH, SNAPSHOT, JobBook, Outcome, job_id
+from app.models import Database, Job, tortoise_config
 from app.models.migrations import apply_migrations
+from tests.unit.metadata import recording_statements
 
 
 def with_metadata(test: Callable[[], Awaitable[None]]) -> Callable[[Path], None]:
@@ -88,3 +90,35 @@ async def test_a_failing_job_is_kept_with_its_error_and_retried_later() -> None:
     job = await Job.get(database_id="db-failingjob1")
     assert job.claimed_by is None and job.last_error == "failed: RuntimeError"
     assert job.due_at > datetime.now(UTC) + timedelta(seconds=20)
+
+
+@with_metadata
+async def test_plan_keeps_a_databases_jobs_in_line_with_its_upkeep() -> None:
+    book, now = JobBook("local"), datetime.now(UTC)
+    expires = now + timedelta(hours=2)
+    row = Database(
+        id="db-bbbbbbbbbbbb", host="local", status=lifecycle.RUNNING, expires_at=expires,
+        snapshot_every_s=3600, refresh_every_s=None, auto_stop_after_s=600, last_active_at=now,
+    )  # fmt: skip
+
+    async def planned() -> dict[str, datetime]:
+        return {job.kind: job.due_at for job in await Job.filter(database_id=row.id)}
+
+    await book.plan(row, now)
+    assert await planned() == {
+        EXPIRE: expires, SNAPSHOT: now + timedelta(hours=1), IDLE: now + timedelta(minutes=10)
+    }  # fmt: skip
+    # Planned again later with nothing changed: a rhythm keeps its time, nothing is written.
+    statements: list[str] = []
+    with recording_statements(statements):
+        await book.plan(row, now + timedelta(minutes=5))
+    assert [s.split()[0].upper() for s in statements] == ["SELECT"]
+    assert (await planned())[SNAPSHOT] == now + timedelta(hours=1)
+    # A shorter rhythm moves the job; upkeep turned off drops its jobs; a stopped database
+    # has no idle job.
+    row.snapshot_every_s, row.expires_at, row.status = 60, None, lifecycle.STOPPED
+    row.refresh_every_s = 86400
+    await book.plan(row, now)
+    assert await planned() == {
+        SNAPSHOT: now + timedelta(minutes=1), REFRESH: now + timedelta(days=1)
+    }  # fmt: skip

@@ -11,10 +11,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from app.config import ConfigError, Settings, WebhookSettings
 from app.domain.delivery import (
+    DeliveryWorker,
     Outcome,
     after_attempt,
     backoff_s,
@@ -22,6 +24,7 @@ from app.domain.delivery import (
     signature,
     signed_headers,
 )
+from app.domain.egress import EgressPolicy
 from app.domain.events import EVENT_NAMES, DatabaseEvent
 from app.domain.webhooks import (
     ApiAddress,
@@ -39,7 +42,7 @@ from app.models import (
     Webhook,
     WebhookDelivery,
 )
-from tests.unit.metadata import sqlite_metadata
+from tests.unit.metadata import recording_statements, sqlite_metadata
 
 LOOPBACK_API = ApiAddress("127.0.0.1", 8080)
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -303,5 +306,33 @@ def test_events_no_webhook_receives_are_claimed_and_the_others_delivered_in_orde
             deliveries = await WebhookDelivery.filter(webhook_id=hook.id).order_by("event_id")
             assert [d.event_id for d in deliveries] == [made[0].id, made[3].id]
             assert await fan_out() == 0  # nothing is fanned out twice
+
+    asyncio.run(scenario())
+
+
+def test_with_no_active_webhook_a_round_claims_the_events_so_far_in_one_statement(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        async with sqlite_metadata(tmp_path):
+            paused = await Webhook.create(
+                id="wh-paused", url="http://127.0.0.1:9/hook", events=["*"], secret="s3cret",
+                active=False,
+            )  # fmt: skip
+            earlier = await Event.create(event="database.created", payload={})
+            worker = DeliveryWorker(WebhookSettings(), EgressPolicy())
+            statements: list[str] = []
+            with recording_statements(statements):
+                await worker.round(httpx.AsyncClient())
+            assert [s.split()[0].upper() for s in statements] == ["SELECT", "UPDATE"]
+            assert not await Event.filter(dispatched_at__isnull=True).exists()
+            assert not await WebhookDelivery.exists()
+            # Written after the round looked: left for the next, whose webhook receives it.
+            await Webhook.filter(id=paused.id).update(active=True)
+            later = await Event.create(event="database.created", payload={})
+            await worker.round(httpx.AsyncClient())
+            deliveries = await WebhookDelivery.filter(webhook_id=paused.id)
+            assert [d.event_id for d in deliveries] == [later.id]
+            assert (await Event.get(id=earlier.id)).dispatched_at is not None
 
     asyncio.run(scenario())

@@ -54,6 +54,7 @@ def docker_errors(what: str) -> Iterator[None]:
 
 
 WATCHED_ACTIONS = ("die", "oom", "destroy", "kill", "stop", "start")
+UNIX_SOCKET_BASE = "http+docker://"  # the SDK's base URL for an engine on a local socket
 CONFLICT = 409  # the engine API's answer to a create whose name is taken
 # The SDK's translation of `containers.create` arguments for the engine API; missing from its
 # type stubs (docker is pinned below 8 in pyproject.toml).
@@ -75,6 +76,10 @@ class DockerRuntime:
                     self._client = docker.DockerClient(base_url=self._base_url, timeout=60)
                 else:
                     self._client = docker.from_env(timeout=60)
+            if self._client.api.base_url.startswith(UNIX_SOCKET_BASE):
+                # No proxy or .netrc applies to a local socket: skip reading the environment
+                # for them on every call (a fifth of an inspect's CPU in the client).
+                self._client.api.trust_env = False
         return self._client
 
     def ping(self) -> None:
