@@ -5,6 +5,7 @@ exit code and output."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -89,3 +90,25 @@ def test_a_one_off_run_answers_its_exit_code_and_output(
     done = runtime.run_once(spec(name, postgres_image, ["sh", "-c", "echo hello; exit 3"]), 60)
     assert (done.exit_code, done.output.strip()) == (3, "hello")
     assert gone(docker_client, name)
+
+
+def open_sockets() -> int:
+    found = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own, closed since
+            found += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+    return found
+
+
+def test_calls_about_different_containers_share_one_connection_to_docker(
+    runtime: DockerRuntime, postgres_image: str
+) -> None:
+    """The SDK keeps a connection pool per URL: left alone, each container asked about holds
+    its own connection to the engine open (and each call's set-up costs a new one)."""
+    made = [runtime.run(spec(fresh_name(), postgres_image, ["sleep", "300"])) for _ in range(6)]
+    runtime.ping()
+    before = open_sockets()
+    for container_id in made:
+        assert runtime.inspect(container_id).running
+        runtime.rename(container_id, fresh_name())
+    assert open_sockets() - before <= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ import docker.errors
 import requests.exceptions
 from docker.models import containers as sdk_containers
 from docker.models.containers import Container
+from docker.transport.unixconn import UnixHTTPAdapter
 
 from app.drivers.runtime.base import (
     DATA_DIR_LABEL,
@@ -54,7 +56,6 @@ def docker_errors(what: str) -> Iterator[None]:
 
 
 WATCHED_ACTIONS = ("die", "oom", "destroy", "kill", "stop", "start")
-UNIX_SOCKET_BASE = "http+docker://"  # the SDK's base URL for an engine on a local socket
 CONFLICT = 409  # the engine API's answer to a create whose name is taken
 # The SDK's translation of `containers.create` arguments for the engine API; missing from its
 # type stubs (docker is pinned below 8 in pyproject.toml).
@@ -76,10 +77,7 @@ class DockerRuntime:
                     self._client = docker.DockerClient(base_url=self._base_url, timeout=60)
                 else:
                     self._client = docker.from_env(timeout=60)
-            if self._client.api.base_url.startswith(UNIX_SOCKET_BASE):
-                # No proxy or .netrc applies to a local socket: skip reading the environment
-                # for them on every call (a fifth of an inspect's CPU in the client).
-                self._client.api.trust_env = False
+            _lighter_local_calls(self._client.api)
         return self._client
 
     def ping(self) -> None:
@@ -270,6 +268,25 @@ def _listed_info(raw: dict[str, Any]) -> ContainerInfo:
         oom_killed=False,
         exit_code=None,
     )
+
+
+def _lighter_local_calls(api: docker.APIClient) -> None:
+    """For an engine on a local socket: no proxy or .netrc applies, so the environment is not
+    read for them on every call (a fifth of an inspect's CPU in the client); and every call
+    shares one pool of connections, where the SDK keeps a pool per URL and so opens a new
+    connection for nearly every call (another quarter)."""
+    adapter = api.get_adapter(api.base_url)
+    if not isinstance(adapter, UnixHTTPAdapter):
+        return
+    api.trust_env = False
+    per_url = adapter.get_connection
+    adapter.get_connection = functools.partial(_shared_pool, per_url, api.base_url)  # type: ignore[method-assign, assignment]
+
+
+def _shared_pool(
+    per_url: Callable[[str, object], object], base_url: str, url: str, proxies: object = None
+) -> object:
+    return per_url(base_url, proxies)
 
 
 def _info(container: Container) -> ContainerInfo:
