@@ -127,9 +127,8 @@ class Controller:
         """Blocking: follow Docker's event stream, restarting it when the engine goes away."""
 
         def on_event(event: ContainerEvent) -> None:
-            database_id = self.provisioner.database_named(event)
-            if database_id:  # tools' and templates' runs wait for the periodic sweep
-                loop.call_soon_threadsafe(self._named_by_docker, database_id)
+            if event.database_id:  # tools' and templates' runs wait for the periodic sweep
+                loop.call_soon_threadsafe(self._named_by_docker, event.database_id)
 
         while not halt.is_set():
             try:

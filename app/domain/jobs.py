@@ -80,8 +80,10 @@ class JobBook:
             REFRESH: _on_rhythm(current.get(REFRESH), row.refresh_every_s, now),
             IDLE: idle_due,
         }
-        dropped = [job_id(kind, row.id) for kind, due in wanted.items() if due is None]
-        if any(job_id(kind, row.id) in dropped for kind in current):
+        dropped = [
+            job_id(kind, row.id) for kind, due in wanted.items() if due is None and kind in current
+        ]
+        if dropped:
             await Job.filter(id__in=dropped).delete()
         for kind, due in wanted.items():
             job = current.get(kind)

@@ -12,7 +12,7 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from threading import Event
@@ -662,12 +662,14 @@ class Provisioner:
         await asyncio.to_thread(self.runtime.remove, container_id)
 
     def watch_containers(self, on_event: Callable[[ContainerEvent], None], stop: Event) -> None:
-        """Blocking: report changes to this install's containers until `stop` is set; start-up
+        """Blocking: report changes to this install's containers until `stop` is set, each
+        event naming its database (a taken warm engine's from its container's name); start-up
         waits learn of their engines' exits from the same stream."""
 
         def seen(event: ContainerEvent) -> None:
-            self.exits.report(self.database_named(event), event.action)
-            on_event(event)
+            named = replace(event, database_id=self.database_named(event))
+            self.exits.report(named.database_id, named.action)
+            on_event(named)
 
         with self.exits.following():
             self.runtime.watch(seen, stop)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -280,13 +279,11 @@ def _lighter_local_calls(api: docker.APIClient) -> None:
         return
     api.trust_env = False
     per_url = adapter.get_connection
-    adapter.get_connection = functools.partial(_shared_pool, per_url, api.base_url)  # type: ignore[method-assign, assignment]
 
+    def shared(url: str, proxies: object = None) -> object:
+        return per_url(api.base_url, proxies)
 
-def _shared_pool(
-    per_url: Callable[[str, object], object], base_url: str, url: str, proxies: object = None
-) -> object:
-    return per_url(base_url, proxies)
+    adapter.get_connection = shared  # type: ignore[method-assign, assignment]
 
 
 def _info(container: Container) -> ContainerInfo:
