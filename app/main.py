@@ -107,6 +107,7 @@ def create_app(settings: Settings) -> Starlette:
                     services.controller.running(),
                     services.delivery.running(),
                     services.snapshots.running(),
+                    services.space.running(),
                     app.state.sessions.watching(services.keys.still_valid),
                 ):
                     await services.databases.keep_engines_warm()

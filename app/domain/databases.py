@@ -192,7 +192,7 @@ class DatabaseService:
         self.jobs = JobBook(provisioner.host)
         self.catalog = catalog
         self.provisioner = provisioner
-        self.quotas = ProjectQuotas(provisioner)
+        self.quotas = ProjectQuotas()
         self.connect_host = connect_host
         self.port_range = port_range
         self.event_log = event_log

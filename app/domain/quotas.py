@@ -1,20 +1,16 @@
 """Project quotas, checked before a database, branch or snapshot is made: how many databases,
-how much memory their limits add up to, and how much pool space their data takes."""
+how much memory their limits add up to, and how much pool space their data takes (as last
+measured in the background: `space.SpaceMeter`)."""
 
 from __future__ import annotations
 
-import asyncio
-
-from app.domain.provisioning import Provisioner
 from app.domain.resources import format_memory
+from app.domain.space import SpaceMeter
 from app.errors import InsufficientResources, ValidationError
-from app.models import Database, Project, Snapshot
+from app.models import Database, Project
 
 
 class ProjectQuotas:
-    def __init__(self, provisioner: Provisioner) -> None:
-        self.provisioner = provisioner
-
     async def admit_database(self, project_id: str, memory_bytes: int | None) -> None:
         project = await Project.get_or_none(id=project_id)
         if project is None:
@@ -76,19 +72,8 @@ class ProjectQuotas:
 
     async def space_used(self, project_id: str) -> int:
         """Bytes only this project's volumes and snapshots hold (copy-on-write shares
-        the rest with their origins)."""
-        volumes: list[str] = await Database.filter(project_id=project_id).values_list(
-            "volume", flat=True
-        )  # type: ignore[assignment]
-        snapshots = await Snapshot.filter(database__project_id=project_id).values_list(
-            "volume", "id"
-        )
-        usages = await asyncio.gather(
-            *(self.provisioner.volume_usage(volume) for volume in volumes),
-            *(self.provisioner.snapshot_usage(volume, name) for volume, name in snapshots),
-            return_exceptions=True,
-        )
-        return sum(u.unique_bytes for u in usages if not isinstance(u, BaseException))
+        the rest with their origins), as last measured."""
+        return await SpaceMeter.project_bytes(project_id)
 
 
 async def _memory_limits(project_id: str) -> int:

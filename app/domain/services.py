@@ -30,6 +30,7 @@ from app.domain.refresh import RefreshService
 from app.domain.retention import Retention
 from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
+from app.domain.space import SpaceMeter
 from app.domain.template_passwords import TemplatePasswords
 from app.domain.warm_engines import WarmEngines
 from app.domain.webhooks import ApiAddress, WebhookService
@@ -72,6 +73,7 @@ class Services:
     imports: ImportService
     refresh: RefreshService
     operations: OperationLog
+    space: SpaceMeter
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -162,4 +164,5 @@ class Services:
             imports=imports,
             refresh=refresh,
             operations=OperationLog(databases),
+            space=SpaceMeter(provisioner),
         )

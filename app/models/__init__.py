@@ -87,6 +87,9 @@ class Database(Model):
     masking_rules: list[dict[str, str]] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     masking_key: str | None = SealedField(null=True)
     masked = fields.BooleanField(default=False)
+    # The pool space its volume holds alone, as measured in the background (`SpaceMeter`).
+    unique_bytes: int | None = fields.BigIntField(null=True)
+    measured_at: datetime | None = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

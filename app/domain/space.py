@@ -1,0 +1,143 @@
+"""The pool space each database and its snapshots hold on their own, measured in the
+background and kept in the metadata, where a project's disk usage and quota read it.
+
+A measurement walks a volume's files and asks the pool which extents nothing else shares
+(FIEMAP on btrfs and XFS): 0.1–0.3 s of CPU per database on a host running 400, so a
+project's usage cannot be measured on request (400 databases took three minutes).
+
+A database is measured when it has no measurement yet, again once its row changed or its
+clients were active since the last one (at most every REMEASURE_AFTER_S), and every
+REFRESH_AFTER_S whatever happened (a neighbour's deletion can leave it the only holder of
+data it shared). Its snapshots are measured with it: what they hold alone grows as the
+database rewrites what they share with it. One database is measured at a time, the most
+overdue first (never measured before all others), and after each the meter rests 19 times
+as long as it took: however many are due, measuring takes at most a twentieth of one core,
+and a burst of new databases is measured over the minutes that follow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+from app.domain import lifecycle
+from app.domain.provisioning import Provisioner
+from app.models import Database, Snapshot
+
+log = logging.getLogger(__name__)
+
+MEASURE_EVERY_S = 5.0  # how often to look for a database due, when none was
+SHARE_OF_A_CORE = 0.05
+REMEASURE_AFTER_S = 60.0
+REFRESH_AFTER_S = 6 * 3600.0
+MEASURABLE = (lifecycle.RUNNING, lifecycle.STOPPED)
+
+
+def is_due(
+    now: datetime,
+    measured_at: datetime | None,
+    changed_at: datetime | None,
+    active_at: datetime | None,
+) -> bool:
+    """Whether a database measured at `measured_at` (None: never), whose row last changed at
+    `changed_at` and whose clients were last active at `active_at`, is measured again now."""
+    if measured_at is None:
+        return True
+    if now - measured_at >= timedelta(seconds=REFRESH_AFTER_S):
+        return True
+    touched = max((t for t in (changed_at, active_at) if t is not None), default=None)
+    return (
+        touched is not None
+        and touched > measured_at
+        and now - measured_at >= timedelta(seconds=REMEASURE_AFTER_S)
+    )
+
+
+class SpaceMeter:
+    def __init__(self, provisioner: Provisioner, every_s: float = MEASURE_EVERY_S) -> None:
+        self.provisioner = provisioner
+        self.every_s = every_s
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        rounds = asyncio.create_task(self._measure_until(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await rounds
+
+    async def _measure_until(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                measured = await self.round()
+            except Exception:
+                log.exception("measuring pool space failed; retrying at the next round")
+                measured = None
+            rest_s = (
+                (time.monotonic() - started) * (1 / SHARE_OF_A_CORE - 1)
+                if measured
+                else self.every_s
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), rest_s)
+
+    async def round(self) -> str | None:
+        """Measure the database most overdue, if one is due; answers its id."""
+        now = datetime.now(UTC)
+        rows = await Database.filter(host=self.provisioner.host, status__in=MEASURABLE).values_list(
+            "id", "volume", "measured_at", "updated_at", "last_active_at"
+        )
+        due = [
+            (measured_at, database_id, volume)
+            for database_id, volume, measured_at, changed_at, active_at in rows
+            if is_due(now, measured_at, changed_at, active_at)
+        ]
+        if not due:
+            return None
+        _, database_id, volume = min(
+            due, key=lambda item: (item[0] is not None, item[0] or now)
+        )  # never measured first, then the longest ago
+        await self.measure(database_id, volume)
+        return database_id
+
+    async def measure(self, database_id: str, volume: str) -> None:
+        """Measure one database's volume and its snapshots, and record what they hold."""
+        measured_at = datetime.now(UTC)
+        try:
+            usage = await self.provisioner.volume_usage(volume)
+        except Exception as exc:  # gone meanwhile, or unreadable: try again at the refresh
+            log.warning("could not measure the volume of %s: %s", database_id, exc)
+            await Database.filter(id=database_id).update(measured_at=measured_at)
+            return
+        snapshots = await Snapshot.filter(database_id=database_id).values_list("id", flat=True)
+        for snapshot_id in snapshots:
+            try:
+                held = await self.provisioner.snapshot_usage(volume, str(snapshot_id))
+            except Exception as exc:
+                log.warning("could not measure snapshot %s: %s", snapshot_id, exc)
+                continue
+            await Snapshot.filter(id=snapshot_id).update(
+                size_bytes=held.logical_bytes, unique_bytes=held.unique_bytes
+            )
+        await Database.filter(id=database_id).update(
+            unique_bytes=usage.unique_bytes, measured_at=measured_at
+        )
+
+    @staticmethod
+    async def project_bytes(project_id: str) -> int:
+        """The bytes a project's databases and snapshots hold alone, as last measured."""
+        volumes: list[int | None] = await Database.filter(project_id=project_id).values_list(
+            "unique_bytes", flat=True
+        )  # type: ignore[assignment]
+        snapshots: list[int | None] = await Snapshot.filter(
+            database__project_id=project_id
+        ).values_list("unique_bytes", flat=True)  # type: ignore[assignment]
+        return sum(held or 0 for held in (*volumes, *snapshots))

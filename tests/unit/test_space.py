@@ -1,0 +1,117 @@
+"""Pool space is measured in the background and read from the metadata: which databases a round
+measures, with their snapshots, and what a project's usage adds up (real SQLite metadata; a
+stand-in for the provisioner answers sizes and counts the measurements)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from app.domain import space
+from app.domain.space import SpaceMeter, is_due
+from app.drivers.storage.base import SpaceUsage, StorageFailure
+from app.models import Database, Snapshot
+from tests.unit.metadata import sqlite_metadata
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_a_database_is_measured_first_then_after_changes_and_at_the_refresh() -> None:
+    minutes = lambda n: NOW - timedelta(minutes=n)  # noqa: E731
+    assert is_due(NOW, None, None, None)
+    assert not is_due(NOW, minutes(30), minutes(40), minutes(45))  # nothing since
+    assert is_due(NOW, minutes(30), minutes(20), None)  # its row changed since
+    assert is_due(NOW, minutes(30), None, minutes(10))  # its clients were active since
+    assert not is_due(NOW, minutes(0.5), None, minutes(0.1))  # measured under a minute ago
+    assert is_due(NOW, NOW - timedelta(seconds=space.REFRESH_AFTER_S), None, None)
+
+
+class MeasuringProvisioner:
+    """What SpaceMeter asks of the provisioner: this host, and the sizes of volumes and
+    snapshots (each volume holds 1000 bytes per digit of its name's end, its snapshots 7)."""
+
+    host = "local"
+
+    def __init__(self) -> None:
+        self.measured: list[str] = []
+        self.missing: set[str] = set()
+
+    async def volume_usage(self, volume: str) -> SpaceUsage:
+        self.measured.append(volume)
+        if volume in self.missing:
+            raise StorageFailure(f"no volume {volume}")
+        return SpaceUsage(logical_bytes=50_000, unique_bytes=1000 * int(volume[-1]))
+
+    async def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
+        self.measured.append(snapshot)
+        return SpaceUsage(logical_bytes=40_000, unique_bytes=7)
+
+
+async def _database(n: int, project_id: str, status: str = "running") -> Database:
+    return await Database.create(
+        id=f"db-space{n:07d}", name=f"d{n}", engine="postgresql", version="15", status=status,
+        port=20000 + n, username="stagdb", password="x", database_name="app",
+        volume=f"vol-{n}", project_id=project_id,
+    )  # fmt: skip
+
+
+def test_rounds_measure_one_database_each_and_a_project_reads_the_sum(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with sqlite_metadata(tmp_path):
+            for n in range(1, 7):
+                await _database(n, "prj-a" if n <= 5 else "prj-b")
+            await _database(7, "prj-a", status="creating")  # its volume is being made
+            parent = await Database.get(id="db-space0000001")
+            await Snapshot.create(
+                id="snap-space000001", name="s", database=parent, status="ready", volume="vol-1"
+            )
+            provisioner = MeasuringProvisioner()
+            meter = SpaceMeter(provisioner)  # type: ignore[arg-type]
+
+            assert await SpaceMeter.project_bytes("prj-a") == 0  # nothing measured yet
+            # One database a round, never measured ones first; the one being made waits.
+            measured = [await meter.round() for _ in range(7)]
+            assert sorted(measured[:6]) == [f"db-space{n:07d}" for n in range(1, 7)]
+            assert measured[6] is None  # all measured, nothing changed since
+            assert sorted(provisioner.measured) == sorted(
+                [f"vol-{n}" for n in range(1, 7)] + ["snap-space000001"]
+            )
+            # prj-a: volumes 1..5 (1000 bytes per digit) and vol-1's snapshot; not prj-b's
+            assert await SpaceMeter.project_bytes("prj-a") == 15_000 + 7
+            assert await SpaceMeter.project_bytes("prj-b") == 6_000
+            snapshot = await Snapshot.get(id="snap-space000001")
+            assert (snapshot.size_bytes, snapshot.unique_bytes) == (40_000, 7)
+
+            # Clients of d2 were active after its measurement two minutes ago; d4 was
+            # measured longer ago, but nothing happened to it since.
+            ago = lambda n: datetime.now(UTC) - timedelta(minutes=n)  # noqa: E731
+            await Database.filter(id="db-space0000002").update(
+                updated_at=ago(5), measured_at=ago(2), last_active_at=ago(0)
+            )
+            await Database.filter(id="db-space0000004").update(
+                updated_at=ago(5), measured_at=ago(3)
+            )
+            provisioner.measured.clear()
+            assert await meter.round() == "db-space0000002"
+            assert await meter.round() is None
+            assert provisioner.measured == ["vol-2"]
+        return None
+
+    asyncio.run(scenario())
+
+
+def test_a_volume_that_cannot_be_measured_waits_for_the_refresh(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with sqlite_metadata(tmp_path):
+            await _database(3, "prj-a")
+            provisioner = MeasuringProvisioner()
+            provisioner.missing.add("vol-3")
+            meter = SpaceMeter(provisioner)  # type: ignore[arg-type]
+            assert await meter.round() == "db-space0000003"
+            assert await meter.round() is None  # not asked again round after round
+            row = await Database.get(id="db-space0000003")
+            assert row.measured_at is not None and row.unique_bytes is None
+            assert await SpaceMeter.project_bytes("prj-a") == 0
+
+    asyncio.run(scenario())
