@@ -106,7 +106,6 @@ def create_app(settings: Settings) -> Starlette:
                     services.housekeeping.running(),
                     services.controller.running(),
                     services.delivery.running(),
-                    services.snapshots.running(),
                     services.space.running(),
                     app.state.sessions.watching(services.keys.still_valid),
                 ):

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import builtins
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +23,6 @@ from app.models import Database, Snapshot
 log = logging.getLogger(__name__)
 
 READY = "ready"
-# A snapshot taken for branches is measured this long after it was taken, once their clones and
-# starts are under way: the branches of its round do not wait for the walk over its files.
-MEASURE_AFTER_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -40,18 +35,6 @@ class SnapshotService:
     def __init__(self, databases: DatabaseService) -> None:
         self.databases = databases
         self.provisioner = databases.provisioner
-        self.measuring: set[asyncio.Task[None]] = set()
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        """While the server runs; measurements still waiting when it stops are dropped (the
-        size stays unknown, as the API allows)."""
-        try:
-            yield
-        finally:
-            for task in self.measuring:
-                task.cancel()
-            await asyncio.gather(*self.measuring, return_exceptions=True)
 
     async def list(self, database_ref: str, page: PageRequest) -> Page[SnapshotView]:
         database = await self.databases.find(database_ref)
@@ -114,7 +97,8 @@ class SnapshotService:
         """Snapshot `database` (whose lock the caller holds) consistently, and record it.
         `imaging` is called just before the image is taken: the snapshot holds every
         transaction committed before that moment. With `measure_later` it is recorded
-        with its size unknown and measured in the background (see MEASURE_AFTER_S)."""
+        with its size unknown, which the space meter measures in the background: the
+        branches it is taken for do not wait for the walk over its files."""
         snapshot_id = new_id("snap")
         placement = self.databases.placement(database)
         running = database.container_id if database.status == lifecycle.RUNNING else None
@@ -144,25 +128,7 @@ class SnapshotService:
         except BaseException:
             await self.provisioner.destroy_snapshot(database.volume, snapshot_id)
             raise
-        if usage is None:
-            task = asyncio.create_task(self._measure(row.volume, row.id))
-            self.measuring.add(task)
-            task.add_done_callback(self.measuring.discard)
         return row
-
-    async def _measure(self, volume: str, snapshot_id: str) -> None:
-        await asyncio.sleep(MEASURE_AFTER_S)
-        if not await Snapshot.exists(id=snapshot_id):
-            return  # its branches went, and it with them
-        try:
-            usage = await self.provisioner.snapshot_usage(volume, snapshot_id)
-        except Exception as exc:
-            if await Snapshot.exists(id=snapshot_id):
-                log.warning("could not measure snapshot %s: %s", snapshot_id, exc)
-            return
-        await Snapshot.filter(id=snapshot_id).update(
-            size_bytes=usage.logical_bytes, unique_bytes=usage.unique_bytes
-        )
 
     async def _record(self, database: Database, **values: object) -> Snapshot:
         try:

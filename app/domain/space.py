@@ -10,9 +10,10 @@ clients were active since the last one (at most every REMEASURE_AFTER_S), and ev
 REFRESH_AFTER_S whatever happened (a neighbour's deletion can leave it the only holder of
 data it shared). Its snapshots are measured with it: what they hold alone grows as the
 database rewrites what they share with it. One database is measured at a time, the most
-overdue first (never measured before all others), and after each the meter rests 19 times
-as long as it took: however many are due, measuring takes at most a twentieth of one core,
-and a burst of new databases is measured over the minutes that follow.
+overdue first (never measured before all others), and after each the meter rests 9 times as
+long as it took: however many are due, measuring takes at most a tenth of one core, and a burst
+of new databases is measured over the minutes that follow. It gives way to operations: while
+one holds a database of this host (a create, a branch round) it waits, a minute at most.
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ from app.models import Database, Snapshot
 log = logging.getLogger(__name__)
 
 MEASURE_EVERY_S = 5.0  # how often to look for a database due, when none was
-SHARE_OF_A_CORE = 0.05
+SHARE_OF_A_CORE = 0.1
+YIELD_ROUNDS = 12  # while operations run: a minute at most without measuring
 REMEASURE_AFTER_S = 60.0
+# A snapshot taken for branches waits this long, while their clones and starts are under way.
+SNAPSHOT_AFTER_S = 2.0
 REFRESH_AFTER_S = 6 * 3600.0
 MEASURABLE = (lifecycle.RUNNING, lifecycle.STOPPED)
 
@@ -62,6 +66,8 @@ class SpaceMeter:
     def __init__(self, provisioner: Provisioner, every_s: float = MEASURE_EVERY_S) -> None:
         self.provisioner = provisioner
         self.every_s = every_s
+        self._unmeasurable: set[str] = set()  # snapshots that failed: left to the refresh
+        self._yielded = 0  # rounds in a row given up to operations
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -90,15 +96,37 @@ class SpaceMeter:
                 await asyncio.wait_for(stop.wait(), rest_s)
 
     async def round(self) -> str | None:
-        """Measure the database most overdue, if one is due; answers its id."""
+        """Measure a snapshot taken for branches that has no size yet, or else the database
+        most overdue, if one is due; answers the id of what it measured. While an operation
+        holds a database of this host, it waits (at most YIELD_ROUNDS rounds in a row)."""
         now = datetime.now(UTC)
-        rows = await Database.filter(host=self.provisioner.host, status__in=MEASURABLE).values_list(
-            "id", "volume", "measured_at", "updated_at", "last_active_at"
+        rows = await Database.filter(host=self.provisioner.host).values_list(
+            "id", "volume", "status", "locked_by", "measured_at", "updated_at", "last_active_at"
         )
+        busy = any(locked_by for _, _, _, locked_by, *_ in rows)
+        if busy and self._yielded < YIELD_ROUNDS:
+            self._yielded += 1
+            return None
+        self._yielded = 0
+        unsized = (
+            await Snapshot.filter(
+                database__host=self.provisioner.host,
+                size_bytes__isnull=True,
+                created_at__lte=now - timedelta(seconds=SNAPSHOT_AFTER_S),
+            )
+            .exclude(id__in=self._unmeasurable)
+            .order_by("created_at")
+            .first()
+            .values_list("id", "volume")
+        )
+        if unsized:
+            snapshot_id, volume = unsized
+            await self.measure_snapshot(str(snapshot_id), str(volume))
+            return str(snapshot_id)
         due = [
             (measured_at, database_id, volume)
-            for database_id, volume, measured_at, changed_at, active_at in rows
-            if is_due(now, measured_at, changed_at, active_at)
+            for database_id, volume, status, _, measured_at, changed_at, active_at in rows
+            if status in MEASURABLE and is_due(now, measured_at, changed_at, active_at)
         ]
         if not due:
             return None
@@ -119,16 +147,21 @@ class SpaceMeter:
             return
         snapshots = await Snapshot.filter(database_id=database_id).values_list("id", flat=True)
         for snapshot_id in snapshots:
-            try:
-                held = await self.provisioner.snapshot_usage(volume, str(snapshot_id))
-            except Exception as exc:
-                log.warning("could not measure snapshot %s: %s", snapshot_id, exc)
-                continue
-            await Snapshot.filter(id=snapshot_id).update(
-                size_bytes=held.logical_bytes, unique_bytes=held.unique_bytes
-            )
+            await self.measure_snapshot(str(snapshot_id), volume)
         await Database.filter(id=database_id).update(
             unique_bytes=usage.unique_bytes, measured_at=measured_at
+        )
+
+    async def measure_snapshot(self, snapshot_id: str, volume: str) -> None:
+        try:
+            held = await self.provisioner.snapshot_usage(volume, snapshot_id)
+        except Exception as exc:  # gone with its branches meanwhile, or unreadable
+            if await Snapshot.exists(id=snapshot_id):
+                log.warning("could not measure snapshot %s: %s", snapshot_id, exc)
+                self._unmeasurable.add(snapshot_id)
+            return
+        await Snapshot.filter(id=snapshot_id).update(
+            size_bytes=held.logical_bytes, unique_bytes=held.unique_bytes
         )
 
     @staticmethod

@@ -45,6 +45,8 @@ class MeasuringProvisioner:
 
     async def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
         self.measured.append(snapshot)
+        if snapshot in self.missing:
+            raise StorageFailure(f"no snapshot {snapshot}")
         return SpaceUsage(logical_bytes=40_000, unique_bytes=7)
 
 
@@ -113,5 +115,56 @@ def test_a_volume_that_cannot_be_measured_waits_for_the_refresh(tmp_path: Path) 
             row = await Database.get(id="db-space0000003")
             assert row.measured_at is not None and row.unique_bytes is None
             assert await SpaceMeter.project_bytes("prj-a") == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_snapshot_taken_for_branches_is_measured_first_once_they_are_under_way(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        async with sqlite_metadata(tmp_path):
+            parent = await _database(1, "prj-a")
+            for n in range(3):
+                await Snapshot.create(
+                    id=f"snap-unsized{n:05d}", name=f"s{n}", database=parent, status="ready",
+                    volume="vol-1",
+                )  # fmt: skip
+            ago = lambda s: datetime.now(UTC) - timedelta(seconds=s)  # noqa: E731
+            await Snapshot.filter(id="snap-unsized00000").update(created_at=ago(30))
+            await Snapshot.filter(id="snap-unsized00001").update(created_at=ago(60))
+            # snap-unsized00002 was taken just now: its branches are starting
+            provisioner = MeasuringProvisioner()
+            provisioner.missing.add("snap-unsized00001")
+            meter = SpaceMeter(provisioner)  # type: ignore[arg-type]
+            measured = [await meter.round() for _ in range(4)]
+            assert measured == [
+                "snap-unsized00001",  # the oldest first; it cannot be read, and is not retried
+                "snap-unsized00000",
+                "db-space0000001",  # then the database, with its snapshots
+                None,
+            ]
+            sizes = dict(await Snapshot.all().values_list("id", "size_bytes"))
+            assert sizes == {
+                "snap-unsized00000": 40_000,
+                "snap-unsized00001": None,
+                "snap-unsized00002": 40_000,  # measured with its database
+            }
+
+    asyncio.run(scenario())
+
+
+def test_measuring_gives_way_to_operations_for_a_minute_at_most(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with sqlite_metadata(tmp_path):
+            await _database(1, "prj-a")
+            await Database.filter(id="db-space0000001").update(locked_by="op-branching000")
+            await _database(2, "prj-a")
+            meter = SpaceMeter(MeasuringProvisioner())  # type: ignore[arg-type]
+            given_up = [await meter.round() for _ in range(space.YIELD_ROUNDS)]
+            assert given_up == [None] * space.YIELD_ROUNDS  # a branch round holds its parent
+            assert await meter.round() is not None  # but not for ever
+            await Database.filter(id="db-space0000001").update(locked_by=None)
+            assert await meter.round() is not None  # the operation is over: at once
 
     asyncio.run(scenario())
