@@ -5,15 +5,17 @@ A measurement walks a volume's files and asks the pool which extents nothing els
 (FIEMAP on btrfs and XFS): 0.1–0.3 s of CPU per database on a host running 400, so a
 project's usage cannot be measured on request (400 databases took three minutes).
 
-A database is measured when it has no measurement yet, again once its row changed or its
-clients were active since the last one (at most every REMEASURE_AFTER_S), and every
+A database is measured when it has no measurement yet (on a copy-on-write pool, where a new
+database is a clone that holds nothing alone, only once something happened to it after its
+first minute: an import finished, a restore, its clients' writes), again once its row changed
+or its clients were active since the last one (at most every REMEASURE_AFTER_S), and every
 REFRESH_AFTER_S whatever happened (a neighbour's deletion can leave it the only holder of
 data it shared). Its snapshots are measured with it: what they hold alone grows as the
 database rewrites what they share with it. One database is measured at a time, the most
 overdue first (never measured before all others), and after each the meter rests 9 times as
-long as it took: however many are due, measuring takes at most a tenth of one core, and a burst
-of new databases is measured over the minutes that follow. It gives way to operations: while
-one holds a database of this host (a create, a branch round) it waits, a minute at most.
+long as it took: however many are due, measuring takes at most a tenth of one core. It gives
+way to operations: while one holds a database of this host (a create, a branch round) it
+waits, a minute at most.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ log = logging.getLogger(__name__)
 MEASURE_EVERY_S = 5.0  # how often to look for a database due, when none was
 SHARE_OF_A_CORE = 0.1
 YIELD_ROUNDS = 12  # while operations run: a minute at most without measuring
-REMEASURE_AFTER_S = 60.0
+REMEASURE_AFTER_S = 300.0
+MAKING_S = 60.0  # a new database's own first minute: the row changes of its making
 # A snapshot taken for branches waits this long, while their clones and starts are under way.
 SNAPSHOT_AFTER_S = 2.0
 REFRESH_AFTER_S = 6 * 3600.0
@@ -44,14 +47,21 @@ MEASURABLE = (lifecycle.RUNNING, lifecycle.STOPPED)
 
 def is_due(
     now: datetime,
+    created_at: datetime,
     measured_at: datetime | None,
     changed_at: datetime | None,
     active_at: datetime | None,
+    clones_hold_nothing: bool,
 ) -> bool:
-    """Whether a database measured at `measured_at` (None: never), whose row last changed at
-    `changed_at` and whose clients were last active at `active_at`, is measured again now."""
+    """Whether a database made at `created_at`, measured at `measured_at` (None: never),
+    whose row last changed at `changed_at` and whose clients were last active at
+    `active_at`, is measured now. On a copy-on-write pool a database holds nothing alone
+    when it is made (it is a clone), so one never measured counts as measured then; only
+    what happens after its first minute (its making changes its row) is news."""
     if measured_at is None:
-        return True
+        if not clones_hold_nothing:
+            return True
+        measured_at = created_at + timedelta(seconds=MAKING_S)
     if now - measured_at >= timedelta(seconds=REFRESH_AFTER_S):
         return True
     touched = max((t for t in (changed_at, active_at) if t is not None), default=None)
@@ -101,7 +111,14 @@ class SpaceMeter:
         holds a database of this host, it waits (at most YIELD_ROUNDS rounds in a row)."""
         now = datetime.now(UTC)
         rows = await Database.filter(host=self.provisioner.host).values_list(
-            "id", "volume", "status", "locked_by", "measured_at", "updated_at", "last_active_at"
+            "id",
+            "volume",
+            "status",
+            "locked_by",
+            "created_at",
+            "measured_at",
+            "updated_at",
+            "last_active_at",
         )
         busy = any(locked_by for _, _, _, locked_by, *_ in rows)
         if busy and self._yielded < YIELD_ROUNDS:
@@ -123,10 +140,12 @@ class SpaceMeter:
             snapshot_id, volume = unsized
             await self.measure_snapshot(str(snapshot_id), str(volume))
             return str(snapshot_id)
+        clones_hold_nothing = self.provisioner.pool.copy_on_write
         due = [
             (measured_at, database_id, volume)
-            for database_id, volume, status, _, measured_at, changed_at, active_at in rows
-            if status in MEASURABLE and is_due(now, measured_at, changed_at, active_at)
+            for database_id, volume, status, _, created_at, measured_at, *touched in rows
+            if status in MEASURABLE
+            and is_due(now, created_at, measured_at, touched[0], touched[1], clones_hold_nothing)
         ]
         if not due:
             return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from app.domain import space
 from app.domain.space import SpaceMeter, is_due
@@ -19,12 +20,26 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 def test_a_database_is_measured_first_then_after_changes_and_at_the_refresh() -> None:
     minutes = lambda n: NOW - timedelta(minutes=n)  # noqa: E731
-    assert is_due(NOW, None, None, None)
-    assert not is_due(NOW, minutes(30), minutes(40), minutes(45))  # nothing since
-    assert is_due(NOW, minutes(30), minutes(20), None)  # its row changed since
-    assert is_due(NOW, minutes(30), None, minutes(10))  # its clients were active since
-    assert not is_due(NOW, minutes(0.5), None, minutes(0.1))  # measured under a minute ago
-    assert is_due(NOW, NOW - timedelta(seconds=space.REFRESH_AFTER_S), None, None)
+    made = minutes(60)
+    assert is_due(NOW, made, None, None, None, clones_hold_nothing=False)  # a copy: at once
+    assert not is_due(NOW, made, minutes(30), minutes(40), minutes(45), False)  # nothing since
+    assert is_due(NOW, made, minutes(30), minutes(20), None, False)  # its row changed since
+    assert is_due(NOW, made, minutes(30), None, minutes(2), False)  # its clients were active
+    # measured under REMEASURE_AFTER_S ago: not yet, however active
+    assert not is_due(NOW, made, minutes(1), None, minutes(0.1), False)
+    refreshed = NOW - timedelta(seconds=space.REFRESH_AFTER_S)
+    assert is_due(NOW, refreshed, refreshed, None, None, False)
+
+
+def test_a_new_clone_holds_nothing_alone_until_something_happens_to_it() -> None:
+    minutes = lambda n: NOW - timedelta(minutes=n)  # noqa: E731
+    # Made an hour ago on a copy-on-write pool; its making changed its row in its first minute.
+    assert not is_due(NOW, minutes(60), None, minutes(59.5), None, clones_hold_nothing=True)
+    assert is_due(NOW, minutes(60), None, minutes(59.5), minutes(10), True)  # then used
+    assert is_due(NOW, minutes(60), None, minutes(20), None, True)  # an import finished later
+    assert not is_due(NOW, minutes(3), None, minutes(1), minutes(1), True)  # too young
+    refreshed = NOW - timedelta(seconds=space.REFRESH_AFTER_S + space.MAKING_S)
+    assert is_due(NOW, refreshed, None, None, None, True)
 
 
 class MeasuringProvisioner:
@@ -33,7 +48,8 @@ class MeasuringProvisioner:
 
     host = "local"
 
-    def __init__(self) -> None:
+    def __init__(self, copy_on_write: bool = False) -> None:
+        self.pool = SimpleNamespace(copy_on_write=copy_on_write)
         self.measured: list[str] = []
         self.missing: set[str] = set()
 
@@ -85,14 +101,14 @@ def test_rounds_measure_one_database_each_and_a_project_reads_the_sum(tmp_path: 
             snapshot = await Snapshot.get(id="snap-space000001")
             assert (snapshot.size_bytes, snapshot.unique_bytes) == (40_000, 7)
 
-            # Clients of d2 were active after its measurement two minutes ago; d4 was
+            # Clients of d2 were active after its measurement six minutes ago; d4 was
             # measured longer ago, but nothing happened to it since.
             ago = lambda n: datetime.now(UTC) - timedelta(minutes=n)  # noqa: E731
             await Database.filter(id="db-space0000002").update(
-                updated_at=ago(5), measured_at=ago(2), last_active_at=ago(0)
+                updated_at=ago(10), measured_at=ago(6), last_active_at=ago(0)
             )
             await Database.filter(id="db-space0000004").update(
-                updated_at=ago(5), measured_at=ago(3)
+                updated_at=ago(10), measured_at=ago(7)
             )
             provisioner.measured.clear()
             assert await meter.round() == "db-space0000002"
@@ -166,5 +182,24 @@ def test_measuring_gives_way_to_operations_for_a_minute_at_most(tmp_path: Path) 
             assert await meter.round() is not None  # but not for ever
             await Database.filter(id="db-space0000001").update(locked_by=None)
             assert await meter.round() is not None  # the operation is over: at once
+
+    asyncio.run(scenario())
+
+
+def test_on_a_copy_on_write_pool_new_databases_wait_until_used(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with sqlite_metadata(tmp_path):
+            for n in range(1, 4):
+                await _database(n, "prj-a")
+            provisioner = MeasuringProvisioner(copy_on_write=True)
+            meter = SpaceMeter(provisioner)  # type: ignore[arg-type]
+            assert await meter.round() is None  # clones just made hold nothing alone
+            ago = lambda n: datetime.now(UTC) - timedelta(minutes=n)  # noqa: E731
+            await Database.filter(id="db-space0000002").update(
+                created_at=ago(30), updated_at=ago(30), last_active_at=ago(1)
+            )
+            assert await meter.round() == "db-space0000002"
+            assert await meter.round() is None
+            assert provisioner.measured == ["vol-2"]
 
     asyncio.run(scenario())
