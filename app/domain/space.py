@@ -164,9 +164,10 @@ class SpaceMeter:
             log.warning("could not measure the volume of %s: %s", database_id, exc)
             await Database.filter(id=database_id).update(measured_at=measured_at)
             return
-        snapshots = await Snapshot.filter(database_id=database_id).values_list("id", flat=True)
-        for snapshot_id in snapshots:
-            await self.measure_snapshot(str(snapshot_id), volume)
+        # Each under the volume it was taken of (a reset gives the database a new one).
+        snapshots = await Snapshot.filter(database_id=database_id).values_list("id", "volume")
+        for snapshot_id, taken_of in snapshots:
+            await self.measure_snapshot(str(snapshot_id), str(taken_of))
         await Database.filter(id=database_id).update(
             unique_bytes=usage.unique_bytes, measured_at=measured_at
         )

@@ -51,6 +51,7 @@ class MeasuringProvisioner:
     def __init__(self, copy_on_write: bool = False) -> None:
         self.pool = SimpleNamespace(copy_on_write=copy_on_write)
         self.measured: list[str] = []
+        self.snapshot_volumes: dict[str, str] = {}
         self.missing: set[str] = set()
 
     async def volume_usage(self, volume: str) -> SpaceUsage:
@@ -61,6 +62,7 @@ class MeasuringProvisioner:
 
     async def snapshot_usage(self, volume: str, snapshot: str) -> SpaceUsage:
         self.measured.append(snapshot)
+        self.snapshot_volumes[snapshot] = volume
         if snapshot in self.missing:
             raise StorageFailure(f"no snapshot {snapshot}")
         return SpaceUsage(logical_bytes=40_000, unique_bytes=7)
@@ -81,8 +83,8 @@ def test_rounds_measure_one_database_each_and_a_project_reads_the_sum(tmp_path: 
                 await _database(n, "prj-a" if n <= 5 else "prj-b")
             await _database(7, "prj-a", status="creating")  # its volume is being made
             parent = await Database.get(id="db-space0000001")
-            await Snapshot.create(
-                id="snap-space000001", name="s", database=parent, status="ready", volume="vol-1"
+            await Snapshot.create(  # taken before a reset gave d1 the volume it has now
+                id="snap-space000001", name="s", database=parent, status="ready", volume="vol-0"
             )
             provisioner = MeasuringProvisioner()
             meter = SpaceMeter(provisioner)  # type: ignore[arg-type]
@@ -100,6 +102,7 @@ def test_rounds_measure_one_database_each_and_a_project_reads_the_sum(tmp_path: 
             assert await SpaceMeter.project_bytes("prj-b") == 6_000
             snapshot = await Snapshot.get(id="snap-space000001")
             assert (snapshot.size_bytes, snapshot.unique_bytes) == (40_000, 7)
+            assert provisioner.snapshot_volumes == {"snap-space000001": "vol-0"}
 
             # Clients of d2 were active after its measurement six minutes ago; d4 was
             # measured longer ago, but nothing happened to it since.
