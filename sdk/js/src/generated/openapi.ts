@@ -1601,7 +1601,7 @@ export interface components {
             databases: number;
             /** @description The sum of its databases' memory limits (`0` when none has one). */
             memory: components["schemas"]["Size"];
-            /** @description Storage pool space only its databases and snapshots hold, in bytes, as the storage backend measures it now. */
+            /** @description Storage pool space only its databases and snapshots hold, in bytes, as last measured: the server measures in the background (a new database on a copy-on-write pool holds nothing alone until it is written to), again after a database's clients were active or it changed (at most every 5 minutes), and every 6 hours. */
             disk_bytes: number;
         };
         /** @description A tenant, whose keys see and change only its own resources. */
