@@ -5,7 +5,7 @@ measured in the background: `space.SpaceMeter`)."""
 from __future__ import annotations
 
 from app.domain.resources import format_memory
-from app.domain.space import SpaceMeter
+from app.domain.space import project_bytes
 from app.errors import InsufficientResources, ValidationError
 from app.models import Database, Project
 
@@ -55,7 +55,7 @@ class ProjectQuotas:
         project = await Project.get_or_none(id=project_id)
         if project is None or project.max_disk_bytes is None:
             return
-        used = await self.space_used(project_id)
+        used = await project_bytes(project_id)
         if used >= project.max_disk_bytes:
             raise InsufficientResources(
                 f"Project '{project.name}' is at its disk quota: "
@@ -67,13 +67,8 @@ class ProjectQuotas:
         return {
             "databases": await Database.filter(project_id=project_id).count(),
             "memory": format_memory(await _memory_limits(project_id) or None) or "0",
-            "disk_bytes": await self.space_used(project_id),
+            "disk_bytes": await project_bytes(project_id),
         }
-
-    async def space_used(self, project_id: str) -> int:
-        """Bytes only this project's volumes and snapshots hold (copy-on-write shares
-        the rest with their origins), as last measured."""
-        return await SpaceMeter.project_bytes(project_id)
 
 
 async def _memory_limits(project_id: str) -> int:

@@ -111,16 +111,10 @@ class SpaceMeter:
         holds a database of this host, it waits (at most YIELD_ROUNDS rounds in a row)."""
         now = datetime.now(UTC)
         rows = await Database.filter(host=self.provisioner.host).values_list(
-            "id",
-            "volume",
-            "status",
-            "locked_by",
-            "created_at",
-            "measured_at",
-            "updated_at",
-            "last_active_at",
-        )
-        busy = any(locked_by for _, _, _, locked_by, *_ in rows)
+            "id", "volume", "locked_by", "status",
+            "created_at", "measured_at", "updated_at", "last_active_at",
+        )  # fmt: skip
+        busy = any(locked_by for _, _, locked_by, *_ in rows)
         if busy and self._yielded < YIELD_ROUNDS:
             self._yielded += 1
             return None
@@ -141,12 +135,12 @@ class SpaceMeter:
             await self.measure_snapshot(str(snapshot_id), str(volume))
             return str(snapshot_id)
         clones_hold_nothing = self.provisioner.pool.copy_on_write
-        due = [
-            (measured_at, database_id, volume)
-            for database_id, volume, status, _, created_at, measured_at, *touched in rows
-            if status in MEASURABLE
-            and is_due(now, created_at, measured_at, touched[0], touched[1], clones_hold_nothing)
-        ]
+        due: list[tuple[datetime | None, str, str]] = []
+        for database_id, volume, _, status, created_at, measured_at, changed_at, active_at in rows:
+            if status in MEASURABLE and is_due(
+                now, created_at, measured_at, changed_at, active_at, clones_hold_nothing
+            ):
+                due.append((measured_at, database_id, volume))
         if not due:
             return None
         _, database_id, volume = min(
@@ -184,13 +178,13 @@ class SpaceMeter:
             size_bytes=held.logical_bytes, unique_bytes=held.unique_bytes
         )
 
-    @staticmethod
-    async def project_bytes(project_id: str) -> int:
-        """The bytes a project's databases and snapshots hold alone, as last measured."""
-        volumes: list[int | None] = await Database.filter(project_id=project_id).values_list(
-            "unique_bytes", flat=True
-        )  # type: ignore[assignment]
-        snapshots: list[int | None] = await Snapshot.filter(
-            database__project_id=project_id
-        ).values_list("unique_bytes", flat=True)  # type: ignore[assignment]
-        return sum(held or 0 for held in (*volumes, *snapshots))
+
+async def project_bytes(project_id: str) -> int:
+    """The bytes a project's databases and snapshots hold alone, as last measured."""
+    volumes: list[int | None] = await Database.filter(project_id=project_id).values_list(
+        "unique_bytes", flat=True
+    )  # type: ignore[assignment]
+    snapshots: list[int | None] = await Snapshot.filter(
+        database__project_id=project_id
+    ).values_list("unique_bytes", flat=True)  # type: ignore[assignment]
+    return sum(held or 0 for held in (*volumes, *snapshots))

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from app.domain import space
-from app.domain.space import SpaceMeter, is_due
+from app.domain.space import SpaceMeter, is_due, project_bytes
 from app.drivers.storage.base import SpaceUsage, StorageFailure
 from app.models import Database, Snapshot
 from tests.unit.metadata import sqlite_metadata
@@ -89,7 +89,7 @@ def test_rounds_measure_one_database_each_and_a_project_reads_the_sum(tmp_path: 
             provisioner = MeasuringProvisioner()
             meter = SpaceMeter(provisioner)  # type: ignore[arg-type]
 
-            assert await SpaceMeter.project_bytes("prj-a") == 0  # nothing measured yet
+            assert await project_bytes("prj-a") == 0  # nothing measured yet
             # One database a round, never measured ones first; the one being made waits.
             measured = [await meter.round() for _ in range(7)]
             assert sorted(measured[:6]) == [f"db-space{n:07d}" for n in range(1, 7)]
@@ -98,8 +98,8 @@ def test_rounds_measure_one_database_each_and_a_project_reads_the_sum(tmp_path: 
                 [f"vol-{n}" for n in range(1, 7)] + ["snap-space000001"]
             )
             # prj-a: volumes 1..5 (1000 bytes per digit) and vol-1's snapshot; not prj-b's
-            assert await SpaceMeter.project_bytes("prj-a") == 15_000 + 7
-            assert await SpaceMeter.project_bytes("prj-b") == 6_000
+            assert await project_bytes("prj-a") == 15_000 + 7
+            assert await project_bytes("prj-b") == 6_000
             snapshot = await Snapshot.get(id="snap-space000001")
             assert (snapshot.size_bytes, snapshot.unique_bytes) == (40_000, 7)
             assert provisioner.snapshot_volumes == {"snap-space000001": "vol-0"}
@@ -133,7 +133,7 @@ def test_a_volume_that_cannot_be_measured_waits_for_the_refresh(tmp_path: Path) 
             assert await meter.round() is None  # not asked again round after round
             row = await Database.get(id="db-space0000003")
             assert row.measured_at is not None and row.unique_bytes is None
-            assert await SpaceMeter.project_bytes("prj-a") == 0
+            assert await project_bytes("prj-a") == 0
 
     asyncio.run(scenario())
 
