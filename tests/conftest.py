@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import random
 import shutil
 import signal
 import socket
@@ -260,6 +261,30 @@ TEST_PORT_CLAIMS = Path(tempfile.gettempdir()) / "stagdb-test-port-claims"
 _BLOCKS = list(range(20000, 22500, 25))
 _first_block = (os.getpid() * 7) % len(_BLOCKS)
 _port_block = itertools.cycle(_BLOCKS[_first_block:] + _BLOCKS[:_first_block])
+ENGINE_PORT_OFFSET = 10000  # the server's default STAGDB_ENGINE_PORT_OFFSET
+EPHEMERAL_PORTS_FROM = 32768
+
+
+def quiet_port_range(count: int) -> str:
+    """A STAGDB_PORT_RANGE of `count` ports, free now with their engine ports, above the
+    blocks `launch_server` hands out and with the engine ports below the ephemeral ones: for
+    tests that need every port of a small range to be taken by their own databases."""
+    lows = list(range(_BLOCKS[-1] + 25, EPHEMERAL_PORTS_FROM - ENGINE_PORT_OFFSET - count + 1))
+    random.shuffle(lows)
+    for low in lows:
+        ports = range(low, low + count)
+        if all(_bindable(port) and _bindable(port + ENGINE_PORT_OFFSET) for port in ports):
+            return f"{low}-{low + count - 1}"
+    raise RuntimeError(f"no {count} free ports in a row above {_BLOCKS[-1] + 24}")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def launch_server(

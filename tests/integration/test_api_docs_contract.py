@@ -7,9 +7,7 @@ reader, so a change to them is a change to this file."""
 from __future__ import annotations
 
 import json
-import random
 import shlex
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ import pytest
 import yaml
 
 from app.config import Settings
-from tests.conftest import Server, launch_server, shut_down
+from tests.conftest import Server, launch_server, quiet_port_range, shut_down
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.docker
@@ -223,26 +221,12 @@ def test_documented_error_codes(server: Server) -> None:
     assert_error(httpx.get(f"{server.base_url}/databases"), 401, "UNAUTHORIZED")
 
 
-def quiet_port() -> int:
-    """A free port below the ephemeral range (so no outgoing connection takes it meanwhile)
-    and above the test servers' database port blocks (20000-29999)."""
-    for port in random.sample(range(30000, 32768), 200):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 30000-32767")
-
-
 @pytest.fixture(scope="module")
 def tight_server(
     docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
 ) -> Iterator[Server]:
     """One database port and a small request budget: for the last two documented codes."""
-    port = quiet_port()
-    limits = {"STAGDB_PORT_RANGE": f"{port}-{port}", "STAGDB_RATE_LIMIT_GENERAL": "6"}
+    limits = {"STAGDB_PORT_RANGE": quiet_port_range(1), "STAGDB_RATE_LIMIT_GENERAL": "6"}
     running = launch_server(None, tmp_root, limits)
     yield running
     shut_down(running, docker_client)

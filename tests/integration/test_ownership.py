@@ -13,20 +13,22 @@ import httpx
 import psycopg
 import pytest
 
-from tests.conftest import Server, launch_server, shut_down
-
-SHARED = {"STAGDB_HOST_NAME": "local", "STAGDB_PORT_RANGE": "29900-29903"}
+from tests.conftest import Server, launch_server, quiet_port_range, shut_down
 
 
 @pytest.fixture
 def two_installs(
     docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
 ) -> Iterator[tuple[Server, Server]]:
-    claims = {"STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "shared-port-claims")}
-    first = launch_server(None, tmp_root, SHARED | claims)
+    shared = {
+        "STAGDB_HOST_NAME": "local",
+        "STAGDB_PORT_RANGE": quiet_port_range(4),
+        "STAGDB_PORT_CLAIMS_DIR": str(tmp_root / "shared-port-claims"),
+    }
+    first = launch_server(None, tmp_root, shared)
     second = None
     try:
-        second = launch_server(None, tmp_root, SHARED | claims)
+        second = launch_server(None, tmp_root, shared)
         yield first, second
     finally:
         shut_down(first, docker_client)
