@@ -34,6 +34,8 @@ for suite in "${pool_suites[@]}"; do ignores+=(--ignore="$suite"); done
 # suites drive real Docker engines, loop devices and zfs-fuse on a shared 2-core machine. The
 # first attempt's traceback is printed at the end, so a rerun's cause is on record.
 rerun=(--reruns 1 --reruns-delay 2 --rerun-show-tracebacks)
+# Each file's time in the log, to keep the two runs' lengths even.
+rerun+=(-o console_output_style=times)
 pools_log=$(mktemp)
 rest_log=$(mktemp)
 .venv/bin/python -m pytest "${rerun[@]}" "${pool_suites[@]}" >"$pools_log" 2>&1 &
