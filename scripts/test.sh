@@ -21,8 +21,8 @@ PY
 stop_engine() { [ "$engine_was_running" = yes ] || pkill -TERM -x dockerd || true; }
 trap stop_engine EXIT
 
-# The suites that build storage pools, plus the SDK, data-import and upkeep suites to even out the two
-# runs' length.
+# The suites that build storage pools, plus the SDK, data-import and upkeep suites to even
+# out the two runs' length.
 pool_suites=(tests/storage tests/integration/test_branching.py tests/integration/test_limits.py
              tests/integration/test_mariadb.py tests/integration/test_promote.py
              tests/integration/test_imports.py tests/integration/test_masking.py tests/sdk
