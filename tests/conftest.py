@@ -187,15 +187,9 @@ class Server:
         return (self.data_dir / "install-id").read_text().strip()
 
     def leftover_volumes(self) -> list[str]:
-        """Database volumes still in the server's storage pool, other than its spares."""
+        """Database volumes still in the server's storage pool."""
         volumes = open_pool(self.env["STAGDB_STORAGE"], self.pool_path).list_volumes()
-        spares = self.spare_volumes()
-        return [volume for volume in volumes if volume.startswith("db-") and volume not in spares]
-
-    def spare_volumes(self) -> list[str]:
-        """The template clones the server keeps for its next creates, as it lists them."""
-        listing = self.data_dir / "spare-volumes"
-        return listing.read_text().split() if listing.exists() else []
+        return [volume for volume in volumes if volume.startswith("db-")]
 
     @property
     def pool_path(self) -> Path:

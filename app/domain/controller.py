@@ -469,7 +469,6 @@ class Controller:
         volumes = await self.provisioner.volumes()
         snapshots = await self.provisioner.snapshots()
         claims = await self.provisioner.port_claims_of_this_install()
-        spares = self.provisioner.spares.held()  # before the records: see SpareVolumes
         rows = await Database.filter(host=host).values_list("id", "volume", "locked_by")
         known = {database_id for database_id, _, _ in rows}
         busy = {database_id for database_id, _, locked_by in rows if locked_by}
@@ -507,12 +506,7 @@ class Controller:
             await self.provisioner.warm.remove_leftovers(remaining, busy)
         for volume in volumes:
             database_id = volume[: len("db-") + ID_LENGTH]
-            if (
-                volume.startswith("db-")
-                and volume not in known_volumes
-                and database_id not in busy
-                and volume not in spares
-            ):
+            if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:
                 log.warning("destroying orphan volume %s", volume)
                 try:
                     await self.provisioner.destroy_volume(volume)

@@ -57,12 +57,9 @@ class ImportService:
         new, template = await self.databases.plan(request)
         facts = await self.probe(engine, new.version, source)
         new = replace(new, options={"source": source.shown, **recorded(source)})
-        async with (
-            self.provisioner.spares.taking(template) as spare,
-            self.databases.creation(new, "database.import", spare) as creation,
-        ):
+        async with self.databases.creation(new, "database.import") as creation:
             row = creation.row
-            await creation.fill_from_template(template)
+            await creation.fill(self.provisioner.clone_template(template, row.volume))
             await creation.start()
             await self.copy_into(row, creation.operation, engine, source, facts)
             await self.mask(row)

@@ -115,7 +115,6 @@ class Provisioner:
         forwarding: KernelForwarding | None = None,
         warm: WarmEngines | None = None,
         template_passwords: TemplatePasswords | None = None,
-        spares: SpareVolumes | None = None,
     ) -> None:
         self.disk_quota_bytes = disk_quota_bytes
         self.runtime = runtime
@@ -134,8 +133,8 @@ class Provisioner:
         # Containers started ahead. Kept when they are off too: databases running in warm
         # engines taken before are still known by their names, and unbound when removed.
         self.warm = warm
-        # A clone of each template made ahead, named for the database that will take it.
-        self.spares = spares or SpareVolumes(pool)
+        # A clone of each template made ahead, which a create renames into place.
+        self.spares = SpareVolumes(pool)
         self.template_passwords = template_passwords or TemplatePasswords(None)
         self._template_locks: dict[str, asyncio.Lock] = {}
         # When each container this process started was started (epoch seconds), until its
@@ -591,7 +590,7 @@ class Provisioner:
             await self.warm.release(database_id)
 
     async def clone_template(self, template: str, volume: str) -> None:
-        await asyncio.to_thread(self.pool.clone_volume, template, volume)
+        await self.spares.clone(template, volume)
 
     @asynccontextmanager
     async def consistent(

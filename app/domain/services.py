@@ -31,7 +31,6 @@ from app.domain.retention import Retention
 from app.domain.schema_diff import SchemaDiffService
 from app.domain.snapshots import SnapshotService
 from app.domain.space import SpaceMeter
-from app.domain.spare_volumes import SpareVolumes
 from app.domain.template_passwords import TemplatePasswords
 from app.domain.warm_engines import WarmEngines
 from app.domain.webhooks import ApiAddress, WebhookService
@@ -100,7 +99,6 @@ class Services:
             if settings.kernel_forwarding
             else None,
             template_passwords=TemplatePasswords(settings.data_dir / "template-passwords"),
-            spares=SpareVolumes(pool, settings.data_dir / "spare-volumes"),
             warm=WarmEngines(
                 runtime,
                 install_id,
