@@ -23,7 +23,9 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from app.config import Settings
 from app.drivers import mounts
+from app.drivers.ephemeral import ephemeral_ports, overlap
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.storage import open_pool
 from app.drivers.storage.zfs import ZfsPool
@@ -261,21 +263,27 @@ TEST_PORT_CLAIMS = Path(tempfile.gettempdir()) / "stagdb-test-port-claims"
 _BLOCKS = list(range(20000, 22500, 25))
 _first_block = (os.getpid() * 7) % len(_BLOCKS)
 _port_block = itertools.cycle(_BLOCKS[_first_block:] + _BLOCKS[:_first_block])
-ENGINE_PORT_OFFSET = 10000  # the server's default STAGDB_ENGINE_PORT_OFFSET
-EPHEMERAL_PORTS_FROM = 32768
+ENGINE_PORT_OFFSET = Settings.engine_port_offset  # the server's default
 
 
 def quiet_port_range(count: int) -> str:
     """A STAGDB_PORT_RANGE of `count` ports, free now with their engine ports, above the
-    blocks `launch_server` hands out and with the engine ports below the ephemeral ones: for
-    tests that need every port of a small range to be taken by their own databases."""
-    lows = list(range(_BLOCKS[-1] + 25, EPHEMERAL_PORTS_FROM - ENGINE_PORT_OFFSET - count + 1))
+    blocks `launch_server` hands out and, engine ports too, outside the kernel's ephemeral
+    ports: for tests that need every port of a small range to be taken by their own databases."""
+    ephemeral = ephemeral_ports()
+    lows = [
+        low
+        for low in range(_BLOCKS[-1] + 25, 65536 - ENGINE_PORT_OFFSET - count)
+        if overlap((low, low + count - 1), ephemeral) is None
+        and overlap((low + ENGINE_PORT_OFFSET, low + ENGINE_PORT_OFFSET + count - 1), ephemeral)
+        is None
+    ]
     random.shuffle(lows)
     for low in lows:
         ports = range(low, low + count)
         if all(_bindable(port) and _bindable(port + ENGINE_PORT_OFFSET) for port in ports):
             return f"{low}-{low + count - 1}"
-    raise RuntimeError(f"no {count} free ports in a row above {_BLOCKS[-1] + 24}")
+    raise RuntimeError(f"no {count} free ports in a row outside the ephemeral range")
 
 
 def _bindable(port: int) -> bool:
