@@ -189,9 +189,16 @@ class Server:
         return (self.data_dir / "install-id").read_text().strip()
 
     def leftover_volumes(self) -> list[str]:
-        """Database volumes still in the server's storage pool."""
+        """Database volumes still in the server's storage pool, other than its spares."""
         volumes = open_pool(self.env["STAGDB_STORAGE"], self.pool_path).list_volumes()
-        return [volume for volume in volumes if volume.startswith("db-")]
+        spares = self.spare_volumes()
+        return [volume for volume in volumes if volume.startswith("db-") and volume not in spares]
+
+    def spare_volumes(self) -> list[str]:
+        """The template clones the server keeps for its next creates: the volumes marked as
+        spares in its pool."""
+        marks = self.pool_path / "spare-volumes"
+        return sorted(mark.name for mark in marks.iterdir()) if marks.is_dir() else []
 
     @property
     def pool_path(self) -> Path:

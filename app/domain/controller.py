@@ -464,11 +464,13 @@ class Controller:
         lock (or is recorded as running) from before it makes anything until after it has
         recorded it, so whatever it made before a listing shows in a later read as busy or
         recorded. Read the other way round, a snapshot taken between the two was destroyed
-        as an orphan as it was being recorded."""
+        as an orphan as it was being recorded. The same goes for spare volumes (see
+        SpareVolumes): a create records its database before it unmarks the spare it took."""
         host = self.provisioner.host
         volumes = await self.provisioner.volumes()
         snapshots = await self.provisioner.snapshots()
         claims = await self.provisioner.port_claims_of_this_install()
+        spares = await self.provisioner.spares.held()  # before the records: see SpareVolumes
         rows = await Database.filter(host=host).values_list("id", "volume", "locked_by")
         known = {database_id for database_id, _, _ in rows}
         busy = {database_id for database_id, _, locked_by in rows if locked_by}
@@ -506,12 +508,18 @@ class Controller:
             await self.provisioner.warm.remove_leftovers(remaining, busy)
         for volume in volumes:
             database_id = volume[: len("db-") + ID_LENGTH]
-            if volume.startswith("db-") and volume not in known_volumes and database_id not in busy:
+            if (
+                volume.startswith("db-")
+                and volume not in known_volumes
+                and database_id not in busy
+                and volume not in spares
+            ):
                 log.warning("destroying orphan volume %s", volume)
                 try:
                     await self.provisioner.destroy_volume(volume)
                 except Exception as exc:
                     log.error("could not destroy orphan volume %s: %s", volume, exc)
+        await self.provisioner.spares.drop_stale()  # their volumes went above, or are recorded
         known_snapshots = set(
             await Snapshot.filter(database__host=host).values_list("id", flat=True)
         )

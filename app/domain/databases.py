@@ -124,12 +124,25 @@ class Creation:
         self.data_login_as = data_login_as  # the account it is for, when not the row's
         self.rollback = Rollback()
         self.view: DatabaseView | None = None
+        self.volume_is_spare = False  # a spare clone of the template, taken for it, is its volume
+
+    def own_volume(self) -> None:
+        """From here on, a failure destroys the new database's volume."""
+        volume, provisioner = self.row.volume, self.service.provisioner
+        self.rollback.push("destroy volume", lambda: provisioner.destroy_volume(volume))
 
     async def fill(self, work: Awaitable[object]) -> None:
         """Fill the new database's volume with `work` (a clone); undone by destroying it."""
-        volume, provisioner = self.row.volume, self.service.provisioner
-        self.rollback.push("destroy volume", lambda: provisioner.destroy_volume(volume))
+        self.own_volume()
         await self.service.guard(work)
+
+    async def fill_from_template(self, template: str) -> None:
+        """Give the new database the template's content: a clone, unless its volume is a
+        spare clone taken for it."""
+        if self.volume_is_spare:
+            self.own_volume()
+        else:
+            await self.fill(self.service.provisioner.clone_template(template, self.row.volume))
 
     async def start(self) -> None:
         """Run the filled volume's container and wait until it accepts fresh credentials."""
@@ -261,8 +274,11 @@ class DatabaseService:
 
     async def create(self, request: CreateDatabase) -> DatabaseView:
         new, template = await self.plan(request)
-        async with self.creation(new, "database.create") as creation:
-            await creation.fill(self.provisioner.clone_template(template, creation.row.volume))
+        async with (
+            self.provisioner.spares.taking(template) as spare,
+            self.creation(new, "database.create", spare) as creation,
+        ):
+            await creation.fill_from_template(template)
             await creation.start()
         return creation.result()
 
@@ -294,27 +310,38 @@ class DatabaseService:
         return new, template
 
     @asynccontextmanager
-    async def creation(self, new: NewDatabase, kind: str) -> AsyncIterator[Creation]:
+    async def creation(
+        self, new: NewDatabase, kind: str, spare: str | None = None
+    ) -> AsyncIterator[Creation]:
         """One new database as a linear sequence with one rollback: the record is reserved
         (locked, with a port) on entry; the caller fills its volume and calls `start`; on a
         clean exit the database is announced, and on any failure every step that happened
-        is undone in reverse order and the attempt is recorded as failed."""
+        is undone in reverse order and the attempt is recorded as failed. With `spare` (a
+        spare volume taken for it, see SpareVolumes) the database gets that id and volume."""
         engine = self.catalog.engine(new.engine)
-        await self.guard(self.provisioner.require_free_space())
-        database_id = new_id("db")
+        database_id = spare or new_id("db")
         recorded = {
             "name": new.name,
             "type": engine.name,
             "parent_id": new.parent_id,
             "project_id": new.project_id,
         }
-        operation = await operations.begin(kind, database_id, {**recorded, **new.options})
+        try:
+            await self.guard(self.provisioner.require_free_space())
+            operation = await operations.begin(kind, database_id, {**recorded, **new.options})
+        except BaseException:
+            await self._give_up_spare(spare)
+            raise
         try:
             row = await self._reserve(new, engine, database_id, operation.id)
         except BaseException as exc:
+            await self._give_up_spare(spare)
             await operations.finish(operation, _public_message(exc))
             raise
+        if spare is not None:
+            self.provisioner.spares.recorded(spare)
         creation = Creation(self, row, new.data_password, operation, new.data_login_as)
+        creation.volume_is_spare = spare is not None
         creation.rollback.push("delete row", row.delete)
         creation.rollback.push("release port", lambda: self.provisioner.release_port(row))
         try:
@@ -341,6 +368,14 @@ class DatabaseService:
         await operations.finish(operation)
         await self.jobs.plan(row)
         creation.view = self.view(row)
+
+    async def _give_up_spare(self, spare: str | None) -> None:
+        """A spare taken for a database that was never recorded goes."""
+        if spare is not None:
+            try:
+                await self.provisioner.destroy_volume(spare)
+            finally:
+                self.provisioner.spares.recorded(spare)
 
     async def _reserve(
         self, new: NewDatabase, engine: Engine, database_id: str, operation_id: str

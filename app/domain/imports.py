@@ -57,9 +57,12 @@ class ImportService:
         new, template = await self.databases.plan(request)
         facts = await self.probe(engine, new.version, source)
         new = replace(new, options={"source": source.shown, **recorded(source)})
-        async with self.databases.creation(new, "database.import") as creation:
+        async with (
+            self.provisioner.spares.taking(template) as spare,
+            self.databases.creation(new, "database.import", spare) as creation,
+        ):
             row = creation.row
-            await creation.fill(self.provisioner.clone_template(template, row.volume))
+            await creation.fill_from_template(template)
             await creation.start()
             await self.copy_into(row, creation.operation, engine, source, facts)
             await self.mask(row)

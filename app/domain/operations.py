@@ -40,7 +40,7 @@ SHORT_WAIT_S = 15.0
 LEASE_S = 30.0  # how long an operation's claim lasts without renewal
 
 
-def _process_identity(pid: int) -> str | None:
+def process_identity(pid: int) -> str | None:
     """machine:pid:start-time of a live process (the start time tells a reused pid apart)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -51,7 +51,7 @@ def _process_identity(pid: int) -> str | None:
 
 
 def _owner_id() -> str:
-    process = _process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
+    process = process_identity(os.getpid()) or f"{socket.gethostname()}:{os.getpid()}:?"
     return f"{process}:{secrets.token_hex(4)}"
 
 
@@ -68,7 +68,7 @@ def owner_is_gone(owner: str | None) -> bool:
         return False
     pid, _, tail = rest.partition(":")
     started = tail.partition(":")[0]
-    return not pid.isdigit() or _process_identity(int(pid)) != f"{machine}:{pid}:{started}"
+    return not pid.isdigit() or process_identity(int(pid)) != f"{machine}:{pid}:{started}"
 
 
 def lease_deadline(lease_s: float = LEASE_S) -> datetime:

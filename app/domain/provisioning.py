@@ -133,7 +133,7 @@ class Provisioner:
         # Containers started ahead. Kept when they are off too: databases running in warm
         # engines taken before are still known by their names, and unbound when removed.
         self.warm = warm
-        # A clone of each template made ahead, which a create renames into place.
+        # A clone of each template made ahead, named for the database that will take it.
         self.spares = SpareVolumes(pool)
         self.template_passwords = template_passwords or TemplatePasswords(None)
         self._template_locks: dict[str, asyncio.Lock] = {}
@@ -590,7 +590,7 @@ class Provisioner:
             await self.warm.release(database_id)
 
     async def clone_template(self, template: str, volume: str) -> None:
-        await self.spares.clone(template, volume)
+        await asyncio.to_thread(self.pool.clone_volume, template, volume)
 
     @asynccontextmanager
     async def consistent(

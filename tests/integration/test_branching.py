@@ -295,35 +295,32 @@ def branching_api(branching_server: Server) -> httpx.Client:
         yield client
 
 
-def spare_volumes(server: Server) -> list[str]:
-    pool = open_pool(server.env["STAGDB_STORAGE"], server.pool_path)
-    volumes = pool.list_volumes()
-    return [v for v in volumes if v.startswith("spare-") and not v.startswith("spare-making-")]
-
-
 def test_a_create_is_served_from_a_spare_clone_of_the_template(
     branching_server: Server, branching_api: httpx.Client
 ) -> None:
-    """Where volumes rename in place (not ZFS), the template's next clone is made ahead: a
-    create renames it into place, gets a fresh empty database, and another spare is made."""
+    """Where volumes are directories (not ZFS), the template's next clone is made ahead under
+    the id of the database that will take it: a create gets that id and volume, a fresh empty
+    database, and another spare is made."""
     api = branching_api
-    renames = open_pool(branching_server.env["STAGDB_STORAGE"], branching_server.pool_path)
+    pool = open_pool(branching_server.env["STAGDB_STORAGE"], branching_server.pool_path)
     first = create(api, "/databases", {"name": "spare-first", "type": "postgresql"})
     made: list[dict] = [first]
     try:
         query(first["connection"]["uri"], "CREATE TABLE mine AS SELECT 1 AS n")
-        if not renames.renames_volumes:
+        if not pool.clones_ahead:
             time.sleep(1)  # long enough for a spare to be made where one would be
-            assert spare_volumes(branching_server) == []
+            assert branching_server.spare_volumes() == []
+            assert first["id"] in pool.list_volumes()
             return
-        [spare] = wait_for(lambda: spare_volumes(branching_server), 30)
+        [spare] = wait_for(branching_server.spare_volumes, 30)
+        assert spare in pool.list_volumes() and api.get(f"/databases/{spare}").status_code == 404
         second = create(api, "/databases", {"name": "spare-second", "type": "postgresql"})
         made.append(second)
-        assert spare not in renames.list_volumes()
+        assert second["id"] == spare
         assert query(second["connection"]["uri"], "SELECT to_regclass('mine')") == [(None,)]
         assert query(second["connection"]["uri"], "SELECT current_user") == [("stagdb",)]
-        [another] = wait_for(lambda: spare_volumes(branching_server), 30)
-        assert another != spare
+        [another] = wait_for(branching_server.spare_volumes, 30)
+        assert another != spare and another in pool.list_volumes()
     finally:
         for database in made:
             api.delete(f"/databases/{database['id']}")

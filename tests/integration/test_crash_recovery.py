@@ -120,6 +120,7 @@ def check_state(server: Server, docker_client: docker.DockerClient) -> None:
     volumes = {volume for volume in pool.list_volumes() if volume.startswith("db-")}
     snapshot_rows = metadata(server, "SELECT id, volume FROM snapshots")
     known_volumes = {volume for _, _, volume in rows} | {volume for _, volume in snapshot_rows}
+    known_volumes |= set(server.spare_volumes())
     assert volumes <= known_volumes, f"orphan volumes {volumes - known_volumes}"
     pool_snapshots = {snapshot for _, snapshot in pool.list_snapshots()}
     assert pool_snapshots == {snap_id for snap_id, _ in snapshot_rows}, "snapshots disagree"

@@ -24,8 +24,7 @@ def managed_containers(client: docker.DockerClient, server: Server) -> list:
 
 
 def volumes(server: Server) -> list[str]:
-    root = server.data_dir / "pool" / "volumes"
-    return sorted(p.name for p in root.iterdir() if p.name.startswith("db-"))
+    return sorted(server.leftover_volumes())
 
 
 def test_second_mutation_on_a_busy_database_gets_409(api: httpx.Client, server: Server) -> None:

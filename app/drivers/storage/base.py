@@ -33,7 +33,9 @@ class StoragePool(ABC):
     copy_on_write: ClassVar[bool]
     atomic_snapshots: ClassVar[bool]
     supports_quotas: ClassVar[bool] = False
-    renames_volumes: ClassVar[bool] = False  # by one rename(2), without remounting anything
+    # Whether creates are served from a clone of the template made ahead (`SpareVolumes`):
+    # cheap where a volume is a directory; a ZFS clone is a dataset with a mount of its own.
+    clones_ahead: ClassVar[bool] = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -81,10 +83,6 @@ class StoragePool(ABC):
     @abstractmethod
     def list_volumes(self) -> list[str]: ...
 
-    def rename_volume(self, source: str, target: str) -> None:
-        """Give `source`, a volume without snapshots, the name `target`."""
-        raise StorageFailure(f"the {self.kind} backend does not rename volumes")
-
     def limit_volume(self, volume: str, size_bytes: int) -> None:
         """Cap the space unique to `volume` (its own writes, not what it shares with the
         volume it was cloned from); backends without quotas raise StorageFailure."""
@@ -120,16 +118,7 @@ class DirectoryLayoutPool(StoragePool, ABC):
     def volume_exists(self, volume: str) -> bool:
         return self.volume_path(volume).is_dir()
 
-    renames_volumes = True
-
-    def rename_volume(self, source: str, target: str) -> None:
-        destination = self.volume_path(target)
-        if destination.exists():
-            raise StorageFailure(f"{destination} already exists")
-        try:
-            os.rename(self.volume_path(source), destination)
-        except OSError as exc:
-            raise StorageFailure(f"rename volume {source} to {target}: {exc.strerror}") from exc
+    clones_ahead = True
 
     def free_bytes(self) -> int:
         stats = os.statvfs(self.root)
