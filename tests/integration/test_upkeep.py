@@ -6,6 +6,7 @@ webhook receiver."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -388,6 +389,74 @@ def test_two_replicas_run_each_job_once(
             assert len(wakes) == 1 and [d.get("reason") for d in wakes] == ["connection"]
             assert 1 <= len(idle_stops) <= 2 and all(d["reason"] == "idle" for d in idle_stops)
             assert one.delete(f"/databases/{scheduled['id']}").status_code == 200
+    finally:
+        second.stop()
+        shut_down(first, docker_client)
+
+
+def spares_by_maker(pool_path: Path, replicas: dict[str, Server]) -> dict[str, str]:
+    """The spare volumes marked in the replicas' shared pool, each with the name of the
+    replica that made it ("gone" for a process that no longer runs)."""
+    marks = pool_path / "spare-volumes"
+    found = {}
+    for mark in marks.iterdir() if marks.is_dir() else []:
+        owner = mark.read_text()  # machine:pid:start-time:token
+        makers = [name for name, server in replicas.items()
+                  if server.process is not None and f":{server.process.pid}:" in owner]  # fmt: skip
+        found[mark.name] = makers[0] if makers else "gone"
+    return found
+
+
+def test_replicas_keep_each_others_spare_volumes_and_a_killed_ones_go(
+    docker_client: docker.DockerClient,
+    postgres_image: str,
+    metadata_cluster: MetadataCluster,
+    tmp_root: Path,
+) -> None:
+    """A spare clone of the template, made ahead for the next create, is a volume without a
+    database: each replica's orphan search (every 0.5 s here) must leave the other's alone,
+    and destroy those of a replica that was killed."""
+    first = launch_server(
+        metadata_cluster.create_database(), tmp_root, {"STAGDB_SWEEP_INTERVAL": "0.5"}
+    )
+    second = replica_of(first)
+    pool, replicas = first.pool_path, {"first": first, "second": second}
+
+    def in_pool() -> set[str]:
+        return set(os.listdir(pool / "volumes"))
+
+    try:
+        with first.client as one, second.client as two:
+            create(one, "spare-maker-one")
+            create(two, "spare-maker-two")
+            wait_until(
+                lambda: sorted(spares_by_maker(pool, replicas).values()) == ["first", "second"],
+                what="a spare made by each replica",
+            )
+            time.sleep(2)  # four sweeps of each
+            spares = {who: volume for volume, who in spares_by_maker(pool, replicas).items()}
+            assert sorted(spares) == ["first", "second"]
+            assert set(spares.values()) <= in_pool()
+
+            served = create(one, "served-from-spare")
+            assert served["id"] == spares["first"]  # its spare, not destroyed by the other
+            result = psql(served["connection"]["uri"], "SELECT 6*7")
+            assert (result.returncode, result.stdout.strip()) == (0, "42"), result.stderr
+            assert served["id"] not in spares_by_maker(pool, replicas)  # recorded: unmarked
+
+            second.stop(kill=True)
+            killed = spares["second"]
+            wait_until(
+                lambda: killed not in in_pool() and killed not in spares_by_maker(pool, replicas),
+                what="the killed replica's spare destroyed by the other's sweep",
+            )
+            wait_until(lambda: "first" in spares_by_maker(pool, replicas).values())
+            [own] = spares_by_maker(pool, replicas)
+            for name in ("spare-maker-one", "spare-maker-two", "served-from-spare"):
+                assert one.delete(f"/databases/{name}").status_code == 200
+            first.stop()
+            assert spares_by_maker(pool, replicas) == {} and own not in in_pool()
+            assert first.leftover_volumes() == []
     finally:
         second.stop()
         shut_down(first, docker_client)
