@@ -82,7 +82,7 @@ class SpareVolumes:
         self.marks = SpareMarks(pool.root, owner)
         self.enabled = pool.clones_ahead
         self._spares: dict[str, str] = {}  # template volume -> its spare
-        self._making: dict[str, tuple[str, asyncio.Task[None]]] = {}  # template -> spare, task
+        self._making: dict[str, asyncio.Task[None]] = {}  # template -> its spare's making
 
     @asynccontextmanager
     async def taking(self, template: str) -> AsyncIterator[str | None]:
@@ -93,8 +93,8 @@ class SpareVolumes:
         made while the new engine starts, its snapshot's commit would hold up the engine's
         first fsync."""
         if template not in self._spares and template in self._making:
-            _, making = self._making[template]
-            await asyncio.wait([making])  # a create given up does not stop the making
+            # Waited on, not awaited: a create given up does not stop the making.
+            await asyncio.wait([self._making[template]])
         spare = self._spares.pop(template, None)
         if spare is not None and not await asyncio.to_thread(self.pool.volume_exists, spare):
             log.warning("spare volume %s has gone; cloning the template instead", spare)
@@ -124,9 +124,8 @@ class SpareVolumes:
         made."""
         if not self.enabled or template in self._spares or template in self._making:
             return
-        spare = new_id("db")
-        task = asyncio.create_task(self._make(template, spare))
-        self._making[template] = (spare, task)
+        task = asyncio.create_task(self._make(template, new_id("db")))
+        self._making[template] = task
         task.add_done_callback(lambda _: self._making.pop(template, None))
 
     async def _make(self, template: str, spare: str) -> None:
@@ -154,7 +153,7 @@ class SpareVolumes:
         try:
             yield
         finally:
-            making = [task for _, task in self._making.values()]
+            making = list(self._making.values())
             for task in making:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
