@@ -119,14 +119,17 @@ class Doors:
             if time.monotonic() >= self._next_kernel_read and not await self._read_table():
                 return
             served = self.front.ports()
-            for port in list(self._forwarded):
-                database_id = served.get(port)
-                if database_id not in running or database_id in self._held:
-                    await self._withdraw(port)
-            for port, database_id in served.items():
-                wanted = database_id in running and database_id not in self._held
-                if wanted and port not in self._forwarded:
-                    await self._forward(port)
+
+            def wanted(database_id: str | None) -> bool:
+                return database_id in running and database_id not in self._held
+
+            await self._withdraw_all(
+                [port for port in self._forwarded if not wanted(served.get(port))]
+            )
+            await self._forward_all(
+                [port for port, database_id in served.items()
+                 if wanted(database_id) and port not in self._forwarded]
+            )  # fmt: skip
 
     async def _read_table(self) -> bool:
         """Read the kernel's table (under the lock): what is forwarded, and which databases
@@ -176,18 +179,28 @@ class Doors:
     def _port_of(self, database_id: str) -> int | None:
         return next((p for p, d in self.front.ports().items() if d == database_id), None)
 
-    async def _forward(self, port: int) -> None:
+    async def _forward_all(self, ports: list[int]) -> None:
         assert self.forwarding is not None
-        if await self._nft(self.forwarding.forward, port, self.engine_port(port)) is not None:
-            self._forwarded.add(port)
-            self._counted[port] = 0
+        if not ports:
+            return
+        engine_ports = {port: self.engine_port(port) for port in ports}
+        if await self._nft(self.forwarding.forward_all, engine_ports) is not None:
+            self._forwarded.update(ports)
+            self._counted.update(dict.fromkeys(ports, 0))
+
+    async def _withdraw_all(self, ports: list[int]) -> None:
+        assert self.forwarding is not None
+        if not ports:
+            return
+        await self._nft(self.forwarding.withdraw_all, ports)
+        self._forwarded.difference_update(ports)
 
     async def _withdraw(self, port: int) -> None:
         assert self.forwarding is not None
         await self._nft(self.forwarding.withdraw, port)
         self._forwarded.discard(port)
 
-    async def _nft(self, call: Callable[..., object], *args: int) -> dict[int, Forward] | None:
+    async def _nft(self, call: Callable[..., object], *args: object) -> dict[int, Forward] | None:
         """Run one nftables change or reading; a failure is logged (the front still serves
         the port) and answers None."""
         try:

@@ -17,6 +17,7 @@ import ipaddress
 import json
 import shutil
 import subprocess
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,35 @@ class KernelForwarding:
                 raise
             self.withdraw(port)
             self._nft(f"add element ip {self.table} {MAP} {{ {port} : {engine_port} }}\n")
+
+    def forward_all(self, engine_ports: Mapping[int, int]) -> None:
+        """Forward each published port to its engine port in one change (one `nft` run: a
+        server coming back with hundreds of running databases, or ten branches at once,
+        would run it that many times); should one be forwarded elsewhere already, the ports
+        are taken one by one."""
+        if not engine_ports:
+            return
+        elements = ", ".join(f"{port} : {engine}" for port, engine in sorted(engine_ports.items()))
+        try:
+            self._nft(f"add element ip {self.table} {MAP} {{ {elements} }}\n")
+        except ForwardingUnavailable as exc:
+            if "File exists" not in str(exc):
+                raise
+            for port, engine_port in engine_ports.items():
+                self.forward(port, engine_port)
+
+    def withdraw_all(self, ports: Collection[int]) -> None:
+        """Stop forwarding each of `ports` in one change; ones not forwarded are fine."""
+        if not ports:
+            return
+        elements = ", ".join(str(port) for port in sorted(ports))
+        try:
+            self._nft(f"delete element ip {self.table} {MAP} {{ {elements} }}\n")
+        except ForwardingUnavailable as exc:
+            if "No such file or directory" not in str(exc):
+                raise
+            for port in ports:
+                self.withdraw(port)
 
     def withdraw(self, port: int) -> None:
         """Stop forwarding `port`; one not forwarded is fine."""

@@ -103,6 +103,35 @@ def test_the_kernel_forwards_counts_and_withdraws_a_port(tmp_path: Path) -> None
     forwarding.remove()
 
 
+def test_many_ports_are_forwarded_and_withdrawn_in_one_change(tmp_path: Path) -> None:
+    """As a server does for every running database when it starts (or for ten new branches):
+    one change, which takes over a port forwarded elsewhere and ignores one already gone."""
+    forwarding = KernelForwarding(f"sdbmany{os.getpid() % 1000:03d}", "127.0.0.1", tmp_path)
+    engines = [Listener() for _ in range(3)]
+    low = int(quiet_port_range(3).partition("-")[0])
+    published = [low, low + 1, low + 2]
+    try:
+        forwarding.prepare()
+        forwarding.forward(published[0], engines[2].port)  # stale: to another engine
+        wanted = {port: engine.port for port, engine in zip(published, engines, strict=True)}
+        forwarding.forward_all(wanted)
+        forwards = forwarding.forwards()
+        assert {port: forward.engine_port for port, forward in forwards.items()} == wanted
+        for port in published:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+                assert client.recv(64) == b"engine here"
+        forwarding.withdraw(published[1])  # gone already: fine
+        forwarding.withdraw_all(published)
+        assert forwarding.forwards() == {}
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", published[2]), timeout=5)
+    finally:
+        forwarding.remove()
+        for engine in engines:
+            engine.close()
+    assert forwarding.table not in nft_tables()
+
+
 @pytest.fixture(scope="module")
 def forwarding_server(
     docker_client: docker.DockerClient, postgres_image: str, tmp_root: Path
