@@ -24,6 +24,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from app.config import Settings
+from app.domain.spare_volumes import SpareMarks
 from app.drivers import mounts
 from app.drivers.ephemeral import ephemeral_ports, overlap
 from app.drivers.forwarding import KernelForwarding
@@ -197,8 +198,7 @@ class Server:
     def spare_volumes(self) -> list[str]:
         """The template clones the server keeps for its next creates: the volumes marked as
         spares in its pool."""
-        marks = self.pool_path / "spare-volumes"
-        return sorted(mark.name for mark in marks.iterdir()) if marks.is_dir() else []
+        return sorted(SpareMarks(self.pool_path).all())
 
     @property
     def pool_path(self) -> Path:

@@ -44,7 +44,7 @@ class SpareMarks:
     """Which volumes of a pool are spares, and whose: one file per spare, shared by every
     process using the pool."""
 
-    def __init__(self, root: Path, owner: str) -> None:
+    def __init__(self, root: Path, owner: str = THIS_PROCESS) -> None:
         self.directory = root / MARKS
         self.owner = owner
 

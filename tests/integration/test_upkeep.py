@@ -18,6 +18,7 @@ import docker
 import httpx
 import pytest
 
+from app.domain.spare_volumes import SpareMarks
 from tests.conftest import (
     MetadataCluster,
     Server,
@@ -397,13 +398,11 @@ def test_two_replicas_run_each_job_once(
 def spares_by_maker(pool_path: Path, replicas: dict[str, Server]) -> dict[str, str]:
     """The spare volumes marked in the replicas' shared pool, each with the name of the
     replica that made it ("gone" for a process that no longer runs)."""
-    marks = pool_path / "spare-volumes"
     found = {}
-    for mark in marks.iterdir() if marks.is_dir() else []:
-        owner = mark.read_text()  # machine:pid:start-time:token
+    for volume, owner in SpareMarks(pool_path).all().items():  # owner: machine:pid:start:token
         makers = [name for name, server in replicas.items()
                   if server.process is not None and f":{server.process.pid}:" in owner]  # fmt: skip
-        found[mark.name] = makers[0] if makers else "gone"
+        found[volume] = makers[0] if makers else "gone"
     return found
 
 

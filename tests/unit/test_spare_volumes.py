@@ -14,15 +14,15 @@ from pathlib import Path
 
 from app.domain.ids import looks_like_id
 from app.domain.operations import process_identity
-from app.domain.spare_volumes import SpareVolumes
+from app.domain.spare_volumes import SpareMarks, SpareVolumes
 from app.drivers.storage import StorageFailure
 from app.drivers.storage.copy import CopyPool
 
 TEMPLATE = "tpl-postgresql-15-v3"
 
 
-def pool_with_template(root: Path) -> CopyPool:
-    pool = CopyPool(root)
+def pool_with_template(root: Path, kind: type[CopyPool] = CopyPool) -> CopyPool:
+    pool = kind(root)
     pool.prepare()
     (pool.create_volume(TEMPLATE) / "PG_VERSION").write_text("15\n")
     return pool
@@ -38,8 +38,7 @@ def holds_template(pool: CopyPool, volume: str) -> bool:
 
 
 def marked(pool: CopyPool) -> list[str]:
-    marks = pool.root / "spare-volumes"
-    return sorted(mark.name for mark in marks.iterdir()) if marks.is_dir() else []
+    return sorted(SpareMarks(pool.root).all())
 
 
 def test_a_create_takes_the_spare_under_its_own_id_and_another_is_made(tmp_path: Path) -> None:
@@ -132,9 +131,7 @@ def test_a_spare_being_made_is_held_and_a_create_waits_for_it(tmp_path: Path) ->
             (made / "PG_VERSION").write_text("15\n")
             return made
 
-    pool = SlowPool(tmp_path)
-    pool.prepare()
-    pool.create_volume(TEMPLATE)
+    pool = pool_with_template(tmp_path, SlowPool)
     spares = SpareVolumes(pool)
 
     async def scenario() -> None:
@@ -177,9 +174,7 @@ def test_a_spare_that_cannot_be_made_leaves_nothing(tmp_path: Path) -> None:
             self.create_volume(target)  # part of a copy, then the pool is full
             raise StorageFailure("No space left on device")
 
-    pool = FullPool(tmp_path)
-    pool.prepare()
-    (pool.create_volume(TEMPLATE) / "PG_VERSION").write_text("15\n")
+    pool = pool_with_template(tmp_path, FullPool)
     spares = SpareVolumes(pool)
 
     async def scenario() -> None:
@@ -201,9 +196,7 @@ def test_pools_that_do_not_clone_ahead_keep_no_spares(tmp_path: Path) -> None:
     class DatasetPool(CopyPool):  # as ZFS, whose clone is a dataset with a mount of its own
         clones_ahead = False
 
-    pool = DatasetPool(tmp_path)
-    pool.prepare()
-    (pool.create_volume(TEMPLATE) / "PG_VERSION").write_text("15\n")
+    pool = pool_with_template(tmp_path, DatasetPool)
     spares = SpareVolumes(pool)
 
     async def scenario() -> None:
