@@ -128,7 +128,10 @@ def test_after_a_reboot_the_server_remounts_its_pool_and_brings_databases_back(
                 assert api.delete(f"/databases/{name}").status_code == 200
     finally:
         server.stop()
-        for container in private_engine.client.containers.list(all=True):
-            container.remove(force=True)
-        subprocess.run(["umount", str(pool)], check=False)
-        shutil.rmtree(server.data_dir, ignore_errors=True)
+        mine = {"label": f"io.stagdb.install={server.install_id}"}  # not an earlier test's
+        try:
+            for container in private_engine.client.containers.list(all=True, filters=mine):
+                container.remove(force=True)
+        finally:
+            subprocess.run(["umount", str(pool)], check=False)
+            shutil.rmtree(server.data_dir, ignore_errors=True)
