@@ -49,6 +49,9 @@ RETRY_FIRST_S = 5.0
 RETRY_MAX_S = 300.0
 HEAL_CONCURRENCY = 4
 WATCH_RESTART_S = 2.0
+DELETION_RETRIED = (
+    "the deletion could not be finished yet; the server tries again at its next check"
+)
 RUNTIME_DOWN = "the container runtime is unreachable and the engine does not answer"
 
 
@@ -296,7 +299,9 @@ class Controller:
         await asyncio.gather(*(bounded(step) for step in work))
 
     async def _finish_interrupted(self, row: Database) -> None:
-        """A creation whose process died is rolled back; a deletion is completed."""
+        """A creation whose process died is rolled back; a deletion (interrupted, or one whose
+        request failed) is completed. A deletion that fails again stays `deleting`, its error
+        said, and is tried again at the next sweep: what the user deleted never comes back."""
         what = "creation" if row.status == lifecycle.CREATING else "deletion"
         try:
             log.warning("finishing the interrupted %s of %s", what, row.id)
@@ -304,9 +309,14 @@ class Controller:
             await self.databases.drop_snapshot_made_for(row)
         except Exception as exc:
             log.error("could not finish the interrupted %s of %s: %s", what, row.id, exc)
-            message = f"the interrupted {what} could not be finished; delete it to retry"
+            cause, message = "deleting", DELETION_RETRIED
+            if row.status == lifecycle.CREATING:
+                cause, message = (
+                    "unsettled",
+                    "the interrupted creation could not be finished; delete it to retry",
+                )
             with contextlib.suppress(Exception):
-                await self.databases.change(row, "unsettled", error=message)
+                await self.databases.change(row, cause, error=message)
 
     async def _keep_running(self, row: Database, container: ContainerInfo | None) -> None:
         if container is not None and container.status == "removing":

@@ -666,7 +666,15 @@ class DatabaseService:
             if row.protected:
                 raise ResourceBusyError(_protected_message(row.name, "deleted"))
             await self.change(row, cause, error=row.error, reason=reason)
-            await self.remove_everything(row)
+            try:
+                await self.remove_everything(row)
+            except ServerError as exc:
+                raise ServerError(
+                    f"Deleting '{row.name}' failed in the container runtime or storage pool; "
+                    "the server tries again in the background, and the database shows status "
+                    "'deleting' until it is gone (deleting it again retries at once). Check "
+                    "`stagdb doctor` and the server log."
+                ) from exc
         await self.drop_snapshot_made_for(row)
 
     async def remove_everything(self, row: Database) -> None:

@@ -1,12 +1,13 @@
 """The Docker runtime against the real engine: a container left by an interrupted run under a
 database's name is replaced by the next run, and one of another install under that name is
 never touched; a container that cannot start leaves nothing behind; one-off runs answer their
-exit code and output."""
+exit code and output; a removal Docker fails for a moment is asked again."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ import pytest
 from app.drivers.runtime.base import INSTALL_LABEL, ContainerSpec, RuntimeFailure
 from app.drivers.runtime.docker import DockerRuntime
 from tests.conftest import remove_containers
+from tests.pinned_files import removable, unremovable_file_in
 
 pytestmark = pytest.mark.docker
 
@@ -112,3 +114,27 @@ def test_calls_about_different_containers_share_one_connection_to_docker(
         assert runtime.inspect(container_id).running
         runtime.rename(container_id, fresh_name())
     assert open_sockets() - before <= 1
+
+
+def test_a_removal_docker_fails_for_a_moment_is_asked_again(
+    runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
+) -> None:
+    made = runtime.run(spec(fresh_name(), postgres_image, ["sleep", "300"]))
+    with unremovable_file_in(docker_client.containers.get(made)) as pinned:
+        freed = threading.Timer(0.5, removable, (pinned,))
+        freed.start()
+        runtime.remove(made)
+        freed.join()
+    assert gone(docker_client, made)
+
+
+def test_a_removal_docker_keeps_failing_is_a_runtime_failure(
+    runtime: DockerRuntime, docker_client: docker.DockerClient, postgres_image: str
+) -> None:
+    made = runtime.run(spec(fresh_name(), postgres_image, ["sleep", "300"]))
+    with (
+        unremovable_file_in(docker_client.containers.get(made)),
+        pytest.raises(RuntimeFailure, match="operation not permitted"),
+    ):
+        runtime.remove(made)
+    assert not gone(docker_client, made)  # the fixture removes it, its flag cleared

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from tests.conftest import MetadataCluster, Server, server_per_metadata
+from tests.pinned_files import removable, unremovable_file_in
 from tests.webhook_receiver import Receiver
 
 HEAL_WITHIN_S = 30
@@ -184,3 +185,33 @@ def test_stop_and_start_work_on_a_database_whose_container_vanished(
     assert started.status_code == 200 and started.json()["data"]["status"] == "running"
     assert answers_with_data(database["connection"]["uri"])
     assert api.delete("/databases/heal-stop").status_code == 200
+
+
+def test_a_delete_docker_cannot_finish_is_finished_in_the_background(
+    api: httpx.Client, healing_server: Server, docker_client: docker.DockerClient
+) -> None:
+    """Docker fails to remove the container (every retry): the DELETE says so, the database
+    stays `deleting` with the reason (never brought back), and once Docker can remove it the
+    server's own check finishes the deletion with no further request."""
+    database = create_with_data(api, "heal-delete")
+    with unremovable_file_in(container_of(docker_client, database["id"])) as pinned:
+        refused = api.delete("/databases/heal-delete")
+        assert refused.status_code == 500, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "SERVER_ERROR"
+        assert "tries again in the background" in error["message"]
+        assert "pinned" not in error["message"] and "docker" not in error["message"].lower()
+
+        def retried_and_said_so() -> bool:
+            body = api.get("/databases/heal-delete").json()["data"]
+            assert body["status"] == "deleting", body
+            return "could not be finished yet" in (body["error"] or "")
+
+        wait_until(retried_and_said_so)
+        time.sleep(3)  # more checks fail meanwhile: it stays deleting, never back to running
+        assert api.get("/databases/heal-delete").json()["data"]["status"] == "deleting"
+        removable(pinned)
+        wait_until(lambda: api.get("/databases/heal-delete").status_code == 404)
+    assert container_of(docker_client, database["id"]) is None
+    assert not (healing_server.pool_path / "volumes" / database["id"]).exists()
+    assert not answers_with_data(database["connection"]["uri"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from threading import Event, Thread
@@ -56,6 +57,10 @@ def docker_errors(what: str) -> Iterator[None]:
 
 WATCHED_ACTIONS = ("die", "oom", "destroy", "kill", "stop", "start")
 CONFLICT = 409  # the engine API's answer to a create whose name is taken
+# Docker can fail to remove a container for a moment (its root filesystem still busy just after
+# the engine restarted, or another removal of it under way); a removal is asked again after
+# these pauses before it counts as failed.
+REMOVAL_RETRY_PAUSES_S = (0.2, 0.5, 1.0, 2.0)
 # The SDK's translation of `containers.create` arguments for the engine API; missing from its
 # type stubs (docker is pinned below 8 in pyproject.toml).
 _create_container_args = sdk_containers._create_container_args  # type: ignore[attr-defined]
@@ -139,10 +144,16 @@ class DockerRuntime:
 
     def remove(self, container_id: str) -> None:
         with docker_errors(f"remove {container_id}"):
-            try:
-                self._get(container_id).remove(force=True, v=True)
-            except docker.errors.NotFound:
-                return
+            for pause_s in (*REMOVAL_RETRY_PAUSES_S, None):
+                try:
+                    self._get(container_id).remove(force=True, v=True)
+                    return
+                except docker.errors.NotFound:
+                    return
+                except docker.errors.APIError as exc:
+                    if pause_s is None or not _removal_may_succeed_later(exc):
+                        raise
+                time.sleep(pause_s)
 
     def rename(self, container_id: str, name: str) -> None:
         with docker_errors(f"rename {container_id}"):
@@ -254,6 +265,12 @@ class DockerRuntime:
         if (container.labels or {}).get(INSTALL_LABEL) != self.install_id:
             raise docker.errors.NotFound(f"{container_id} belongs to another install")
         return container
+
+
+def _removal_may_succeed_later(failure: docker.errors.APIError) -> bool:
+    """The engine's own failure (its file system busy, say), or a removal already under way:
+    not a refusal of the request."""
+    return failure.is_server_error() or failure.status_code == CONFLICT
 
 
 def _listed_info(raw: dict[str, Any]) -> ContainerInfo:
