@@ -1,5 +1,10 @@
 """Where a host's CPU went during a measurement: the engines' containers, the StagDB server,
-Docker's daemons and shims, this benchmark process, and the rest of the host.
+Docker's daemons and shims, this benchmark process, the kernel's memory-reclaim threads, and
+the rest of the host.
+
+The reclaim threads are counted apart because their cost follows the engines: with DAMON's
+proactive reclaim on (`kdamond`, as on the machines these figures come from), checking which
+pages were used walks every process that maps them, and a host of idle engines has thousands.
 
 Read from /proc and the cgroup v1 `cpuacct` hierarchy Docker makes (`docker/<id>`); on a
 host without it the engines' share is counted under "other". Processes and containers that
@@ -15,6 +20,8 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 CPUACCT_DOCKER = Path("/sys/fs/cgroup/cpuacct/docker")
 DOCKER_DAEMONS = ("dockerd", "containerd", "containerd-shim", "runc")
+RECLAIM_THREADS = ("kdamond", "kswapd", "kcompactd")
+GROUPS = ("engines", "stagdb", "docker", "bench", "reclaim")
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ def read(server_data_dir: Path) -> Reading:
 
 def spent(before: Reading, after: Reading) -> dict[str, float]:
     """Seconds of CPU per group between the readings, and `total` for the host."""
-    groups = {"engines": 0.0, "stagdb": 0.0, "docker": 0.0, "bench": 0.0}
+    groups = dict.fromkeys(GROUPS, 0.0)
     for container, seconds in after.containers_s.items():
         groups["engines"] += seconds - before.containers_s.get(container, 0.0)
     for pid, (group, seconds) in after.processes_s.items():
@@ -42,9 +49,7 @@ def spent(before: Reading, after: Reading) -> dict[str, float]:
 
 def describe(spent_s: dict[str, float], wall_s: float) -> str:
     cores = os.cpu_count() or 1
-    parts = ", ".join(
-        f"{group} {spent_s[group]:.2f}" for group in ("engines", "stagdb", "docker", "bench")
-    )
+    parts = ", ".join(f"{group} {spent_s[group]:.2f}" for group in GROUPS)
     return (
         f"CPU {spent_s['total']:.2f}s of the {cores * wall_s:.2f}s {cores} cores gave in "
         f"{wall_s:.2f}s: {parts}, other {spent_s['other']:.2f}"
@@ -92,6 +97,8 @@ def _group(pid: int, me: int, server_data_dir: str) -> str | None:
     comm = Path(f"/proc/{pid}/comm").read_text().strip()
     if comm.startswith(DOCKER_DAEMONS):
         return "docker"
+    if comm.startswith(RECLAIM_THREADS):
+        return "reclaim"
     if b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes():
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
         if f"STAGDB_DATA_DIR={server_data_dir}".encode() in environ:

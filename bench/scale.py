@@ -159,10 +159,10 @@ def measure_series(plan: Plan, run: str, data_dir: Path, rows: list[Row]) -> Non
         for wanted in plan.sizes:
             filled += fill(api, filled, wanted - 10 - filled)
             size = filled + 10  # running once the timed creates are made (the parent counts)
-            waited_s, busy = settle_host(data_dir)
+            waited_s, busy, idle_cpu = settle_host(data_dir)
             print(
                 f"# {plan.metadata} {size}: the host settled {waited_s:.0f}s after the fill "
-                f"(CPU {busy:.0%} busy)",
+                f"(CPU {busy:.0%} busy); idle, {idle_cpu}",
                 flush=True,
             )
             create_times = each_after_refill(
@@ -216,20 +216,21 @@ def each_after_refill(
     return seconds
 
 
-def settle_host(data_dir: Path) -> tuple[float, float]:
+def settle_host(data_dir: Path) -> tuple[float, float, str]:
     """Wait until the host's CPU use stops falling after a fill: engines just started do their
     first minutes' work (and warm engines are made again), which is not what a host with that
-    many running databases spends. Answers the seconds waited (at most SETTLE_MAX_S) and the
-    busy share of the cores in the last SETTLE_WINDOW_S."""
+    many running databases spends. Answers the seconds waited (at most SETTLE_MAX_S), the
+    busy share of the cores in the last SETTLE_WINDOW_S and where that CPU went."""
     started, earlier = time.monotonic(), None
     cores = os.cpu_count() or 1
     while True:
         before = host_cpu.read(data_dir)
         time.sleep(SETTLE_WINDOW_S)
-        busy = host_cpu.spent(before, host_cpu.read(data_dir))["total"] / (cores * SETTLE_WINDOW_S)
+        spent = host_cpu.spent(before, host_cpu.read(data_dir))
+        busy = spent["total"] / (cores * SETTLE_WINDOW_S)
         waited = time.monotonic() - started
         if (earlier is not None and busy >= earlier * 0.9) or waited >= SETTLE_MAX_S:
-            return waited, busy
+            return waited, busy, host_cpu.describe(spent, SETTLE_WINDOW_S)
         earlier = busy
 
 

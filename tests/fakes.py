@@ -42,6 +42,7 @@ class FakeRuntime:
         self.containers: dict[str, FakeContainer] = {}
         self.images: set[str] = {"fake:1"}
         self.failing_runs = 0  # how many of the next `run` calls fail, as an engine can
+        self.failing_removals = 0  # how many of the next `remove` calls fail, as Docker's can
         self._ids = itertools.count(1)
 
     def ping(self) -> None:
@@ -89,6 +90,9 @@ class FakeRuntime:
         )
 
     def remove(self, container_id: str) -> None:
+        if self.failing_removals:
+            self.failing_removals -= 1
+            raise RuntimeFailure(f"remove {container_id}: device or resource busy")
         if container_id in self.containers or self._find(container_id) is not None:
             found = self._get(container_id)
             self.die(found.info.id)

@@ -49,15 +49,14 @@ RETRY_FIRST_S = 5.0
 RETRY_MAX_S = 300.0
 HEAL_CONCURRENCY = 4
 WATCH_RESTART_S = 2.0
-DELETION_RETRIED = (
-    "the deletion could not be finished yet; the server tries again at its next check"
-)
+DELETION_RETRIED = "the deletion could not be finished yet; the server keeps trying"
 RUNTIME_DOWN = "the container runtime is unreachable and the engine does not answer"
 
 
 @dataclass
 class Backoff:
-    """When to try again to bring back a database that could not be brought back."""
+    """When to try again to bring back a database that could not be brought back, or to
+    finish a deletion that failed."""
 
     failures: dict[str, int] = field(default_factory=dict)
     next_try: dict[str, float] = field(default_factory=dict)
@@ -282,7 +281,8 @@ class Controller:
             if _locked(row, now):
                 continue
             if row.status in (lifecycle.CREATING, lifecycle.DELETING):
-                work.append(self._finish_interrupted(row))
+                if self.backoff.due(row.id):
+                    work.append(self._finish_interrupted(row))
             elif row.desired_status == lifecycle.RUNNING and row.status in (
                 lifecycle.RUNNING,
                 lifecycle.FAILED,
@@ -301,14 +301,16 @@ class Controller:
     async def _finish_interrupted(self, row: Database) -> None:
         """A creation whose process died is rolled back; a deletion (interrupted, or one whose
         request failed) is completed. A deletion that fails again stays `deleting`, its error
-        said, and is tried again at the next sweep: what the user deleted never comes back."""
+        said, and is tried again with back-off: what the user deleted never comes back."""
         what = "creation" if row.status == lifecycle.CREATING else "deletion"
         try:
             log.warning("finishing the interrupted %s of %s", what, row.id)
             await self.databases.remove_everything(row)
             await self.databases.drop_snapshot_made_for(row)
+            self.backoff.succeeded(row.id)
         except Exception as exc:
             log.error("could not finish the interrupted %s of %s: %s", what, row.id, exc)
+            self.backoff.failed(row.id)
             cause, message = "deleting", DELETION_RETRIED
             if row.status == lifecycle.CREATING:
                 cause, message = (

@@ -163,6 +163,30 @@ async def test_a_missing_volume_fails_once_and_is_retried_with_back_off(world: W
 
 
 @scenario
+async def test_a_deletion_that_fails_stays_deleting_and_is_retried_with_back_off(
+    world: World,
+) -> None:
+    row = await world.create("going")
+    world.runtime.failing_removals = 3
+    with pytest.raises(StagError, match="tries again in the background"):
+        await world.databases.delete("going")
+    await world.controller.sweep()  # fails again: still deleting, never brought back
+    await world.controller.sweep()  # not due yet: no attempt
+    assert world.runtime.failing_removals == 1
+    await row.refresh_from_db()
+    assert row.status == lifecycle.DELETING and "keeps trying" in (row.error or "")
+    assert world.runtime.of_database(row.id) is not None
+    world.controller.backoff.clear()
+    await world.controller.sweep()  # fails a last time
+    world.controller.backoff.clear()
+    await world.controller.sweep()
+    assert await Database.get_or_none(id=row.id) is None
+    assert world.runtime.of_database(row.id) is None
+    assert not world.pool.volume_exists(row.volume)
+    assert [event for event, _ in await world.events(row.id)][-1] == "database.deleted"
+
+
+@scenario
 async def test_a_running_container_of_a_stopped_database_is_stopped(world: World) -> None:
     row = await world.create("quiet")
     await world.databases.stop(row.id)
