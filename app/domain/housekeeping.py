@@ -110,14 +110,17 @@ class Housekeeping:
 
         Runs every check: only ids, ports and statuses are read, and only databases whose port
         is not served yet are loaded whole, so a full host costs one narrow query a second."""
+        served_before = self.front.ports()
         ports = await Database.filter(
             host=self.provisioner.host, port__not_isnull=True
         ).values_list("id", "port", "status")
         wanted: dict[int, str] = {port: database_id for database_id, port, _ in ports}
         served = self.front.ports()
         for port, database_id in served.items():
-            if wanted.get(port) != database_id:
-                await self.provisioner.unexpose(port)
+            # A port the front began serving while the records were read (a delete freed it
+            # and a create took it) is newer than what was read: the next check judges it.
+            if served_before.get(port) == database_id and wanted.get(port) != database_id:
+                await self.provisioner.unexpose(port, database_id)
         missing = [
             database_id for port, database_id in wanted.items() if served.get(port) != database_id
         ]

@@ -166,9 +166,13 @@ class Provisioner:
         except OSError as exc:
             raise FrontFailure(f"cannot listen on port {placement.port}: {exc}") from exc
 
-    async def unexpose(self, port: int) -> None:
+    async def unexpose(self, port: int, database_id: str) -> None:
+        """Stop serving `port` for `database_id`; once it serves another database (taken
+        meanwhile by a new one), it is left serving that one."""
+        if self.front.ports().get(port) != database_id:
+            return
         await self.doors.withdraw_port(port)
-        await self.front.close(port)
+        await self.front.close(port, database_id)
 
     async def ensure_template(self, engine: Engine, version: str, image: str) -> str:
         """The per-version template volume, initialised once and cloned for every new database."""
@@ -795,8 +799,7 @@ class Provisioner:
         return await asyncio.to_thread(self.port_claims.claim, port, database_id)
 
     async def release_port_of(self, port: int, database_id: str) -> None:
-        if self.front.ports().get(port) == database_id:
-            await self.unexpose(port)
+        await self.unexpose(port, database_id)
         await asyncio.to_thread(self.port_claims.release, port, database_id)
 
     async def release_port(self, row: Database) -> None:

@@ -203,10 +203,13 @@ class ConnectionFront:
         )
         self._servers[port] = (route, server)
 
-    async def close(self, port: int) -> None:
-        entry = self._servers.pop(port, None)
-        if entry is not None:
-            entry[1].close()
+    async def close(self, port: int, database_id: str | None = None) -> None:
+        """Stop serving `port` (with `database_id`: only while it serves that database)."""
+        entry = self._servers.get(port)
+        if entry is None or database_id not in (None, entry[0].database_id):
+            return
+        del self._servers[port]
+        entry[1].close()
 
     def ports(self) -> dict[int, str]:
         return {port: route.database_id for port, (route, _) in self._servers.items()}

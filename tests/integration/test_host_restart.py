@@ -35,6 +35,10 @@ def private_engine(
     try:
         yield engine
     finally:
+        log = (engine.root / "dockerd.log").read_text(errors="replace")
+        for line in log.splitlines():
+            if "busy" in line:  # Docker's own account of a removal it failed, for the report
+                print(line)
         engine.destroy()
 
 
@@ -90,7 +94,8 @@ def test_an_engine_restart_brings_every_database_back(
                 body = api.get(f"/databases/{database['id']}").json()["data"]
                 assert body["status"] == "running" and body["error"] is None
                 assert body["connection"]["uri"] == database["connection"]["uri"]
-                assert api.delete(f"/databases/{database['id']}").status_code == 200
+                deleted = api.delete(f"/databases/{database['id']}")
+                assert deleted.status_code == 200, deleted.text
     finally:
         stop_server(server)
 
@@ -125,7 +130,8 @@ def test_after_a_reboot_the_server_remounts_its_pool_and_brings_databases_back(
             assert api.post("/databases/stopped-before/start").status_code == 200
             assert has_data(stays_down)
             for name in ("after-reboot", "stopped-before"):
-                assert api.delete(f"/databases/{name}").status_code == 200
+                deleted = api.delete(f"/databases/{name}")
+                assert deleted.status_code == 200, deleted.text
     finally:
         server.stop()
         mine = {"label": f"io.stagdb.install={server.install_id}"}  # not an earlier test's

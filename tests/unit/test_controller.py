@@ -16,15 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from app.domain import lifecycle, operations
+from app.domain import housekeeping, lifecycle, operations
 from app.domain.branches import BranchService, CreateBranch
 from app.domain.catalog import EngineCatalog
 from app.domain.controller import Controller
 from app.domain.databases import DatabaseService, NewDatabase
 from app.domain.events import EVENT_NAMES, EventBus, EventLog
+from app.domain.housekeeping import Housekeeping
 from app.domain.masking import MaskingService
 from app.domain.provisioning import ENGINE_PORT_LABEL, Provisioner
 from app.domain.resources import Resources
+from app.domain.retention import Retention
 from app.domain.snapshots import SnapshotService
 from app.domain.warm_engines import WarmEngines
 from app.drivers.port_claims import PortClaims
@@ -184,6 +186,57 @@ async def test_a_deletion_that_fails_stays_deleting_and_is_retried_with_back_off
     assert world.runtime.of_database(row.id) is None
     assert not world.pool.volume_exists(row.volume)
     assert [event for event, _ in await world.events(row.id)][-1] == "database.deleted"
+
+
+class ReadThenRace:
+    """`Database` for housekeeping, whose read of the ports runs `meanwhile` after reading:
+    what the check then holds is older than the front."""
+
+    def __init__(self, meanwhile: Callable[[], Awaitable[object]]) -> None:
+        self.meanwhile = meanwhile
+
+    def filter(self, **conditions: object) -> object:
+        query = Database.filter(**conditions)
+        if "port__not_isnull" not in conditions:
+            return query
+        meanwhile = self.meanwhile
+
+        class Stale:
+            async def _read(self, *fields: str) -> list[tuple]:
+                rows = await query.values_list(*fields)
+                await meanwhile()
+                return list(rows)
+
+            def values_list(self, *fields: str) -> Awaitable[list[tuple]]:
+                return self._read(*fields)
+
+        return Stale()
+
+
+@scenario
+async def test_a_port_a_new_database_took_during_a_check_stays_served(world: World) -> None:
+    """The check reads the ports, then a delete frees one and a create takes it: the check
+    must not close the new database's port on the strength of what it read before."""
+    old = await world.create("old")
+    made: list[Database] = []
+
+    async def delete_and_create() -> None:
+        await world.databases.delete("old")
+        made.append(await world.create("new"))
+
+    keeping = Housekeeping(
+        world.databases, SnapshotService(world.databases), 1.0, 1.0, Retention(3600)
+    )
+    housekeeping.Database = ReadThenRace(delete_and_create)  # type: ignore[assignment, misc]
+    try:
+        await keeping.serve_ports()
+    finally:
+        housekeeping.Database = Database  # type: ignore[misc]
+    [new] = made
+    assert new.port == old.port
+    assert world.databases.provisioner.front.ports() == {new.port: new.id}
+    await keeping.serve_ports()  # the next check, reading afresh, keeps it too
+    assert world.databases.provisioner.front.ports() == {new.port: new.id}
 
 
 @scenario

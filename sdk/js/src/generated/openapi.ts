@@ -712,7 +712,7 @@ export interface components {
          */
         DatabaseType: "postgresql" | "mariadb" | "mysql" | "mongodb";
         /**
-         * @description `creating` while being created, `running`, `stopped`, `deleting` while being deleted, `failed` when it should run but does not and StagDB could not bring it back (see `error` for the reason). The server checks every database continuously: a container that vanished, exited or was killed is brought back with the same port, password and data (event `database.recovered`); a database is never reported `running` after it has failed to answer for longer than one sweep (STAGDB_SWEEP_INTERVAL). Start, stop, reset and delete work from `failed`.
+         * @description `creating` while being created, `running`, `stopped`, `deleting` while being deleted (a deletion that failed in Docker or the pool stays `deleting`, with the reason in `error`, and the server retries it until the database is gone), `failed` when it should run but does not and StagDB could not bring it back (see `error` for the reason). The server checks every database continuously: a container that vanished, exited or was killed is brought back with the same port, password and data (event `database.recovered`); a database is never reported `running` after it has failed to answer for longer than one sweep (STAGDB_SWEEP_INTERVAL). Start, stop, reset and delete work from `failed`.
          * @enum {string}
          */
         DatabaseStatus: "creating" | "running" | "stopped" | "deleting" | "failed";
