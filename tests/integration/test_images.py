@@ -98,8 +98,10 @@ def data_dir() -> Iterator[str]:
 
 
 @pytest.fixture
-def run_container(client: docker.DockerClient) -> Iterator[RunContainer]:
-    """Start labelled, host-networked containers as uid 999; all are removed afterwards."""
+def run_container(client: docker.DockerClient, data_dir: str) -> Iterator[RunContainer]:
+    """Start labelled, host-networked containers as uid 999; all are removed afterwards,
+    before the test's data dir is (asking for it orders the teardowns: a server still
+    running would write into the data dir while it is deleted)."""
     started: list[Container] = []
 
     def run(image: str, command: list[str], mounts: dict[str, str] | None = None) -> Container:
