@@ -311,12 +311,13 @@ class Controller:
         except Exception as exc:
             log.error("could not finish the interrupted %s of %s: %s", what, row.id, exc)
             self.backoff.failed(row.id)
-            cause, message = "deleting", DELETION_RETRIED
             if row.status == lifecycle.CREATING:
                 cause, message = (
                     "unsettled",
-                    "the interrupted creation could not be finished; delete it to retry",
+                    f"the interrupted {what} could not be finished; delete it to retry",
                 )
+            else:
+                cause, message = "deleting", DELETION_RETRIED
             with contextlib.suppress(Exception):
                 await self.databases.change(row, cause, error=message)
 
