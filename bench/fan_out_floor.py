@@ -35,7 +35,8 @@ from bench import host_cpu
 from bench.branching import real_pool
 from bench.common import first_query
 
-IMAGE = "postgres:15"
+VERSION = "15"
+IMAGE = f"postgres:{VERSION}"
 LABEL = "io.stagdb.bench-fan-out-floor"
 PASSWORD = "bench-only"
 PARENT_PORT = 27000
@@ -74,7 +75,7 @@ def main() -> None:
 
 
 def command(port: int) -> list[str]:
-    return ENGINE.server_command(Listen("127.0.0.1", port), {})
+    return ENGINE.server_command(Listen("127.0.0.1", port), {}, VERSION)
 
 
 def create(

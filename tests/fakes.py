@@ -235,7 +235,9 @@ class FakeEngine(Engine):
     def init_command(self, version: str, admin_password: str | None = None) -> list[str]:
         return ["init"]
 
-    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+    def server_command(
+        self, listen: Listen, settings: Mapping[str, Value], version: str
+    ) -> list[str]:
         return ["serve", str(listen.port)]
 
     def ready_command(self, listen: Listen) -> list[str]:

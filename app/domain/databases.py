@@ -748,6 +748,7 @@ class DatabaseService:
         return Placement(
             database_id=row.id,
             engine=engine,
+            version=row.version,
             image=self.catalog.image(engine, row.version),
             volume=row.volume,
             port=row.port,

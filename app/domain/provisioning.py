@@ -23,6 +23,7 @@ from app.domain.spare_volumes import SpareVolumes
 from app.domain.startup_exits import StartupExits
 from app.domain.template_passwords import TemplatePasswords
 from app.domain.warm_engines import WarmEngines, database_container_name
+from app.drivers import file_changes
 from app.drivers.forwarding import KernelForwarding
 from app.drivers.front import ConnectionFront, Route
 from app.drivers.port_claims import PortClaim, PortClaims
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 READY_POLL_S = 0.05
 NETWORK_POLL_S = 0.02
 FILES_POLL_S = 0.02
+FILES_WATCHED_POLL_S = 0.1  # read at once when written; this pause only backs the watch up
 # How often a start-up wait asks Docker whether the engine exited: while Docker's event
 # stream is followed it reports an exit at once, and asking is only for one it missed.
 EXITED_CHECK_S = 0.25
@@ -78,6 +80,7 @@ class Placement:
 
     database_id: str
     engine: Engine
+    version: str
     image: str
     volume: str
     port: int
@@ -242,7 +245,7 @@ class Provisioner:
         return ContainerSpec(
             name=self.container_name(placement.database_id),
             image=placement.image,
-            command=engine.server_command(listen, placement.settings),
+            command=engine.server_command(listen, placement.settings, placement.version),
             user=engine.run_as,
             labels={
                 MANAGED_LABEL: "true",
@@ -365,9 +368,12 @@ class Provisioner:
             async def ready_by_files() -> bool | None:
                 return await asyncio.to_thread(engine.ready_by_files, data, launched)
 
-            await self._poll(
-                ready_by_files, container_id, engine, deadline, FILES_POLL_S, placement.database_id
-            )
+            with file_changes.written(data) as written:
+                await self._poll(
+                    ready_by_files, container_id, engine, deadline,
+                    FILES_POLL_S if written is None else FILES_WATCHED_POLL_S,
+                    placement.database_id, written,
+                )  # fmt: skip
         if login_password is not None:
             username = credentials[0] if credentials else placement.username
             new_password = credentials[1] if credentials else None
@@ -407,8 +413,10 @@ class Provisioner:
         deadline: float,
         pause_s: float,
         database_id: str | None = None,
+        changed: asyncio.Event | None = None,
     ) -> bool:
-        """Run `probe` until it answers True (done) or None (cannot tell: returns False).
+        """Run `probe` until it answers True (done) or None (cannot tell: returns False),
+        every `pause_s`, and at once each time `changed` is set (when what it reads changed).
         Whether the engine exited meanwhile is asked of Docker when the event stream reports
         the database's container ended, and every EXITED_CHECK_S (EXITED_CHECK_FOLLOWED_S
         while the stream is followed) for an exit it did not report."""
@@ -430,7 +438,7 @@ class Provisioner:
                         f"{engine.name} did not accept connections within "
                         f"{self.ready_timeout_s:.0f}s; see the database logs"
                     )
-                await asyncio.sleep(pause_s)
+                await _pause(pause_s, changed)
 
     def _exit_reports(self, database_id: str | None) -> AbstractContextManager[Callable[[], bool]]:
         if database_id is None:  # a scratch or tool container: no database to report on
@@ -502,7 +510,12 @@ class Provisioner:
 
     @asynccontextmanager
     async def scratch_server(
-        self, engine: Engine, image: str, origin: tuple[str, str | None], volume: str
+        self,
+        engine: Engine,
+        version: str,
+        image: str,
+        origin: tuple[str, str | None],
+        volume: str,
     ) -> AsyncIterator[tuple[str, Listen]]:
         """A short-lived engine with no network on `volume`, a throwaway clone of the volume
         `origin[0]` (or of its snapshot `origin[1]`), for reading data nobody serves; yields
@@ -518,7 +531,7 @@ class Provisioner:
             else:
                 await self.clone_snapshot(source, snapshot, volume)
             container_id = await asyncio.to_thread(
-                self.runtime.run, self._scratch_spec(engine, image, volume, name, listen)
+                self.runtime.run, self._scratch_spec(engine, (version, image), volume, name, listen)
             )
             command = engine.ready_command(listen)
 
@@ -535,13 +548,14 @@ class Provisioner:
             await self._remove_scratch(name, volume)
 
     def _scratch_spec(
-        self, engine: Engine, image: str, volume: str, name: str, listen: Listen
+        self, engine: Engine, release: tuple[str, str], volume: str, name: str, listen: Listen
     ) -> ContainerSpec:
+        version, image = release
         until = int(time.time() + SCRATCH_LIFETIME_S)
         return ContainerSpec(
             name=name,
             image=image,
-            command=engine.server_command(listen, {}),
+            command=engine.server_command(listen, {}, version),
             user=engine.run_as,
             labels={MANAGED_LABEL: "true", HOST_LABEL: self.host, SCRATCH_UNTIL_LABEL: str(until)},
             mounts=[Mount(str(self.pool.volume_path(volume)), engine.data_dir)],
@@ -847,3 +861,13 @@ def _bindable(address: str, port: int) -> bool:
 
 
 DRIVER_FAILURES = (RuntimeFailure, StorageFailure)
+
+
+async def _pause(pause_s: float, changed: asyncio.Event | None) -> None:
+    """Sleep `pause_s`, or less if `changed` is set meanwhile (it is then cleared)."""
+    if changed is None:
+        await asyncio.sleep(pause_s)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(changed.wait(), pause_s)
+    changed.clear()

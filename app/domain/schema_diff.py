@@ -148,7 +148,9 @@ class SchemaDiffService:
         engine = self._engine(row)
         image = self.databases.catalog.image(engine, row.version)
         volume = f"{row.id}-scratch-{secrets.token_hex(3)}"
-        async with self.provisioner.scratch_server(engine, image, origin, volume) as scratch:
+        async with self.provisioner.scratch_server(
+            engine, row.version, image, origin, volume
+        ) as scratch:
             return await self._read_in(*scratch, row)
 
     async def _read_in(self, container_id: str, listen: Listen, row: Database) -> ReadSchema:

@@ -65,6 +65,9 @@ class Engine(ABC):
     # Settings every database starts with, chosen for many small, mostly idle instances
     # (README, "Engine settings"), and those a database may override, with their types.
     idle_settings: ClassVar[Mapping[str, Value]] = {}
+    # More of them, by the first major version that knows them (older ones refuse to start
+    # on a setting they do not know).
+    idle_settings_since: ClassVar[Mapping[int, Mapping[str, Value]]] = {}
     tunables: ClassVar[Mapping[str, Tunable]] = {}
     importer: SourceTool | None = None  # how it copies an existing server, when it can
     masking: MaskingDialect | None = None  # how it masks columns in place, when it can
@@ -91,11 +94,21 @@ class Engine(ABC):
         also accepts it over the network until that first start takes it away."""
 
     @abstractmethod
-    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
-        """Run the server with the idle defaults, `settings` (checked overrides) winning."""
+    def server_command(
+        self, listen: Listen, settings: Mapping[str, Value], version: str
+    ) -> list[str]:
+        """Run the server of `version` with the idle defaults, `settings` (checked overrides)
+        winning."""
 
-    def settings_with(self, overrides: Mapping[str, Value]) -> dict[str, Value]:
-        return {**self.idle_settings, **overrides}
+    def settings_with(self, overrides: Mapping[str, Value], version: str) -> dict[str, Value]:
+        major = major_version(version)
+        known_since = {
+            name: value
+            for since, settings in sorted(self.idle_settings_since.items())
+            if major is not None and major >= since
+            for name, value in settings.items()
+        }
+        return {**self.idle_settings, **known_since, **overrides}
 
     @abstractmethod
     def ready_command(self, listen: Listen) -> list[str]:
@@ -150,3 +163,9 @@ class Engine(ABC):
     def connection_uri(
         self, host: str, port: int, username: str, password: str, database: str
     ) -> str: ...
+
+
+def major_version(version: str) -> int | None:
+    """15 for "15" or "15.4"; None for a tag that names no version ("latest")."""
+    major = version.split(".")[0]
+    return int(major) if major.isdigit() else None

@@ -202,7 +202,9 @@ class MariaDB(Engine):
             f"| mariadbd --no-defaults --datadir={DATA_DIR} {settings} --bootstrap",
         ]
 
-    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+    def server_command(
+        self, listen: Listen, settings: Mapping[str, Value], version: str
+    ) -> list[str]:
         return [
             "mariadbd",
             "--no-defaults",
@@ -214,7 +216,7 @@ class MariaDB(Engine):
             "--skip-name-resolve",
             "--innodb-flush-log-at-trx-commit=1",
             *STORAGE_SETTINGS,
-            *server_flags(self.settings_with(settings)),
+            *server_flags(self.settings_with(settings, version)),
         ]
 
     def ready_command(self, listen: Listen) -> list[str]:

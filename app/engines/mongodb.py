@@ -82,7 +82,9 @@ class MongoDB(Engine):
             f"mongod --dbpath {DATA_DIR} --shutdown >/dev/null",
         ]
 
-    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+    def server_command(
+        self, listen: Listen, settings: Mapping[str, Value], version: str
+    ) -> list[str]:
         bind = ["--bind_ip_all"] if listen.address == "*" else ["--bind_ip", listen.address]
         return [
             "mongod",

@@ -63,7 +63,9 @@ class MySQL(Engine):
             "--init-file=/tmp/stagdb-init.sql",
         ]
 
-    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+    def server_command(
+        self, listen: Listen, settings: Mapping[str, Value], version: str
+    ) -> list[str]:
         return [
             "mysqld",
             "--no-defaults",
@@ -77,7 +79,7 @@ class MySQL(Engine):
             # X Protocol would listen on 33060 in every container: clashes under host networking.
             "--loose-mysqlx=OFF",
             CHARACTER_SET,
-            *server_flags(self.settings_with(settings)),
+            *server_flags(self.settings_with(settings, version)),
         ]
 
     def ready_command(self, listen: Listen) -> list[str]:

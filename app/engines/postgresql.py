@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import asyncpg
 
-from app.engines.base import Engine, Listen, SchemaObjects
+from app.engines.base import Engine, Listen, SchemaObjects, major_version
 from app.engines.masking import PostgresMasking
 from app.engines.pg_import import PgImport
 from app.engines.refusals import PostgresRefusal
@@ -158,6 +158,9 @@ class PostgreSQL(Engine):
         "checkpoint_timeout": "15min",
         "huge_pages": "off",
     }
+    idle_settings_since: ClassVar[Mapping[int, Mapping[str, Value]]] = {
+        14: {"recovery_init_sync_method": "syncfs"},
+    }
     tunables: ClassVar[Mapping[str, Tunable]] = {
         "shared_buffers": SIZE,
         "work_mem": SIZE,
@@ -218,9 +221,12 @@ class PostgreSQL(Engine):
             f"pg_ctl -D {data} -w -s -m fast stop",
         ]
 
-    def server_command(self, listen: Listen, settings: Mapping[str, Value]) -> list[str]:
+    def server_command(
+        self, listen: Listen, settings: Mapping[str, Value], version: str
+    ) -> list[str]:
         flags = [
-            f"{name}={_spelled(value)}" for name, value in self.settings_with(settings).items()
+            f"{name}={_spelled(value)}"
+            for name, value in self.settings_with(settings, version).items()
         ]
         return [
             "postgres",
@@ -367,16 +373,16 @@ def psql(listen: Listen, statement: str, database: str = "postgres") -> list[str
 
 
 def _checkpoint_grant(version: str, username: str) -> list[str]:
-    major = version.split(".")[0]
-    if major.isdigit() and int(major) >= CHECKPOINT_ROLE_FROM:
+    major = major_version(version)
+    if major is not None and major >= CHECKPOINT_ROLE_FROM:
         return [f"GRANT pg_checkpoint TO {username}"]
     return []
 
 
 def role_attributes(version: str) -> str:
     """What the connection account may do beyond owning its database, on this major version."""
-    major = version.split(".")[0]
-    if major.isdigit() and int(major) >= CREATEROLE_SAFE_FROM:
+    major = major_version(version)
+    if major is not None and major >= CREATEROLE_SAFE_FROM:
         return "CREATEDB CREATEROLE"
     return "CREATEDB"
 

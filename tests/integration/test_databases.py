@@ -145,6 +145,7 @@ def test_update_renames_and_changes_resources_keeping_data(
         assert lifted.json()["data"]["connection"]["uri"] == uri
         assert query(uri, "SELECT one FROM kept") == [(1,)]
         assert query(uri, "SHOW max_connections") == [("25",)], "the idle default"
+        assert query(uri, "SHOW recovery_init_sync_method") == [("syncfs",)]
 
         tuned = api.put(
             "/databases/resized", json={"resources": {"settings": {"max_connections": 42}}}

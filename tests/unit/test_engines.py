@@ -164,7 +164,7 @@ def test_caching_sha2_hash_has_the_stored_format() -> None:
 
 
 def test_mariadb_server_command() -> None:
-    command = MariaDB().server_command(LISTEN, {})
+    command = MariaDB().server_command(LISTEN, {}, "10.11")
     assert command[:2] == ["mariadbd", "--no-defaults"]
     for option in (
         "--datadir=/var/lib/mysql",
@@ -176,7 +176,7 @@ def test_mariadb_server_command() -> None:
         "--innodb-log-file-size=16M",
     ):
         assert option in command
-    assert "--bind-address=*" in MariaDB().server_command(Listen("*", 3306), {})
+    assert "--bind-address=*" in MariaDB().server_command(Listen("*", 3306), {}, "10.11")
 
 
 def test_mariadb_template_is_installed_without_defaults_and_makes_a_locked_user(
@@ -275,7 +275,7 @@ def test_mysql_family_uris_quote_credentials() -> None:
 
 
 def test_mysql_server_command() -> None:
-    command = MySQL().server_command(LISTEN, {})
+    command = MySQL().server_command(LISTEN, {}, "8.4")
     assert command[:2] == ["mysqld", "--no-defaults"]
     for option in (
         "--datadir=/var/lib/mysql",
@@ -366,12 +366,12 @@ def test_mysql_probe_checkpoint_and_stats() -> None:
 
 
 def test_mongodb_server_runs_with_authorization() -> None:
-    command = MongoDB().server_command(LISTEN, {})
+    command = MongoDB().server_command(LISTEN, {}, "7")
     assert command[:3] == ["mongod", "--dbpath", "/data/db"]
     assert "--auth" in command
     assert command[command.index("--port") + 1] == "15007"
     assert command[command.index("--bind_ip") + 1] == "127.0.0.1"
-    bridge = MongoDB().server_command(Listen("*", 27017), {})
+    bridge = MongoDB().server_command(Listen("*", 27017), {}, "7")
     assert "--bind_ip_all" in bridge and "--bind_ip" not in bridge
 
 
@@ -454,3 +454,21 @@ def test_postgresql_readiness_from_its_lock_file_ignores_a_previous_servers(
     lock_file(1_700_000_000, "ready")
     assert engine.ready_by_files(tmp_path, launched) is True
     assert ENGINES["mariadb"].ready_by_files(tmp_path, launched) is None  # keeps no such file
+
+
+def test_postgresql_syncs_a_copied_data_dir_with_one_syncfs_from_14_on() -> None:
+    """A branch's first start recovers a copy of a running server, which first makes its data
+    durable: one syncfs() of the volume from 14 on; older versions would refuse the setting."""
+    engine = ENGINES["postgresql"]
+
+    def settings(version: str, overrides: dict[str, object] | None = None) -> list[str]:
+        command = engine.server_command(LISTEN, overrides or {}, version)
+        return [part for part in command if "=" in part]
+
+    for version in ("14", "15", "17.2"):
+        assert "recovery_init_sync_method=syncfs" in settings(version), version
+        assert "max_connections=25" in settings(version), version
+    for version in ("12", "13.9", "latest"):
+        assert not any(s.startswith("recovery_init_sync_method") for s in settings(version))
+        assert "max_connections=25" in settings(version), version
+    assert "max_connections=42" in settings("15", {"max_connections": 42})

@@ -90,7 +90,7 @@ def test_an_engine_that_exits_during_start_up_fails_its_wait(
         network_mode="host", bind_address="127.0.0.1", ready_timeout_s=30,
     )  # fmt: skip
     engine = FakeEngine(runtime)
-    placement = Placement("db-doomed", engine, "fake:1", "db-doomed", 0, None, None, "user")
+    placement = Placement("db-doomed", engine, "1", "fake:1", "db-doomed", 0, None, None, "user")
     name = provisioner.container_name("db-doomed")
     container_id = runtime.run(provisioner.container_spec(placement))
     stop, seen = threading.Event(), list[ContainerEvent]()
