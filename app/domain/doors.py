@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from app.drivers.forwarding import Forward, ForwardingUnavailable, KernelForwarding
 from app.drivers.front import ConnectionFront
@@ -30,6 +30,8 @@ KERNEL = "kernel"
 FRONT = "front"
 SOCKET_TABLE_EVERY_S = 5.0  # open forwarded connections only keep last_active_at fresh
 TABLE_EVERY_S = 5.0  # the kernel's table is read this often; changes are made at once
+# Of the databases given, those whose port the kernel may be handed now (see `reconcile`).
+Forwardable = Callable[[set[str]], Awaitable[set[str]]]
 
 
 class Doors:
@@ -108,10 +110,16 @@ class Doors:
         self.release(database_id)
         return False
 
-    async def reconcile(self, running: set[str]) -> None:
+    async def reconcile(self, running: set[str], forwardable: Forwardable) -> None:
         """Forward the served port of every running database not held back, and no other.
         The kernel's table is read every TABLE_EVERY_S (it also tells which ports had new
-        forwarded connections); in between, what this process last knew of it is used."""
+        forwarded connections); in between, what this process last knew of it is used.
+
+        The table is the install's, shared by the replicas on this host, and another replica
+        takes a port back while its operation (a stop, a start) holds the database's lock.
+        So a port is handed to the kernel only if `forwardable` says its database is running
+        and no operation holds it, asked just before and once more just after: an operation
+        that began in between has taken the port back after that, or is seen and undone."""
         if self.forwarding is None:
             return
         async with self._lock:
@@ -126,10 +134,19 @@ class Doors:
             await self._withdraw_all(
                 [port for port in self._forwarded if not wanted(served.get(port))]
             )
-            await self._forward_all(
-                [port for port, database_id in served.items()
-                 if wanted(database_id) and port not in self._forwarded]
-            )  # fmt: skip
+            missing = {
+                port: database_id
+                for port, database_id in served.items()
+                if wanted(database_id) and port not in self._forwarded
+            }
+            if not missing:
+                return
+            settled = await forwardable(set(missing.values()))
+            added = [port for port, database_id in missing.items() if database_id in settled]
+            await self._forward_all(added)
+            if added:
+                still = await forwardable({missing[port] for port in added})
+                await self._withdraw_all([port for port in added if missing[port] not in still])
 
     async def _read_table(self) -> bool:
         """Read the kernel's table (under the lock): what is forwarded, and which databases

@@ -17,9 +17,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+from tortoise.expressions import Q
+
 from app.domain import lifecycle
 from app.domain.databases import DatabaseService
 from app.domain.jobs import EXPIRE, IDLE, PRUNE, REFRESH, SNAPSHOT, Outcome
+from app.domain.operations import unlocked
 from app.domain.refresh import RefreshService
 from app.domain.retention import Retention
 from app.domain.snapshots import SnapshotService
@@ -132,8 +135,17 @@ class Housekeeping:
             except Exception as exc:
                 log.error("the front cannot serve %s: %s", row.id, exc)
         await self.doors.reconcile(
-            {database_id for database_id, _, status in ports if status == lifecycle.RUNNING}
+            {database_id for database_id, _, status in ports if status == lifecycle.RUNNING},
+            self._forwardable,
         )
+
+    @staticmethod
+    async def _forwardable(database_ids: set[str]) -> set[str]:
+        """Of these databases, those running with no operation under way on any replica."""
+        running_free = Q(id__in=list(database_ids), status=lifecycle.RUNNING) & unlocked()
+        return {
+            str(found) for found in await Database.filter(running_free).values_list("id", flat=True)
+        }
 
     async def expire(self, job: Job) -> Outcome:
         row = await Database.get_or_none(id=job.database_id)

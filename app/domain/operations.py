@@ -144,6 +144,13 @@ async def _held_by_background(database_id: str) -> bool:
     return bool(kind) and kind[0] in BACKGROUND_KINDS
 
 
+def unlocked() -> Q:
+    """Databases no operation holds: never locked, released, or held under a lease that has
+    passed (its process is gone)."""
+    now = datetime.now(UTC)
+    return Q(locked_by__isnull=True) | Q(lock_expires_at__isnull=True) | Q(lock_expires_at__lt=now)
+
+
 async def acquire_lock(database_id: str, operation_id: str, name: str, wait_s: float = 0.0) -> None:
     """Take the database's lock with one conditional UPDATE, safe across API replicas: free,
     or held under a lease that has passed. With `wait_s`, keep trying that long; while the
@@ -152,11 +159,7 @@ async def acquire_lock(database_id: str, operation_id: str, name: str, wait_s: f
     started = time.monotonic()
     deadline = started + wait_s
     while True:
-        now = datetime.now(UTC)
-        free = (
-            Q(locked_by__isnull=True) | Q(lock_expires_at__isnull=True) | Q(lock_expires_at__lt=now)
-        )
-        taken = await Database.filter(Q(id=database_id) & free).update(
+        taken = await Database.filter(Q(id=database_id) & unlocked()).update(
             locked_by=operation_id, lock_expires_at=lease_deadline()
         )
         if taken:

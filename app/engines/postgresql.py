@@ -7,6 +7,7 @@ StagDB uses it over the container's own socket only."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -283,7 +284,9 @@ class PostgreSQL(Engine):
         except asyncpg.PostgresError as exc:
             log.warning("readiness login failed: %s", exc)
             return None
-        statements = [] if new_password is None else [password_statement(username, new_password)]
+        statements = []
+        if new_password is not None:  # PBKDF2 off the event loop (it lets go of the GIL)
+            statements.append(await asyncio.to_thread(password_statement, username, new_password))
         if user != username:
             statements.append(password_statement(user, None))
         try:
