@@ -531,7 +531,7 @@ class Provisioner:
             else:
                 await self.clone_snapshot(source, snapshot, volume)
             container_id = await asyncio.to_thread(
-                self.runtime.run, self._scratch_spec(engine, (version, image), volume, name, listen)
+                self.runtime.run, self._scratch_spec(engine, version, image, volume, name, listen)
             )
             command = engine.ready_command(listen)
 
@@ -548,9 +548,8 @@ class Provisioner:
             await self._remove_scratch(name, volume)
 
     def _scratch_spec(
-        self, engine: Engine, release: tuple[str, str], volume: str, name: str, listen: Listen
+        self, engine: Engine, version: str, image: str, volume: str, name: str, listen: Listen
     ) -> ContainerSpec:
-        version, image = release
         until = int(time.time() + SCRATCH_LIFETIME_S)
         return ContainerSpec(
             name=name,
