@@ -63,10 +63,7 @@ def main() -> None:
                     seconds[way].append(wall)
                     print(f"round {number} {way}: {wall:.2f}s; {cpu}", flush=True)
         finally:
-            remove_containers(engine, run, keep_parent=False)
-            for slot in pool.glob("slots/*"):
-                mounts.detach(slot / "data")
-            mounts.detach(pool / "slots")
+            clean_up(engine, pool, run)
     made, warm = (statistics.median(seconds[way]) for way in ("made", "warm"))
     print(
         f"\n{args.branches} engines from one snapshot, median of {args.rounds}: "
@@ -193,6 +190,14 @@ def answer(port: int) -> None:
 
 def btrfs(*argv: str) -> None:
     subprocess.run(["btrfs", *argv], check=True, capture_output=True)
+
+
+def clean_up(engine: docker.DockerClient, pool: Path, run: str) -> None:
+    """Remove the run's containers (the parent too) and unbind the warm slots' volumes."""
+    remove_containers(engine, run, keep_parent=False)
+    for slot in pool.glob("slots/*"):
+        mounts.detach(slot / "data")
+    mounts.detach(pool / "slots")
 
 
 def remove_containers(engine: docker.DockerClient, run: str, keep_parent: bool) -> None:

@@ -68,10 +68,23 @@ def _containers() -> dict[str, float]:
         return found
     for directory in CPUACCT_DOCKER.iterdir():
         try:
-            found[directory.name] = int((directory / "cpuacct.usage").read_text()) / 1e9
+            found[directory.name] = _cpuacct_seconds(directory)
         except (OSError, ValueError):
             continue
     return found
+
+
+def container_cpu_s(container_id: str) -> float:
+    """CPU one container's processes used so far (cgroup v1 cpuacct, or v2 cpu.stat)."""
+    if (CPUACCT_DOCKER / container_id).is_dir():
+        return _cpuacct_seconds(CPUACCT_DOCKER / container_id)
+    stat = Path(f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat")
+    usage = dict(line.split() for line in stat.read_text().splitlines())
+    return int(usage["usage_usec"]) / 1e6
+
+
+def _cpuacct_seconds(directory: Path) -> float:
+    return int((directory / "cpuacct.usage").read_text()) / 1e9
 
 
 def _processes(server_data_dir: str) -> dict[int, tuple[str, float]]:

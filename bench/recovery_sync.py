@@ -28,6 +28,7 @@ from app.drivers import mounts
 from app.engines import Listen
 from app.engines.tuning import Value
 from bench import fan_out_floor as floor
+from bench import host_cpu
 from bench.branching import real_pool
 
 METHODS = ("fsync", "syncfs")
@@ -68,10 +69,7 @@ def main() -> None:
                         flush=True,
                     )
         finally:
-            floor.remove_containers(engine, run, keep_parent=False)
-            for slot in pool.glob("slots/*"):
-                mounts.detach(slot / "data")
-            mounts.detach(pool / "slots")
+            floor.clean_up(engine, pool, run)
     print(f"\none engine at a time from a copy of a running server, median of {args.rounds}:")
     for figure in ("cpu_to_ready_s", "cpu_to_answer_s", "wall_to_ready_s"):
         fsync, syncfs = (
@@ -98,7 +96,7 @@ def one_start(
     clone = pool / f"clone-{name}"
     floor.btrfs("subvolume", "snapshot", str(snapshot), str(clone))
     command = floor.ENGINE.server_command(Listen("127.0.0.1", PORT), settings, floor.VERSION)
-    before = cpu_s(str(container.id))
+    before = host_cpu.container_cpu_s(str(container.id))
     since, started = time.time(), time.perf_counter()
     mounts.bind(clone, slot / "data")
     with open(slot / "control" / "command", "w") as fifo:
@@ -106,22 +104,12 @@ def one_start(
     while not floor.ENGINE.ready_by_files(clone, since):
         time.sleep(0.005)
     wall_to_ready = time.perf_counter() - started
-    cpu_to_ready = cpu_s(str(container.id)) - before
+    cpu_to_ready = host_cpu.container_cpu_s(str(container.id)) - before
     floor.answer(PORT)
-    cpu_to_answer = cpu_s(str(container.id)) - before
+    cpu_to_answer = host_cpu.container_cpu_s(str(container.id)) - before
     floor.remove_containers(engine, run, keep_parent=True)
     mounts.detach(slot / "data")
     return Start(cpu_to_ready, cpu_to_answer, wall_to_ready)
-
-
-def cpu_s(container_id: str) -> float:
-    """CPU the container's processes used so far (cgroup v1 cpuacct, or v2 cpu.stat)."""
-    v1 = Path(f"/sys/fs/cgroup/cpuacct/docker/{container_id}/cpuacct.usage")
-    if v1.exists():
-        return int(v1.read_text()) / 1e9
-    stat = Path(f"/sys/fs/cgroup/system.slice/docker-{container_id}.scope/cpu.stat")
-    usage = dict(line.split() for line in stat.read_text().splitlines())
-    return int(usage["usage_usec"]) / 1e6
 
 
 if __name__ == "__main__":

@@ -314,7 +314,7 @@ class Controller:
             if row.status == lifecycle.CREATING:
                 cause, message = (
                     "unsettled",
-                    f"the interrupted {what} could not be finished; delete it to retry",
+                    "the interrupted creation could not be finished; delete it to retry",
                 )
             else:
                 cause, message = "deleting", DELETION_RETRIED
