@@ -32,6 +32,7 @@ from app.drivers.storage import open_pool
 from app.drivers.storage.zfs import ZfsPool
 from app.setup.host import ensure_docker_engine
 from app.setup.images import ensure_image
+from tests import stalls
 from tests.pools import (  # noqa: F401 - fixtures shared by every test directory
     KINDS,
     btrfs_mount,
@@ -456,18 +457,32 @@ def api(server: Server) -> Iterator[httpx.Client]:
 
 
 SERVER_LOG_TAIL_LINES = 60
+SERVER_STALL_LOG_LINES = 400  # room for every thread's stack
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """A failed test's report carries the end of each server log it used: what the server
-    said at the moment is gone once its fixture tears down."""
+    said at the moment is gone once its fixture tears down. When a server did not answer in
+    time, the report also tells what it and the host were waiting for (tests/stalls.py)."""
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.when != "call" or not report.failed:
         return
-    for name, value in getattr(item, "funcargs", {}).items():
-        if isinstance(value, Server) and value.log_path.is_file():
+    servers = {
+        name: value
+        for name, value in getattr(item, "funcargs", {}).items()
+        if isinstance(value, Server)
+    }
+    stalled = call.excinfo is not None and call.excinfo.errisinstance(httpx.TimeoutException)
+    if stalled:  # a server did not answer: what was it waiting for?
+        for value in servers.values():
+            if value.process is not None:
+                stalls.dump_python_stacks(value.process)
+        report.sections.append(("threads waiting in the kernel", stalls.threads_in_the_kernel()))
+    tail_lines = SERVER_STALL_LOG_LINES if stalled else SERVER_LOG_TAIL_LINES
+    for name, value in servers.items():
+        if value.log_path.is_file():
             lines = value.log_path.read_text(errors="replace").splitlines()
-            tail = "\n".join(lines[-SERVER_LOG_TAIL_LINES:])
+            tail = "\n".join(lines[-tail_lines:])
             report.sections.append((f"server log of `{name}` (last lines)", tail))
