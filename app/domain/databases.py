@@ -339,7 +339,7 @@ class DatabaseService:
             await operations.finish(operation, _public_message(exc))
             raise
         if spare is not None:
-            self.provisioner.spares.recorded(spare)
+            await self.provisioner.spares.recorded(spare)
         creation = Creation(self, row, new.data_password, operation, new.data_login_as)
         creation.volume_is_spare = spare is not None
         creation.rollback.push("delete row", row.delete)
@@ -375,7 +375,7 @@ class DatabaseService:
             try:
                 await self.provisioner.destroy_volume(spare)
             finally:
-                self.provisioner.spares.recorded(spare)
+                await self.provisioner.spares.recorded(spare)
 
     async def _reserve(
         self, new: NewDatabase, engine: Engine, database_id: str, operation_id: str

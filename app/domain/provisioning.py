@@ -206,7 +206,7 @@ class Provisioner:
         building = f"{volume}-building"
         await asyncio.to_thread(self.pool.destroy_volume, building)
         path = await asyncio.to_thread(self.pool.create_volume, building)
-        self.own_volume(engine, building)
+        await asyncio.to_thread(self.own_volume, engine, building)
         admin_password = (
             self.template_passwords.new(volume) if engine.admin_logs_in_over_network else None
         )
@@ -368,7 +368,7 @@ class Provisioner:
             async def ready_by_files() -> bool | None:
                 return await asyncio.to_thread(engine.ready_by_files, data, launched)
 
-            with file_changes.written(data) as written:
+            async with file_changes.written(data) as written:
                 await self._poll(
                     ready_by_files, container_id, engine, deadline,
                     FILES_POLL_S if written is None else FILES_WATCHED_POLL_S,
@@ -779,7 +779,7 @@ class Provisioner:
         """An empty volume a tool of `engine` may write to (an import's dump)."""
         await asyncio.to_thread(self.pool.destroy_volume, volume)
         path = await asyncio.to_thread(self.pool.create_volume, volume)
-        self.own_volume(engine, volume)
+        await asyncio.to_thread(self.own_volume, engine, volume)
         return path
 
     async def run_in(self, container_id: str, engine: Engine, argv: list[str]) -> ExecResult:

@@ -98,17 +98,22 @@ class SpareVolumes:
         spare = self._spares.pop(template, None)
         if spare is not None and not await asyncio.to_thread(self.pool.volume_exists, spare):
             log.warning("spare volume %s has gone; cloning the template instead", spare)
-            self.marks.unmark(spare)
+            await self._unmark(spare)
             spare = None
         try:
             yield spare
         finally:
             self.replace(template)
 
-    def recorded(self, volume: str) -> None:
+    async def recorded(self, volume: str) -> None:
         """The create that took `volume` has recorded its database, or given up and destroyed
         the volume: from now on the records account for it."""
-        self.marks.unmark(volume)
+        await self._unmark(volume)
+
+    async def _unmark(self, volume: str) -> None:
+        """In a worker thread: the marks lie in the pool, and on zfs-fuse a file's removal
+        waits for the daemon, which the event loop must never do."""
+        await asyncio.to_thread(self.marks.unmark, volume)
 
     async def held(self) -> set[str]:
         """Volumes that are spares of a live process, this one or another sharing the pool
@@ -169,4 +174,4 @@ class SpareVolumes:
                 # Its mark stays while this process runs; the orphan search destroys it after.
                 log.warning("cannot destroy spare volume %s: %s", volume, exc)
                 return
-        self.marks.unmark(volume)
+        await self._unmark(volume)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from app.drivers.libc import LIBC
@@ -21,21 +21,20 @@ IN_CLOEXEC = os.O_CLOEXEC
 READ_SIZE = 4096
 
 
-@contextlib.contextmanager
-def written(directory: Path) -> Iterator[asyncio.Event | None]:
+@contextlib.asynccontextmanager
+async def written(directory: Path) -> AsyncIterator[asyncio.Event | None]:
     """An event set each time a file in `directory` is made or written while the block runs;
     None when the kernel will not watch it (no inotify instance left, no such directory):
-    the caller then polls. Call from the event loop's thread."""
-    descriptor = LIBC.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
-    if descriptor < 0:
+    the caller then polls. The watch is set up in a worker thread: adding it looks the path
+    up, and on a FUSE file system (zfs-fuse) that waits for the daemon, which the event loop
+    must never do."""
+    descriptor = await asyncio.to_thread(_watch, directory)
+    if descriptor is None:
         yield None
         return
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
     try:
-        if LIBC.inotify_add_watch(descriptor, os.fsencode(directory), WRITTEN) < 0:
-            yield None
-            return
-        loop = asyncio.get_running_loop()
-        changed = asyncio.Event()
         loop.add_reader(descriptor, _drain, descriptor, changed)
         try:
             yield changed
@@ -43,6 +42,17 @@ def written(directory: Path) -> Iterator[asyncio.Event | None]:
             loop.remove_reader(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _watch(directory: Path) -> int | None:
+    """A non-blocking inotify descriptor watching `directory` for writes, or None."""
+    descriptor = LIBC.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
+    if descriptor < 0:
+        return None
+    if LIBC.inotify_add_watch(descriptor, os.fsencode(directory), WRITTEN) < 0:
+        os.close(descriptor)
+        return None
+    return int(descriptor)
 
 
 def _drain(descriptor: int, changed: asyncio.Event) -> None:

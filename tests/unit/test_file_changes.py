@@ -14,7 +14,7 @@ def test_a_write_to_a_file_in_the_directory_sets_the_event(tmp_path: Path) -> No
 
 async def writes_are_reported(tmp_path: Path) -> None:
     lock_file = tmp_path / "postmaster.pid"
-    with file_changes.written(tmp_path) as written:
+    async with file_changes.written(tmp_path) as written:
         assert written is not None
         await asyncio.sleep(0.05)
         assert not written.is_set(), "nothing was written yet"
@@ -29,7 +29,7 @@ async def writes_are_reported(tmp_path: Path) -> None:
 
 def test_a_directory_that_cannot_be_watched_leaves_the_caller_to_poll(tmp_path: Path) -> None:
     async def watch_missing() -> None:
-        with file_changes.written(tmp_path / "missing") as written:
+        async with file_changes.written(tmp_path / "missing") as written:
             assert written is None
 
     asyncio.run(watch_missing())

@@ -58,7 +58,7 @@ def test_a_create_takes_the_spare_under_its_own_id_and_another_is_made(tmp_path:
             async with spares.taking(TEMPLATE) as taken:
                 assert taken == first and holds_template(pool, first)
                 assert await spares.held() == {taken} and not spares._making
-                spares.recorded(taken)  # its record accounts for it now
+                await spares.recorded(taken)  # its record accounts for it now
                 assert await spares.held() == set() and marked(pool) == []
             await settle(spares)
             second = await spares.held()
