@@ -35,6 +35,7 @@ from app.setup.images import ensure_image
 from tests import stalls
 from tests.pools import (  # noqa: F401 - fixtures shared by every test directory
     KINDS,
+    WORKSPACE_PREFIX,
     btrfs_mount,
     copy_dir,
     destroy_all_volumes,
@@ -480,6 +481,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             if value.process is not None:
                 stalls.dump_python_stacks(value.process)
         report.sections.append(("threads waiting in the kernel", stalls.threads_in_the_kernel()))
+        zfs_log = stalls.zfs_fuse_log(WORKSPACE_PREFIX, SERVER_LOG_TAIL_LINES)
+        if zfs_log is not None:
+            report.sections.append(("zfs-fuse log (last lines)", zfs_log))
     tail_lines = SERVER_STALL_LOG_LINES if stalled else SERVER_LOG_TAIL_LINES
     for name, value in servers.items():
         if value.log_path.is_file():

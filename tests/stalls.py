@@ -1,13 +1,15 @@
 """What a stalled server was waiting for, for a failed test's report: its threads' Python
 stacks (the server dumps them to its log on SIGUSR1) and every thread on the host that waits
 uninterruptibly in the kernel (on a storage daemon that stopped answering, say), with its
-kernel stack."""
+kernel stack, and the end of the log of the zfs-fuse the run started."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +40,14 @@ def threads_in_the_kernel() -> str:
                 f"({command.decode(errors='replace').strip()[:160]}), waiting in {wchan}:\n{stack}"
             )
     return "\n".join(found) or "none"
+
+
+def zfs_fuse_log(workspace_prefix: str, lines: int) -> str | None:
+    """The end of the log of the zfs-fuse this test run started, if it started one."""
+    pattern = f"{workspace_prefix}{os.getpid()}-*/zfs-fuse.log"
+    for log in Path(tempfile.gettempdir()).glob(pattern):
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) or "(empty)"
+    return None
 
 
 def _read_or_say(path: Path) -> str:

@@ -146,6 +146,8 @@ class Provisioner:
         # Databases whose engine would not checkpoint over the network (older data or engine).
         self._checkpoint_by_exec: set[str] = set()
         self.exits = StartupExits()
+        # Read from the mount table before the first start (`StoragePool.syncs_as_a_whole`).
+        self._pool_syncs_as_a_whole: bool | None = None
 
     def engine_port(self, port: int) -> int:
         """Where the engine of the database published at `port` listens (on ENGINE_HOST)."""
@@ -245,7 +247,7 @@ class Provisioner:
         return ContainerSpec(
             name=self.container_name(placement.database_id),
             image=placement.image,
-            command=engine.server_command(listen, placement.settings, placement.version),
+            command=engine.server_command(listen, self._settings(placement), placement.version),
             user=engine.run_as,
             labels={
                 MANAGED_LABEL: "true",
@@ -268,12 +270,21 @@ class Provisioner:
             tmpfs=engine.run_dirs,
         )
 
+    def _settings(self, placement: Placement) -> Mapping[str, Value]:
+        """The database's settings, made safe for the pool: where a sync of the whole file
+        system does not reach its storage, the engine syncs file by file instead."""
+        if self._pool_syncs_as_a_whole is not False:
+            return placement.settings
+        return placement.engine.settings_without_whole_sync(placement.settings, placement.version)
+
     def container_name(self, database_id: str) -> str:
         return database_container_name(self.install_id, database_id)
 
     async def run_container(self, placement: Placement) -> str:
         """Start the database's engine: in a warm engine when one of its image waits,
         otherwise in a container made for it. Replaces any container of the database."""
+        if self._pool_syncs_as_a_whole is None:  # its path lookup may wait for zfs-fuse
+            self._pool_syncs_as_a_whole = await asyncio.to_thread(self.pool.syncs_as_a_whole)
         spec = self.container_spec(placement)
         launched = time.time()
         container_id = None

@@ -73,6 +73,20 @@ def mount_points_under(path: Path) -> set[str]:
     return found
 
 
+def file_system_type(path: Path) -> str | None:
+    """The type of the file system `path` lies on ("btrfs", "fuse", ...), as this process's
+    mount table tells: that of the deepest mount point holding it."""
+    resolved = os.path.realpath(path)
+    found: tuple[int, str] | None = None
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields, _, described = line.partition(" - ")
+        point = _unescape(fields.split(" ", 5)[4])
+        holds = resolved == point or resolved.startswith(point.rstrip("/") + "/")
+        if holds and (found is None or len(point) >= found[0]):
+            found = (len(point), described.split(" ", 1)[0])
+    return None if found is None else found[1]
+
+
 def _unescape(field: str) -> str:
     """mountinfo writes space, tab, newline and backslash as octal escapes."""
     for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):

@@ -68,6 +68,9 @@ class Engine(ABC):
     # More of them, by the first major version that knows them (older ones refuse to start
     # on a setting they do not know).
     idle_settings_since: ClassVar[Mapping[int, Mapping[str, Value]]] = {}
+    # Defaults that count on syncfs(2) reaching stable storage, and the value each takes on
+    # a pool where it does not (`StoragePool.syncs_as_a_whole`).
+    without_whole_sync: ClassVar[Mapping[str, Value]] = {}
     tunables: ClassVar[Mapping[str, Tunable]] = {}
     importer: SourceTool | None = None  # how it copies an existing server, when it can
     masking: MaskingDialect | None = None  # how it masks columns in place, when it can
@@ -109,6 +112,15 @@ class Engine(ABC):
             for name, value in settings.items()
         }
         return {**self.idle_settings, **known_since, **overrides}
+
+    def settings_without_whole_sync(
+        self, overrides: Mapping[str, Value], version: str
+    ) -> dict[str, Value]:
+        """`overrides`, plus the safe value of each default of `version` that counts on
+        syncfs(2) reaching stable storage (`without_whole_sync`)."""
+        defaults = self.settings_with({}, version)
+        safe = {name: value for name, value in self.without_whole_sync.items() if name in defaults}
+        return {**safe, **overrides}
 
     @abstractmethod
     def ready_command(self, listen: Listen) -> list[str]:

@@ -162,6 +162,7 @@ class PostgreSQL(Engine):
     idle_settings_since: ClassVar[Mapping[int, Mapping[str, Value]]] = {
         14: {"recovery_init_sync_method": "syncfs"},
     }
+    without_whole_sync: ClassVar[Mapping[str, Value]] = {"recovery_init_sync_method": "fsync"}
     tunables: ClassVar[Mapping[str, Tunable]] = {
         "shared_buffers": SIZE,
         "work_mem": SIZE,

@@ -39,7 +39,9 @@ def managed_ids(client: docker.DockerClient, server: Server) -> set[str]:
     return {c.labels["io.stagdb.database"] for c in found}
 
 
-def test_snapshots_and_branches_hold_the_right_data(branching_api: httpx.Client) -> None:
+def test_snapshots_and_branches_hold_the_right_data(
+    branching_server: Server, branching_api: httpx.Client
+) -> None:
     api = branching_api
     main = create(api, "/databases", {"name": "main", "type": "postgresql"})
     try:
@@ -69,6 +71,10 @@ def test_snapshots_and_branches_hold_the_right_data(branching_api: httpx.Client)
         assert len({main["port"], live["port"], old["port"]}) == 3
         assert live["connection"]["password"] != main["connection"]["password"]
         assert count(live["connection"]["uri"]) == 150
+        # Its first start made the copied data durable: one syncfs() of the volume, except on
+        # zfs-fuse, whose FUSE mount passes no syncfs on to the daemon: there file by file.
+        whole = "fsync" if branching_server.env["STAGDB_STORAGE"] == "zfs" else "syncfs"
+        assert query(live["connection"]["uri"], "SHOW recovery_init_sync_method") == [(whole,)]
         # The snapshot the branch request took is measured a moment later, in the background.
         taken = f"/snapshots/{live['snapshot_id']}"
         deadline = time.monotonic() + 30

@@ -472,3 +472,21 @@ def test_postgresql_syncs_a_copied_data_dir_with_one_syncfs_from_14_on() -> None
         assert not any(s.startswith("recovery_init_sync_method") for s in settings(version))
         assert "max_connections=25" in settings(version), version
     assert "max_connections=42" in settings("15", {"max_connections": 42})
+
+
+def test_postgresql_syncs_file_by_file_where_syncfs_does_not_reach_the_storage() -> None:
+    """On a pool whose file system passes no syncfs on (FUSE: zfs-fuse), the start syncs each
+    file instead; versions without the setting get nothing they would refuse."""
+    engine = ENGINES["postgresql"]
+
+    def settings(version: str, overrides: dict[str, object] | None = None) -> list[str]:
+        safe = engine.settings_without_whole_sync(overrides or {}, version)
+        return [part for part in engine.server_command(LISTEN, safe, version) if "=" in part]
+
+    for version in ("14", "15", "17.2"):
+        assert "recovery_init_sync_method=fsync" in settings(version), version
+        assert "recovery_init_sync_method=syncfs" not in settings(version), version
+    for version in ("12", "13.9", "latest"):
+        assert not any(s.startswith("recovery_init_sync_method") for s in settings(version))
+    assert "max_connections=42" in settings("15", {"max_connections": 42})
+    assert ENGINES["mariadb"].settings_without_whole_sync({}, "10.11") == {}

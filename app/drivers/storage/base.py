@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from app.drivers import mounts
+
 
 class StorageFailure(Exception):
     """A storage operation failed; the message is for logs, never for API clients."""
@@ -39,6 +41,13 @@ class StoragePool(ABC):
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def syncs_as_a_whole(self) -> bool:
+        """Whether syncfs(2) on a volume puts what was written on stable storage. Not on a
+        FUSE file system (zfs-fuse): the kernel passes a sync of the whole file system on to
+        no FUSE daemon but a block device's, and says it is done."""
+        kind = mounts.file_system_type(self.root)
+        return kind is not None and not kind.startswith("fuse")
 
     @abstractmethod
     def prepare(self) -> None:
