@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from app.config import STORAGE_KINDS
 from app.drivers import shell
 from app.setup.pool import ensure_zfs_daemon, prepare_pool, zfs_pool_name
 from bench.common import bench_server, first_query, summary
@@ -32,11 +33,14 @@ from bench.common import bench_server, first_query, summary
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 SCALE_PER_GIB = 68  # pgbench scale factor that makes about 1 GiB of data
 POOL_GIB = 40
+POOL_KINDS = tuple(kind for kind in STORAGE_KINDS if kind != "auto")
 
 
 @contextlib.contextmanager
 def real_pool(kind: str) -> Iterator[Path]:
     """A fresh pool of `kind` on an image file, torn down afterwards."""
+    if kind not in POOL_KINDS:  # said before anything is made, not masked by a clean-up
+        raise SystemExit(f"no storage kind {kind!r}: one of {', '.join(POOL_KINDS)}")
     data_dir = Path(tempfile.mkdtemp(prefix=f"stagdb-bench-{kind}-"))
     pool_path = data_dir / "pool"
     daemon = ensure_zfs_daemon(data_dir / "zfs-fuse.log", print) if kind == "zfs" else None
