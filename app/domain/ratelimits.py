@@ -16,13 +16,20 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 
 from app.errors import RateLimitedError
 from app.models import RateCounter
+
+# Both metadata databases (SQLite from 3.35, PostgreSQL) add to a count and read it back in
+# one statement; only how they number parameters differs.
+ADD_TO_COUNT = (
+    'INSERT INTO "rate_counters" ("key_id", "bucket", "window_start", "count") '
+    "VALUES ({}, {}, {}, {}) "
+    'ON CONFLICT ("key_id", "bucket", "window_start") '
+    'DO UPDATE SET "count" = "rate_counters"."count" + excluded."count" '
+    'RETURNING "count"'
+)
+PLACEHOLDERS = {"sqlite": ("?",) * 4, "postgres": ("$1", "$2", "$3", "$4")}
 
 GENERAL = "general"
 DATABASE = "database"
@@ -136,15 +143,12 @@ class RateLimiter:
 
     @staticmethod
     async def _write(slot: Slot, count: int) -> int:
-        """Add `count` to the slot's stored count; the new total."""
-        key_id, bucket, window = slot
-        match: dict[str, Any] = {"key_id": key_id, "bucket": bucket, "window_start": window}
-        if not await RateCounter.filter(**match).update(count=F("count") + count):
-            try:
-                await RateCounter.create(**match, count=count)
-            except IntegrityError:  # another replica created it first
-                await RateCounter.filter(**match).update(count=F("count") + count)
-        return (await RateCounter.get(**match)).count
+        """Add `count` to the slot's stored count, making it when it is the first; the new
+        total. One statement, whichever replica writes the slot first."""
+        connection = RateCounter._meta.db
+        sql = ADD_TO_COUNT.format(*PLACEHOLDERS[connection.capabilities.dialect])
+        [row] = await connection.execute_query_dict(sql, [*slot, count])
+        return int(row["count"])
 
 
 class RateLimitExceeded(RateLimitedError):
