@@ -25,7 +25,7 @@ class ProjectQuotas:
                 )
         if project.max_memory_bytes is not None:
             await self._admit_memory(project, memory_bytes)
-        await self.admit_space(project_id)
+        await self._admit_space(project)
 
     async def admit_memory_change(self, row: Database, memory_bytes: int | None) -> None:
         project = await Project.get_or_none(id=row.project_id)
@@ -53,9 +53,14 @@ class ProjectQuotas:
 
     async def admit_space(self, project_id: str) -> None:
         project = await Project.get_or_none(id=project_id)
-        if project is None or project.max_disk_bytes is None:
+        if project is not None:
+            await self._admit_space(project)
+
+    @staticmethod
+    async def _admit_space(project: Project) -> None:
+        if project.max_disk_bytes is None:
             return
-        used = await project_bytes(project_id)
+        used = await project_bytes(project.id)
         if used >= project.max_disk_bytes:
             raise InsufficientResources(
                 f"Project '{project.name}' is at its disk quota: "
