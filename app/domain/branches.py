@@ -132,11 +132,13 @@ class BranchService:
     async def _mask(self, parent: Database, branch: Database, request: CreateBranch) -> None:
         """Mask a branch of a database with masking rules before it is handed out, unless
         its data is masked already or the caller chose `mask: false`."""
+        recorded = branch.masked
         if parent.masked or parent.masking_key is None or not parent.masking_rules:
             branch.masked = parent.masked
         elif request.mask is not False:
             await self.masking.apply(branch, rules_of(parent), parent.masking_key)
-        await branch.save(update_fields=["masked"])
+        if branch.masked != recorded:
+            await branch.save(update_fields=["masked"])
 
     async def reset(self, database_ref: str, snapshot_id: object) -> DatabaseView:
         """Put a database's data back to a snapshot, keeping its id, name, port and password."""
