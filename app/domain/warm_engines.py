@@ -159,12 +159,9 @@ class WarmEngines:
         self._starting[standby.container_id] = time.monotonic()
         self._wake.set()
         try:
-            await asyncio.to_thread(self._hand_over, standby, database_id, volume_path)
-            if limits != (None, None):
-                await asyncio.to_thread(
-                    self.runtime.update_resources, standby.container_id, *limits
-                )
-            await asyncio.to_thread(self._send_command, database_id, command)
+            await asyncio.to_thread(
+                self._hand_over, standby, database_id, volume_path, command, limits
+            )
         except (OSError, RuntimeFailure) as exc:
             log.warning("warm engine %s not usable, making a container: %s", standby.slot, exc)
             self._starting.pop(standby.container_id, None)
@@ -175,10 +172,22 @@ class WarmEngines:
             return None
         return standby.container_id
 
-    def _hand_over(self, standby: Standby, database_id: str, volume_path: Path) -> None:
+    def _hand_over(
+        self,
+        standby: Standby,
+        database_id: str,
+        volume_path: Path,
+        command: list[str],
+        limits: tuple[int | None, float | None],
+    ) -> None:
+        """Make the waiting container the database's, give it its volume and limits, and
+        send it the engine's command (one worker thread for all of it)."""
         os.rename(self.root / standby.slot, self.root / database_id)
         self.runtime.rename(standby.container_id, self.container_name(database_id))
         mounts.bind(volume_path, self.root / database_id / "data")
+        if limits != (None, None):
+            self.runtime.update_resources(standby.container_id, *limits)
+        self._send_command(database_id, command)
 
     def _send_command(self, slot: str, command: list[str]) -> None:
         fifo = self.root / slot / "control" / COMMAND_FIFO
