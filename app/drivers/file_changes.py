@@ -28,7 +28,12 @@ async def written(directory: Path) -> AsyncIterator[asyncio.Event | None]:
     the caller then polls. The watch is set up in a worker thread: adding it looks the path
     up, and on a FUSE file system (zfs-fuse) that waits for the daemon, which the event loop
     must never do."""
-    descriptor = await asyncio.to_thread(_watch, directory)
+    watching = asyncio.ensure_future(asyncio.to_thread(_watch, directory))
+    try:
+        descriptor = await asyncio.shield(watching)
+    except asyncio.CancelledError:  # the thread still makes it: close it once it is made
+        watching.add_done_callback(_close_made)
+        raise
     if descriptor is None:
         yield None
         return
@@ -53,6 +58,13 @@ def _watch(directory: Path) -> int | None:
         os.close(descriptor)
         return None
     return int(descriptor)
+
+
+def _close_made(watching: asyncio.Future[int | None]) -> None:
+    if not watching.cancelled() and watching.exception() is None:
+        descriptor = watching.result()
+        if descriptor is not None:
+            os.close(descriptor)
 
 
 def _drain(descriptor: int, changed: asyncio.Event) -> None:

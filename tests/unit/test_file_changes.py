@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from pathlib import Path
 
 from app.drivers import file_changes
@@ -33,3 +35,21 @@ def test_a_directory_that_cannot_be_watched_leaves_the_caller_to_poll(tmp_path: 
             assert written is None
 
     asyncio.run(watch_missing())
+
+
+def test_a_wait_cancelled_while_the_watch_is_made_leaves_no_descriptor(tmp_path: Path) -> None:
+    async def cancelled_at_once() -> None:
+        async def wait() -> None:
+            async with file_changes.written(tmp_path):
+                raise AssertionError("cancelled before the watch was made")
+
+        before = len(os.listdir("/proc/self/fd"))
+        task = asyncio.create_task(wait())
+        await asyncio.sleep(0)  # the watch is being made in a worker thread
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(0.5)  # the thread finishes; its descriptor is closed then
+        assert len(os.listdir("/proc/self/fd")) == before
+
+    asyncio.run(cancelled_at_once())
