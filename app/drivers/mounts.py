@@ -1,11 +1,14 @@
 """Bind mounts on the host, by system call (no `mount` process per call): what lets a volume
-appear inside a container started before the volume existed."""
+appear inside a container started before the volume existed; and this process's mount table,
+read from /proc/self/mountinfo."""
 
 from __future__ import annotations
 
 import ctypes
 import errno
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.drivers.libc import LIBC
@@ -73,22 +76,40 @@ def mount_points_under(path: Path) -> set[str]:
     return found
 
 
-def file_system_type(path: Path) -> str | None:
-    """The type of the file system `path` lies on ("btrfs", "fuse", ...), as this process's
-    mount table tells: that of the deepest mount point holding it."""
-    resolved = os.path.realpath(path)
-    found: tuple[int, str] | None = None
+@dataclass(frozen=True)
+class Mount:
+    mount_point: Path
+    fs_type: str
+    source: str
+
+
+def mounts() -> list[Mount]:
+    """The mount table of this process, in mount order."""
+    table = []
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields, _, described = line.partition(" - ")
-        point = _unescape(fields.split(" ", 5)[4])
-        holds = resolved == point or resolved.startswith(point.rstrip("/") + "/")
-        if holds and (found is None or len(point) >= found[0]):
-            found = (len(point), described.split(" ", 1)[0])
-    return None if found is None else found[1]
+        fields = line.split()
+        separator = fields.index("-")
+        table.append(
+            Mount(
+                mount_point=Path(_unescape(fields[4])),
+                fs_type=fields[separator + 1],
+                source=_unescape(fields[separator + 2]),
+            )
+        )
+    return table
+
+
+def containing_mount(path: Path, table: dict[Path, Mount]) -> Mount:
+    """The mount `path` (resolved) lies on: the deepest mount point at or above it."""
+    return next(table[candidate] for candidate in (path, *path.parents) if candidate in table)
+
+
+def file_system_type(path: Path) -> str:
+    """The type of the file system `path` lies on ("btrfs", "fuse.zfs", ...)."""
+    table = {mount.mount_point: mount for mount in mounts()}  # the last at a point is on top
+    return containing_mount(Path(os.path.realpath(path)), table).fs_type
 
 
 def _unescape(field: str) -> str:
     """mountinfo writes space, tab, newline and backslash as octal escapes."""
-    for code, char in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"), ("\\134", "\\")):
-        field = field.replace(code, char)
-    return field
+    return re.sub(r"\\([0-7]{3})", lambda code: chr(int(code.group(1), 8)), field)

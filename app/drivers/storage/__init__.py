@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from app.drivers import shell
+from app.drivers.mounts import Mount, containing_mount, mounts
 from app.drivers.storage.base import SpaceUsage, StorageFailure, StoragePool, VolumeBusy
 from app.drivers.storage.btrfs import BtrfsPool
 from app.drivers.storage.copy import CopyPool
@@ -40,13 +39,6 @@ __all__ = [
     "remember_kind",
     "claim_pool",
 ]
-
-
-@dataclass(frozen=True)
-class Mount:
-    mount_point: Path
-    fs_type: str
-    source: str
 
 
 def open_pool(kind: str, root: Path) -> StoragePool:
@@ -109,25 +101,9 @@ def detect_kind(root: Path) -> str:
     anchor = _closest_existing(root, table)
     if anchor in table and table[anchor].fs_type in ZFS_FILESYSTEM_TYPES:
         return "zfs"
-    if _containing_mount(anchor, table).fs_type == "btrfs":
+    if containing_mount(anchor, table).fs_type == "btrfs":
         return "btrfs"
     return "reflink" if _clones_files(anchor) else "copy"
-
-
-def mounts() -> list[Mount]:
-    """The mount table of this process, in mount order."""
-    table = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields = line.split()
-        separator = fields.index("-")
-        table.append(
-            Mount(
-                mount_point=Path(_unescape(fields[4])),
-                fs_type=fields[separator + 1],
-                source=_unescape(fields[separator + 2]),
-            )
-        )
-    return table
 
 
 def _closest_existing(path: Path, table: dict[Path, Mount]) -> Path:
@@ -137,14 +113,6 @@ def _closest_existing(path: Path, table: dict[Path, Mount]) -> Path:
         if candidate in table or candidate.is_dir():
             return candidate
     return Path("/")
-
-
-def _containing_mount(path: Path, table: dict[Path, Mount]) -> Mount:
-    return next(table[candidate] for candidate in (path, *path.parents) if candidate in table)
-
-
-def _unescape(field: str) -> str:
-    return re.sub(r"\\([0-7]{3})", lambda code: chr(int(code.group(1), 8)), field)
 
 
 def _clones_files(directory: Path) -> bool:

@@ -46,8 +46,7 @@ class StoragePool(ABC):
         """Whether syncfs(2) on a volume puts what was written on stable storage. Not on a
         FUSE file system (zfs-fuse): the kernel passes a sync of the whole file system on to
         no FUSE daemon but a block device's, and says it is done."""
-        kind = mounts.file_system_type(self.root)
-        return kind is not None and not kind.startswith("fuse")
+        return not mounts.file_system_type(self.root).startswith("fuse")
 
     @abstractmethod
     def prepare(self) -> None:
